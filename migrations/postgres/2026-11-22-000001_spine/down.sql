@@ -1,0 +1,17 @@
+DROP TABLE audit_log;
+DROP TABLE group_responses;
+DROP TABLE issue_tags;
+DROP TABLE issue_bodies;
+DROP TABLE issue_sections;
+DROP TABLE issues;
+DROP TABLE themes;
+DROP TABLE answers;
+DROP TABLE response_consultees;
+DROP TABLE responses;
+DROP TABLE consultees;
+DROP TABLE body_links;
+DROP TABLE bodies;
+DROP TABLE questions;
+DROP TABLE sections;
+DROP TABLE consultations;
+DROP TABLE users;

@@ -1,0 +1,241 @@
+//! The command line: `sounding serve`, `migrate`, `fixtures`, `user`.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::TcpListener;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, SecretKey};
+use crate::db::{self, DatabaseUrl, PoolOptions};
+use crate::domain::Role;
+use crate::service::{self, fixtures::LoadOutcome};
+use crate::web;
+
+/// Sounding: public consultations, analysed issue by issue.
+#[derive(Debug, Parser)]
+#[command(name = "sounding", version, about, long_about = None)]
+pub struct Cli {
+    /// Database: a SQLite file path (default) or postgres://user@host/db.
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sounding.db"
+    )]
+    pub database: String,
+
+    /// Most database connections open at once.
+    #[arg(long, global = true, env = "DATABASE_POOL_SIZE", default_value_t = 8)]
+    pub pool_size: u32,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service (migrates the database first).
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load every demo fixture before serving (skips ones already loaded).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Demo and test data from the seed papers.
+    Fixtures {
+        #[command(subcommand)]
+        command: FixturesCommand,
+    },
+    /// Staff users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+/// `sounding fixtures …`
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// List the fixtures that can be loaded.
+    List,
+    /// Load a fixture by name (idempotent: loading twice changes nothing).
+    Load {
+        /// e.g. cheltenham-2011
+        name: String,
+    },
+}
+
+/// `sounding user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff user. Prints a generated password once, unless
+    /// --password-stdin reads one; passwords are never logged.
+    Add {
+        /// The user's e-mail address (their sign-in name).
+        email: String,
+        /// admin, officer or group_member.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The name shown in the audit trail.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    value
+        .parse()
+        .map_err(|e: crate::domain::text_enum::UnknownValue| e.to_string())
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = DatabaseUrl::parse(&cli.database)?;
+    let pool_options = PoolOptions {
+        max_size: cli.pool_size.max(1),
+        ..PoolOptions::default()
+    };
+    match cli.command {
+        Command::Migrate => {
+            let applied = migrate(&url)?;
+            println!(
+                "{} migration(s) applied to {}",
+                applied.len(),
+                url.redacted()
+            );
+        }
+        Command::Fixtures {
+            command: FixturesCommand::List,
+        } => {
+            for name in service::fixtures::names() {
+                println!("{name}");
+            }
+        }
+        Command::Fixtures {
+            command: FixturesCommand::Load { name },
+        } => {
+            migrate(&url)?;
+            let mut conn = url
+                .connect()
+                .with_context(|| format!("cannot open {}", url.redacted()))?;
+            report_fixture(&name, service::fixtures::load(&mut conn, &name)?);
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            migrate(&url)?;
+            let generated = !password_stdin;
+            let password = if password_stdin {
+                read_password()?
+            } else {
+                service::passwords::generate()
+            };
+            let mut conn = url
+                .connect()
+                .with_context(|| format!("cannot open {}", url.redacted()))?;
+            service::users::add(&mut conn, &email, &name, role, &password)?;
+            println!("Added {email} as {}.", role.label());
+            if generated {
+                println!("Password (shown once, not stored anywhere in clear): {password}");
+            }
+        }
+        Command::Serve { bind, demo } => {
+            let config = Config {
+                database_url: url,
+                bind,
+                pool: pool_options,
+                secret_key: secret_key()?,
+                shutdown_grace: std::time::Duration::from_secs(30),
+            };
+            serve(config, demo)?;
+        }
+    }
+    Ok(())
+}
+
+fn migrate(url: &DatabaseUrl) -> anyhow::Result<Vec<String>> {
+    let mut conn = url
+        .connect()
+        .with_context(|| format!("cannot open database {}", url.redacted()))?;
+    Ok(db::migrations::run_pending(&mut conn)?)
+}
+
+fn report_fixture(name: &str, outcome: LoadOutcome) {
+    match outcome {
+        LoadOutcome::Loaded(c) => println!(
+            "Loaded {name}: {} sections, {} questions, {} bodies, {} links, {} consultees, {} responses, {} issues, {} group responses.",
+            c.sections,
+            c.questions,
+            c.bodies,
+            c.links,
+            c.consultees,
+            c.responses,
+            c.issues,
+            c.group_responses
+        ),
+        LoadOutcome::AlreadyLoaded => println!("{name} is already loaded; nothing changed."),
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        eprintln!("Password (input is shown; prefer piping it in):");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(password)
+}
+
+fn secret_key() -> anyhow::Result<SecretKey> {
+    match std::env::var("SOUNDING_SECRET_KEY") {
+        Ok(value) => SecretKey::from_config(&value).map_err(anyhow::Error::msg),
+        Err(_) => {
+            tracing::warn!(
+                "SOUNDING_SECRET_KEY is not set: using a random key; sessions end on restart"
+            );
+            Ok(SecretKey::random())
+        }
+    }
+}
+
+/// Migrates, optionally loads the demo fixtures, then serves until stopped.
+pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let applied = migrate(&config.database_url)?;
+    tracing::info!(database = %config.database_url.redacted(), applied = applied.len(), "database ready");
+    if demo {
+        let mut conn = config.database_url.connect()?;
+        for name in service::fixtures::names() {
+            report_fixture(name, service::fixtures::load(&mut conn, name)?);
+        }
+    }
+    let pool = db::pool::open(&config.database_url, &config.pool)?;
+    let listener = TcpListener::bind(&config.bind)
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let address = listener.local_addr()?;
+    println!("Sounding is running at http://{address}/ (press Ctrl+C to stop)");
+    let state = web::AppState { pool };
+    let runtime = actix_web::rt::System::new();
+    runtime.block_on(async move {
+        web::serve(listener, state, config.shutdown_grace.as_secs())?.await
+    })?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Queries on `consultations`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::connection::{DbConnection, last_insert_id};
+use super::schema::consultations;
+use crate::domain::{ConsultationId, ConsultationStatus};
+
+/// A consultation row.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = consultations)]
+pub struct Consultation {
+    pub id: ConsultationId,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub run_by: String,
+    pub group_name: String,
+    pub reference_prefix: String,
+    pub responses_received: i64,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub status: ConsultationStatus,
+    pub source_note: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A consultation to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = consultations)]
+pub struct NewConsultation<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub run_by: &'a str,
+    pub group_name: &'a str,
+    pub reference_prefix: &'a str,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub status: ConsultationStatus,
+    pub source_note: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts a consultation and returns its id.
+pub fn insert(conn: &mut DbConnection, new: &NewConsultation<'_>) -> QueryResult<ConsultationId> {
+    diesel::insert_into(consultations::table)
+        .values(new)
+        .execute(conn)?;
+    last_insert_id(conn).map(ConsultationId)
+}
+
+/// The consultation with this slug, if any.
+pub fn by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Consultation>> {
+    consultations::table
+        .filter(consultations::slug.eq(slug))
+        .select(Consultation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The consultation with this id, if any.
+pub fn by_id(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Option<Consultation>> {
+    consultations::table
+        .find(id)
+        .select(Consultation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every consultation, the latest closing first (undated ones last).
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Consultation>> {
+    let mut rows: Vec<Consultation> = consultations::table
+        .select(Consultation::as_select())
+        .load(conn)?;
+    // Sorted here, not in SQL: the backends order NULLs differently.
+    rows.sort_by(|a, b| b.closes_at.cmp(&a.closes_at).then(a.slug.cmp(&b.slug)));
+    Ok(rows)
+}
+
+/// Consultations in the given statuses, the latest closing first.
+pub fn with_status(
+    conn: &mut DbConnection,
+    statuses: &[ConsultationStatus],
+) -> QueryResult<Vec<Consultation>> {
+    let mut rows = all(conn)?;
+    rows.retain(|c| statuses.contains(&c.status));
+    Ok(rows)
+}
+
+/// Moves a consultation to `status`.
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    status: ConsultationStatus,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(consultations::table.find(id))
+        .set((
+            consultations::status.eq(status),
+            consultations::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Takes the next response number for a consultation. The row update locks
+/// the consultation on PostgreSQL (and the database on SQLite), so two
+/// concurrent submissions never get the same reference. Call inside the
+/// transaction that inserts the response.
+pub fn take_response_number(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i64> {
+    diesel::update(consultations::table.find(id))
+        .set(consultations::responses_received.eq(consultations::responses_received + 1))
+        .execute(conn)?;
+    consultations::table
+        .find(id)
+        .select(consultations::responses_received)
+        .first(conn)
+}

@@ -1,0 +1,64 @@
+//! Queries on `consultees`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::connection::{DbConnection, last_insert_id};
+use super::schema::consultees;
+use crate::domain::{ConsultationId, ConsulteeId, ConsulteeKind};
+
+/// A consultee row. `contact_email` is personal data: never exported publicly.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = consultees)]
+pub struct Consultee {
+    pub id: ConsulteeId,
+    pub consultation_id: ConsultationId,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: ConsulteeKind,
+    pub contact_email: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A consultee to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = consultees)]
+pub struct NewConsultee<'a> {
+    pub consultation_id: ConsultationId,
+    pub name: &'a str,
+    pub short_name: Option<&'a str>,
+    pub kind: ConsulteeKind,
+    pub contact_email: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a consultee and returns its id.
+pub fn insert(conn: &mut DbConnection, new: &NewConsultee<'_>) -> QueryResult<ConsulteeId> {
+    diesel::insert_into(consultees::table)
+        .values(new)
+        .execute(conn)?;
+    last_insert_id(conn).map(ConsulteeId)
+}
+
+/// The consultee of a consultation with exactly this name, if any.
+pub fn by_name(
+    conn: &mut DbConnection,
+    consultation: ConsultationId,
+    name: &str,
+) -> QueryResult<Option<Consultee>> {
+    consultees::table
+        .filter(consultees::consultation_id.eq(consultation))
+        .filter(consultees::name.eq(name))
+        .select(Consultee::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A consultation's consultees, in the order they were added.
+pub fn of_consultation(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<Consultee>> {
+    consultees::table
+        .filter(consultees::consultation_id.eq(id))
+        .order(consultees::id)
+        .select(Consultee::as_select())
+        .load(conn)
+}

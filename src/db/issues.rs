@@ -1,0 +1,124 @@
+//! Queries on `issues` and their tags (sections, bodies, free tags).
+
+use diesel::prelude::*;
+
+use super::connection::{DbConnection, last_insert_id};
+use super::schema::{issue_bodies, issue_sections, issue_tags, issues, responses};
+use crate::domain::{BodyId, ConsultationId, IssueId, IssueKind, ResponseId, SectionId, ThemeId};
+
+/// An issue row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = issues)]
+pub struct Issue {
+    pub id: IssueId,
+    pub consultation_id: ConsultationId,
+    pub response_id: ResponseId,
+    pub position: i32,
+    pub content: String,
+    pub kind: IssueKind,
+    pub theme_id: Option<ThemeId>,
+    pub theme_set_by_officer: bool,
+    pub duplicate_of_id: Option<IssueId>,
+    pub edited_by_officer: bool,
+    pub version: i32,
+}
+
+/// An issue to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = issues)]
+pub struct NewIssue<'a> {
+    pub consultation_id: ConsultationId,
+    pub response_id: ResponseId,
+    pub position: i32,
+    pub content: &'a str,
+    pub kind: IssueKind,
+}
+
+/// Inserts an issue and returns its id.
+pub fn insert(conn: &mut DbConnection, new: &NewIssue<'_>) -> QueryResult<IssueId> {
+    diesel::insert_into(issues::table)
+        .values(new)
+        .execute(conn)?;
+    last_insert_id(conn).map(IssueId)
+}
+
+/// A consultation's issues as received: by response arrival, then by the
+/// issue's place in its response (the seed table's order).
+pub fn of_consultation(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<Issue>> {
+    issues::table
+        .inner_join(responses::table)
+        .filter(issues::consultation_id.eq(id))
+        .order((responses::received_at, responses::id, issues::position))
+        .select(Issue::as_select())
+        .load(conn)
+}
+
+/// Tags an issue with a section of the document.
+pub fn tag_section(
+    conn: &mut DbConnection,
+    issue: IssueId,
+    section: SectionId,
+) -> QueryResult<usize> {
+    diesel::insert_into(issue_sections::table)
+        .values((
+            issue_sections::issue_id.eq(issue),
+            issue_sections::section_id.eq(section),
+        ))
+        .execute(conn)
+}
+
+/// Tags an issue with a body of the proposed structure.
+pub fn tag_body(conn: &mut DbConnection, issue: IssueId, body: BodyId) -> QueryResult<usize> {
+    diesel::insert_into(issue_bodies::table)
+        .values((
+            issue_bodies::issue_id.eq(issue),
+            issue_bodies::body_id.eq(body),
+        ))
+        .execute(conn)
+}
+
+/// Adds a free tag to an issue.
+pub fn tag(conn: &mut DbConnection, issue: IssueId, tag: &str) -> QueryResult<usize> {
+    diesel::insert_into(issue_tags::table)
+        .values((issue_tags::issue_id.eq(issue), issue_tags::tag.eq(tag)))
+        .execute(conn)
+}
+
+/// Every (issue, section) tag of a consultation.
+pub fn section_tags(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+) -> QueryResult<Vec<(IssueId, SectionId)>> {
+    issue_sections::table
+        .inner_join(issues::table)
+        .filter(issues::consultation_id.eq(id))
+        .order((issue_sections::issue_id, issue_sections::section_id))
+        .select((issue_sections::issue_id, issue_sections::section_id))
+        .load(conn)
+}
+
+/// Every (issue, body) tag of a consultation.
+pub fn body_tags(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+) -> QueryResult<Vec<(IssueId, BodyId)>> {
+    issue_bodies::table
+        .inner_join(issues::table)
+        .filter(issues::consultation_id.eq(id))
+        .order((issue_bodies::issue_id, issue_bodies::body_id))
+        .select((issue_bodies::issue_id, issue_bodies::body_id))
+        .load(conn)
+}
+
+/// Every (issue, free tag) of a consultation.
+pub fn free_tags(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+) -> QueryResult<Vec<(IssueId, String)>> {
+    issue_tags::table
+        .inner_join(issues::table)
+        .filter(issues::consultation_id.eq(id))
+        .order((issue_tags::issue_id, issue_tags::tag))
+        .select((issue_tags::issue_id, issue_tags::tag))
+        .load(conn)
+}

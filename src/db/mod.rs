@@ -1,0 +1,22 @@
+//! All SQL (diesel), written once for SQLite and PostgreSQL.
+//!
+//! Functions take `&mut DbConnection` first and return `QueryResult`;
+//! missing rows are `Option`s (`.optional()`), never hidden errors.
+
+pub mod audit;
+pub mod connection;
+pub mod consultations;
+pub mod consultees;
+pub mod document;
+pub mod group_responses;
+pub mod issues;
+pub mod migrations;
+pub mod pool;
+pub mod responses;
+pub mod schema;
+pub mod structure;
+pub mod themes;
+pub mod users;
+
+pub use connection::{Backend, DatabaseUrl, DatabaseUrlError, DbConnection};
+pub use pool::{DbPool, PoolOptions};

@@ -1,0 +1,132 @@
+//! Queries on `responses`, their consultees and their answers.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::connection::{DbConnection, last_insert_id};
+use super::consultees::Consultee;
+use super::schema::{answers, consultees, response_consultees, responses};
+use crate::domain::{
+    Channel, ConsultationId, ConsulteeId, Publication, QuestionId, ResponseId, ResponseStatus,
+};
+
+/// A response row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = responses)]
+pub struct Response {
+    pub id: ResponseId,
+    pub consultation_id: ConsultationId,
+    pub reference: String,
+    pub channel: Channel,
+    pub received_at: NaiveDateTime,
+    pub publication: Publication,
+    pub status: ResponseStatus,
+    pub content: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A response to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = responses)]
+pub struct NewResponse<'a> {
+    pub consultation_id: ConsultationId,
+    pub reference: &'a str,
+    pub channel: Channel,
+    pub received_at: NaiveDateTime,
+    pub publication: Publication,
+    pub status: ResponseStatus,
+    pub content: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts a response and returns its id.
+pub fn insert(conn: &mut DbConnection, new: &NewResponse<'_>) -> QueryResult<ResponseId> {
+    diesel::insert_into(responses::table)
+        .values(new)
+        .execute(conn)?;
+    last_insert_id(conn).map(ResponseId)
+}
+
+/// Records that `consultee` raised `response`; `position` keeps the order in
+/// which a joint response names its consultees.
+pub fn add_consultee(
+    conn: &mut DbConnection,
+    response: ResponseId,
+    consultee: ConsulteeId,
+    position: i32,
+) -> QueryResult<usize> {
+    diesel::insert_into(response_consultees::table)
+        .values((
+            response_consultees::response_id.eq(response),
+            response_consultees::consultee_id.eq(consultee),
+            response_consultees::position.eq(position),
+        ))
+        .execute(conn)
+}
+
+/// Stores the answer to one question.
+pub fn add_answer(
+    conn: &mut DbConnection,
+    response: ResponseId,
+    question: QuestionId,
+    value: &str,
+) -> QueryResult<usize> {
+    diesel::insert_into(answers::table)
+        .values((
+            answers::response_id.eq(response),
+            answers::question_id.eq(question),
+            answers::value.eq(value),
+        ))
+        .execute(conn)
+}
+
+/// The response with this reference, if any.
+pub fn by_reference(conn: &mut DbConnection, reference: &str) -> QueryResult<Option<Response>> {
+    responses::table
+        .filter(responses::reference.eq(reference))
+        .select(Response::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A consultation's responses in the order they were received.
+pub fn of_consultation(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<Response>> {
+    responses::table
+        .filter(responses::consultation_id.eq(id))
+        .order((responses::received_at, responses::id))
+        .select(Response::as_select())
+        .load(conn)
+}
+
+/// Every (response, consultee) pair of a consultation, each response's
+/// consultees in their joint-response order.
+pub fn consultees_of_responses(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+) -> QueryResult<Vec<(ResponseId, Consultee)>> {
+    response_consultees::table
+        .inner_join(responses::table)
+        .inner_join(consultees::table)
+        .filter(responses::consultation_id.eq(id))
+        .order((
+            response_consultees::response_id,
+            response_consultees::position,
+        ))
+        .select((response_consultees::response_id, Consultee::as_select()))
+        .load(conn)
+}
+
+/// The answers of a response as (question, value) pairs.
+pub fn answers_of(
+    conn: &mut DbConnection,
+    response: ResponseId,
+) -> QueryResult<Vec<(QuestionId, String)>> {
+    answers::table
+        .filter(answers::response_id.eq(response))
+        .order(answers::question_id)
+        .select((answers::question_id, answers::value))
+        .load(conn)
+}

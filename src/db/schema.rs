@@ -1,0 +1,244 @@
+//! The database schema, shared by SQLite and PostgreSQL.
+//!
+//! Written by hand (see `diesel.toml`): ids are BIGINT on both backends and
+//! timestamps are UTC `TIMESTAMP`s without a zone.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultations (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        run_by -> Text,
+        group_name -> Text,
+        reference_prefix -> Text,
+        responses_received -> BigInt,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Nullable<Timestamp>,
+        status -> Text,
+        source_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sections (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        position -> Integer,
+        heading -> Text,
+        content -> Text,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        section_id -> Nullable<BigInt>,
+        position -> Integer,
+        prompt -> Text,
+        kind -> Text,
+        choices -> Text,
+        required -> Bool,
+    }
+}
+
+diesel::table! {
+    bodies (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        short_name -> Nullable<Text>,
+        status -> Text,
+        role -> Text,
+        membership -> Text,
+        meets -> Text,
+    }
+}
+
+diesel::table! {
+    body_links (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        from_body_id -> BigInt,
+        to_body_id -> BigInt,
+        relation -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    consultees (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        name -> Text,
+        short_name -> Nullable<Text>,
+        kind -> Text,
+        contact_email -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        reference -> Text,
+        channel -> Text,
+        received_at -> Timestamp,
+        publication -> Text,
+        status -> Text,
+        content -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    response_consultees (response_id, consultee_id) {
+        response_id -> BigInt,
+        consultee_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    answers (id) {
+        id -> BigInt,
+        response_id -> BigInt,
+        question_id -> BigInt,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    themes (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        label -> Text,
+        origin -> Text,
+        officer_named -> Bool,
+        pinned -> Bool,
+        position -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    issues (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        response_id -> BigInt,
+        position -> Integer,
+        content -> Text,
+        kind -> Text,
+        theme_id -> Nullable<BigInt>,
+        theme_set_by_officer -> Bool,
+        duplicate_of_id -> Nullable<BigInt>,
+        edited_by_officer -> Bool,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    issue_sections (issue_id, section_id) {
+        issue_id -> BigInt,
+        section_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    issue_bodies (issue_id, body_id) {
+        issue_id -> BigInt,
+        body_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    issue_tags (issue_id, tag) {
+        issue_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    group_responses (id) {
+        id -> BigInt,
+        issue_id -> BigInt,
+        kind -> Text,
+        content -> Nullable<Text>,
+        same_as_issue_id -> Nullable<BigInt>,
+        status -> Text,
+        version -> Integer,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        user_id -> Nullable<BigInt>,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<BigInt>,
+        before_value -> Nullable<Text>,
+        after_value -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(sections -> consultations (consultation_id));
+diesel::joinable!(questions -> consultations (consultation_id));
+diesel::joinable!(bodies -> consultations (consultation_id));
+diesel::joinable!(consultees -> consultations (consultation_id));
+diesel::joinable!(responses -> consultations (consultation_id));
+diesel::joinable!(response_consultees -> responses (response_id));
+diesel::joinable!(response_consultees -> consultees (consultee_id));
+diesel::joinable!(answers -> responses (response_id));
+diesel::joinable!(themes -> consultations (consultation_id));
+diesel::joinable!(issues -> responses (response_id));
+diesel::joinable!(issues -> themes (theme_id));
+diesel::joinable!(issue_sections -> issues (issue_id));
+diesel::joinable!(issue_sections -> sections (section_id));
+diesel::joinable!(issue_bodies -> issues (issue_id));
+diesel::joinable!(issue_bodies -> bodies (body_id));
+diesel::joinable!(issue_tags -> issues (issue_id));
+diesel::joinable!(group_responses -> users (updated_by));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    consultations,
+    sections,
+    questions,
+    bodies,
+    body_links,
+    consultees,
+    responses,
+    response_consultees,
+    answers,
+    themes,
+    issues,
+    issue_sections,
+    issue_bodies,
+    issue_tags,
+    group_responses,
+    audit_log,
+);

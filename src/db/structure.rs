@@ -1,0 +1,93 @@
+//! Queries on the proposed structure: `bodies` and `body_links`.
+
+use diesel::prelude::*;
+
+use super::connection::{DbConnection, last_insert_id};
+use super::schema::{bodies, body_links};
+use crate::domain::{BodyId, BodyLinkId, BodyStatus, ConsultationId, Relation};
+
+/// A body row.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = bodies)]
+pub struct Body {
+    pub id: BodyId,
+    pub consultation_id: ConsultationId,
+    pub position: i32,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub status: BodyStatus,
+    pub role: String,
+    pub membership: String,
+    pub meets: String,
+}
+
+/// A body to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = bodies)]
+pub struct NewBody<'a> {
+    pub consultation_id: ConsultationId,
+    pub position: i32,
+    pub name: &'a str,
+    pub short_name: Option<&'a str>,
+    pub status: BodyStatus,
+    pub role: &'a str,
+    pub membership: &'a str,
+    pub meets: &'a str,
+}
+
+/// A link row: `from_body` *relation* `to_body`.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = body_links)]
+pub struct BodyLink {
+    pub id: BodyLinkId,
+    pub consultation_id: ConsultationId,
+    pub from_body_id: BodyId,
+    pub to_body_id: BodyId,
+    pub relation: Relation,
+    pub note: Option<String>,
+}
+
+/// A link to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = body_links)]
+pub struct NewBodyLink<'a> {
+    pub consultation_id: ConsultationId,
+    pub from_body_id: BodyId,
+    pub to_body_id: BodyId,
+    pub relation: Relation,
+    pub note: Option<&'a str>,
+}
+
+/// Inserts a body and returns its id.
+pub fn insert_body(conn: &mut DbConnection, new: &NewBody<'_>) -> QueryResult<BodyId> {
+    diesel::insert_into(bodies::table)
+        .values(new)
+        .execute(conn)?;
+    last_insert_id(conn).map(BodyId)
+}
+
+/// A consultation's bodies in document order.
+pub fn bodies_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<Body>> {
+    bodies::table
+        .filter(bodies::consultation_id.eq(id))
+        .order(bodies::position)
+        .select(Body::as_select())
+        .load(conn)
+}
+
+/// Inserts a link and returns its id.
+pub fn insert_link(conn: &mut DbConnection, new: &NewBodyLink<'_>) -> QueryResult<BodyLinkId> {
+    diesel::insert_into(body_links::table)
+        .values(new)
+        .execute(conn)?;
+    last_insert_id(conn).map(BodyLinkId)
+}
+
+/// A consultation's links in the order they were recorded.
+pub fn links_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<BodyLink>> {
+    body_links::table
+        .filter(body_links::consultation_id.eq(id))
+        .order(body_links::id)
+        .select(BodyLink::as_select())
+        .load(conn)
+}

@@ -1,0 +1,106 @@
+//! Validated text from people: trimmed, bounded, free of control characters.
+
+/// A value that failed validation, with the form field it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[error("{message}")]
+pub struct ValidationError {
+    /// The field name as used in forms and the API (`consultee_name`).
+    pub field: String,
+    /// What is wrong and how to fix it, in GOV.UK error-message style.
+    pub message: String,
+}
+
+impl ValidationError {
+    /// A validation error for `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Trims `input` and checks it is present, at most `max_chars` long and free
+/// of control characters other than line breaks and tabs.
+/// `label` is the field's name in sentences ("Enter your name").
+pub fn required_text(
+    field: &str,
+    label: &str,
+    input: &str,
+    max_chars: usize,
+) -> Result<String, ValidationError> {
+    let value = optional_text(field, label, input, max_chars)?;
+    value.ok_or_else(|| ValidationError::new(field, format!("Enter {}", lower_first(label))))
+}
+
+/// Like [`required_text`], but an empty value is `None`.
+pub fn optional_text(
+    field: &str,
+    label: &str,
+    input: &str,
+    max_chars: usize,
+) -> Result<Option<String>, ValidationError> {
+    let value = input.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.chars().count() > max_chars {
+        return Err(ValidationError::new(
+            field,
+            format!("{label} must be {max_chars} characters or fewer"),
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ValidationError::new(
+            field,
+            format!("{label} must not contain control characters"),
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) if !label.chars().nth(1).is_some_and(|c| c.is_uppercase()) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => label.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(
+            required_text("name", "Your name", "  Ann  ", 10),
+            Ok("Ann".into())
+        );
+        let too_long = required_text("name", "Your name", "abcdefghijk", 10).unwrap_err();
+        assert_eq!(too_long.message, "Your name must be 10 characters or fewer");
+    }
+
+    #[test]
+    fn a_missing_value_asks_for_it() {
+        let err = required_text("name", "Your name", "   ", 10).unwrap_err();
+        assert_eq!(err.field, "name");
+        assert_eq!(err.message, "Enter your name");
+        let acronym = required_text("email", "URL name", "", 10).unwrap_err();
+        assert_eq!(acronym.message, "Enter URL name");
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_kept() {
+        assert!(required_text("t", "Text", "a\u{0}b", 10).is_err());
+        assert_eq!(
+            required_text("t", "Text", "a\r\nb", 10),
+            Ok("a\r\nb".into())
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! Reading consultations for the public.
+
+use super::{ServiceError, ServiceResult};
+use crate::db::consultations::Consultation;
+use crate::db::document::{Question, Section};
+use crate::db::structure::{Body, BodyLink};
+use crate::db::{self, DbConnection};
+use crate::domain::ConsultationStatus;
+
+/// Consultations the public may see, split into open and past ones.
+#[derive(Debug, Clone)]
+pub struct PublicList {
+    /// Open for responses, the soonest closing first.
+    pub open: Vec<Consultation>,
+    /// Closed or published, the latest closing first.
+    pub past: Vec<Consultation>,
+}
+
+/// The public list of consultations (drafts are never listed).
+pub fn public_list(conn: &mut DbConnection) -> ServiceResult<PublicList> {
+    let mut open = db::consultations::with_status(conn, &[ConsultationStatus::Open])?;
+    open.reverse();
+    let past = db::consultations::with_status(
+        conn,
+        &[ConsultationStatus::Closed, ConsultationStatus::Published],
+    )?;
+    Ok(PublicList { open, past })
+}
+
+/// A consultation document with everything the public page shows.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub consultation: Consultation,
+    pub sections: Vec<Section>,
+    pub questions: Vec<Question>,
+    pub bodies: Vec<Body>,
+    pub links: Vec<BodyLink>,
+}
+
+/// The public document of a consultation; drafts are "not found" to the public.
+pub fn public_document(conn: &mut DbConnection, slug: &str) -> ServiceResult<Document> {
+    let consultation = db::consultations::by_slug(conn, slug)?
+        .filter(|c| c.status.is_public())
+        .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
+    let id = consultation.id;
+    Ok(Document {
+        sections: db::document::sections_of(conn, id)?,
+        questions: db::document::questions_of(conn, id)?,
+        bodies: db::structure::bodies_of(conn, id)?,
+        links: db::structure::links_of(conn, id)?,
+        consultation,
+    })
+}

@@ -1,0 +1,492 @@
+//! Demo and test data written from the seed papers, loaded by name.
+//!
+//! Fixtures are JSON files under `fixtures/`, compiled into the binary so
+//! `serve --demo` works from any directory. Loading is idempotent: a
+//! consultation whose slug already exists is left as it is.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::Connection;
+use serde::Deserialize;
+
+use super::{ServiceError, ServiceResult};
+use crate::db::{self, DbConnection};
+use crate::domain::time::{end_of_london_day, london_to_utc, start_of_london_day};
+use crate::domain::{
+    BodyId, BodyStatus, Channel, ConsultationStatus, ConsulteeId, ConsulteeKind, DraftStatus,
+    GroupResponseKind, IssueId, IssueKind, Publication, QuestionKind, ReferencePrefix, Relation,
+    ResponseStatus, SectionId, Slug,
+};
+
+/// The fixtures shipped with Sounding: (name, JSON).
+pub const FIXTURES: &[(&str, &str)] = &[
+    (
+        "cheltenham-2011",
+        include_str!("../../fixtures/cheltenham-2011.json"),
+    ),
+    (
+        "gloucestershire-2008",
+        include_str!("../../fixtures/gloucestershire-2008.json"),
+    ),
+    (
+        "cheshire-west-2008",
+        include_str!("../../fixtures/cheshire-west-2008.json"),
+    ),
+];
+
+/// What loading a fixture did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadOutcome {
+    /// The fixture was written; the counts say how much.
+    Loaded(FixtureCounts),
+    /// A consultation with the fixture's slug already existed; nothing changed.
+    AlreadyLoaded,
+}
+
+/// How many rows of each kind a fixture wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FixtureCounts {
+    pub sections: usize,
+    pub questions: usize,
+    pub bodies: usize,
+    pub links: usize,
+    pub consultees: usize,
+    pub responses: usize,
+    pub issues: usize,
+    pub group_responses: usize,
+}
+
+/// The names of all shipped fixtures.
+pub fn names() -> Vec<&'static str> {
+    FIXTURES.iter().map(|(name, _)| *name).collect()
+}
+
+/// Loads the named fixture in one transaction.
+pub fn load(conn: &mut DbConnection, name: &str) -> ServiceResult<LoadOutcome> {
+    let fixture = parse(name)?;
+    conn.transaction(|conn| write(conn, &fixture))
+}
+
+/// Parses and checks the named fixture without touching the database.
+pub fn parse(name: &str) -> ServiceResult<Fixture> {
+    let json = FIXTURES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, json)| *json)
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "fixture",
+                format!(
+                    "there is no fixture called “{name}”; available: {}",
+                    names().join(", ")
+                ),
+            )
+        })?;
+    let fixture: Fixture = serde_json::from_str(json).map_err(|e| {
+        ServiceError::invalid("fixture", format!("fixture {name} is malformed: {e}"))
+    })?;
+    fixture.check()?;
+    Ok(fixture)
+}
+
+/// A fixture file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    pub consultation: FixtureConsultation,
+    #[serde(default)]
+    pub sections: Vec<FixtureSection>,
+    #[serde(default)]
+    pub questions: Vec<FixtureQuestion>,
+    #[serde(default)]
+    pub bodies: Vec<FixtureBody>,
+    #[serde(default)]
+    pub links: Vec<FixtureLink>,
+    #[serde(default)]
+    pub consultees: Vec<FixtureConsultee>,
+    #[serde(default)]
+    pub responses: Vec<FixtureResponse>,
+}
+
+/// The consultation itself. Dates are London calendar dates; `closes` means
+/// the end of that day.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureConsultation {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub run_by: String,
+    pub group_name: String,
+    pub reference_prefix: String,
+    pub opens: Option<NaiveDate>,
+    pub closes: Option<NaiveDate>,
+    pub status: ConsultationStatus,
+    pub source_note: Option<String>,
+}
+
+/// A section of the document; `key` lets questions and issues refer to it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureSection {
+    pub key: String,
+    pub heading: String,
+    pub content: String,
+}
+
+/// A question, optionally tied to a section by key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureQuestion {
+    pub key: String,
+    pub prompt: String,
+    pub kind: QuestionKind,
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+    pub section: Option<String>,
+}
+
+/// A body of the structure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureBody {
+    pub key: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub status: BodyStatus,
+    pub role: String,
+    pub membership: String,
+    pub meets: String,
+}
+
+/// A link between two bodies, by key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureLink {
+    pub from: String,
+    pub to: String,
+    pub relation: Relation,
+    pub note: Option<String>,
+}
+
+/// A consultee.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureConsultee {
+    pub key: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: ConsulteeKind,
+    pub contact_email: Option<String>,
+}
+
+/// A response: who sent it, when (London time), and the issues it raised.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureResponse {
+    pub consultees: Vec<String>,
+    pub channel: Channel,
+    pub received: NaiveDateTime,
+    pub publication: Publication,
+    /// The text as received; when absent, the issues' text joined by blank lines.
+    pub content: Option<String>,
+    #[serde(default)]
+    pub answers: Vec<FixtureAnswer>,
+    pub issues: Vec<FixtureIssue>,
+}
+
+/// An answer to a question, by key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureAnswer {
+    pub question: String,
+    pub value: String,
+}
+
+/// One issue and, optionally, the group's response to it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureIssue {
+    pub key: Option<String>,
+    pub text: String,
+    pub kind: IssueKind,
+    #[serde(default)]
+    pub sections: Vec<String>,
+    #[serde(default)]
+    pub bodies: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub group_response: Option<FixtureGroupResponse>,
+}
+
+/// The group's response; `same_as` names another issue's key ("As above").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureGroupResponse {
+    pub kind: GroupResponseKind,
+    pub text: Option<String>,
+    pub same_as: Option<String>,
+    pub status: DraftStatus,
+}
+
+impl Fixture {
+    /// Checks every key a fixture refers to exists, before anything is written.
+    fn check(&self) -> ServiceResult<()> {
+        let c = &self.consultation;
+        Slug::parse(&c.slug)?;
+        ReferencePrefix::parse(&c.reference_prefix)?;
+        let sections: Vec<&str> = self.sections.iter().map(|s| s.key.as_str()).collect();
+        let bodies: Vec<&str> = self.bodies.iter().map(|b| b.key.as_str()).collect();
+        let consultees: Vec<&str> = self.consultees.iter().map(|c| c.key.as_str()).collect();
+        let questions: Vec<&str> = self.questions.iter().map(|q| q.key.as_str()).collect();
+        let issues: Vec<&str> = self
+            .responses
+            .iter()
+            .flat_map(|r| r.issues.iter().filter_map(|i| i.key.as_deref()))
+            .collect();
+        let mut missing = Vec::new();
+        let mut need = |kind: &str, key: &str, known: &[&str]| {
+            if !known.contains(&key) {
+                missing.push(format!("{kind} “{key}”"));
+            }
+        };
+        for q in &self.questions {
+            if let Some(s) = &q.section {
+                need("section", s, &sections);
+            }
+        }
+        for l in &self.links {
+            need("body", &l.from, &bodies);
+            need("body", &l.to, &bodies);
+        }
+        for r in &self.responses {
+            r.consultees
+                .iter()
+                .for_each(|k| need("consultee", k, &consultees));
+            r.answers
+                .iter()
+                .for_each(|a| need("question", &a.question, &questions));
+            for i in &r.issues {
+                i.sections
+                    .iter()
+                    .for_each(|k| need("section", k, &sections));
+                i.bodies.iter().for_each(|k| need("body", k, &bodies));
+                if let Some(same) = i.group_response.as_ref().and_then(|g| g.same_as.as_deref()) {
+                    need("issue", same, &issues);
+                }
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::invalid(
+                "fixture",
+                format!("fixture refers to unknown {}", missing.join(", ")),
+            ))
+        }
+    }
+}
+
+fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcome> {
+    let c = &fixture.consultation;
+    if db::consultations::by_slug(conn, &c.slug)?.is_some() {
+        return Ok(LoadOutcome::AlreadyLoaded);
+    }
+    let now = Utc::now().naive_utc();
+    let mut counts = FixtureCounts::default();
+    let consultation_id = db::consultations::insert(
+        conn,
+        &db::consultations::NewConsultation {
+            slug: &c.slug,
+            title: &c.title,
+            summary: &c.summary,
+            run_by: &c.run_by,
+            group_name: &c.group_name,
+            reference_prefix: &c.reference_prefix,
+            opens_at: c.opens.map(|d| start_of_london_day(d).naive_utc()),
+            closes_at: c.closes.map(|d| end_of_london_day(d).naive_utc()),
+            status: c.status,
+            source_note: c.source_note.as_deref(),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+
+    let mut section_ids: HashMap<&str, SectionId> = HashMap::new();
+    for (position, s) in (1..).zip(&fixture.sections) {
+        let new = db::document::NewSection {
+            consultation_id,
+            position,
+            heading: &s.heading,
+            content: &s.content,
+        };
+        section_ids.insert(&s.key, db::document::insert_section(conn, &new)?);
+        counts.sections += 1;
+    }
+    let mut question_ids = HashMap::new();
+    for (position, q) in (1..).zip(&fixture.questions) {
+        let choices = serde_json::to_string(&q.choices).unwrap_or_else(|_| "[]".into());
+        let new = db::document::NewQuestion {
+            consultation_id,
+            section_id: q
+                .section
+                .as_deref()
+                .and_then(|k| section_ids.get(k).copied()),
+            position,
+            prompt: &q.prompt,
+            kind: q.kind,
+            choices: &choices,
+            required: q.required,
+        };
+        question_ids.insert(q.key.as_str(), db::document::insert_question(conn, &new)?);
+        counts.questions += 1;
+    }
+    let mut body_ids: HashMap<&str, BodyId> = HashMap::new();
+    for (position, b) in (1..).zip(&fixture.bodies) {
+        let new = db::structure::NewBody {
+            consultation_id,
+            position,
+            name: &b.name,
+            short_name: b.short_name.as_deref(),
+            status: b.status,
+            role: &b.role,
+            membership: &b.membership,
+            meets: &b.meets,
+        };
+        body_ids.insert(&b.key, db::structure::insert_body(conn, &new)?);
+        counts.bodies += 1;
+    }
+    for l in &fixture.links {
+        let new = db::structure::NewBodyLink {
+            consultation_id,
+            from_body_id: body_ids[l.from.as_str()],
+            to_body_id: body_ids[l.to.as_str()],
+            relation: l.relation,
+            note: l.note.as_deref(),
+        };
+        db::structure::insert_link(conn, &new)?;
+        counts.links += 1;
+    }
+    let mut consultee_ids: HashMap<&str, ConsulteeId> = HashMap::new();
+    for k in &fixture.consultees {
+        let new = db::consultees::NewConsultee {
+            consultation_id,
+            name: &k.name,
+            short_name: k.short_name.as_deref(),
+            kind: k.kind,
+            contact_email: k.contact_email.as_deref(),
+            created_at: now,
+        };
+        consultee_ids.insert(&k.key, db::consultees::insert(conn, &new)?);
+        counts.consultees += 1;
+    }
+
+    let prefix = ReferencePrefix::parse(&c.reference_prefix)?;
+    let mut issue_ids: HashMap<&str, IssueId> = HashMap::new();
+    let mut answered: Vec<(IssueId, &FixtureGroupResponse)> = Vec::new();
+    for r in &fixture.responses {
+        let number = db::consultations::take_response_number(conn, consultation_id)?;
+        let reference = prefix.reference(number);
+        let joined;
+        let content = match &r.content {
+            Some(text) => text.as_str(),
+            None => {
+                joined = r
+                    .issues
+                    .iter()
+                    .map(|i| i.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                joined.as_str()
+            }
+        };
+        let received = london_to_utc(r.received).naive_utc();
+        let response_id = db::responses::insert(
+            conn,
+            &db::responses::NewResponse {
+                consultation_id,
+                reference: &reference,
+                channel: r.channel,
+                received_at: received,
+                publication: r.publication,
+                status: ResponseStatus::Received,
+                content,
+                created_at: received,
+                updated_at: received,
+            },
+        )?;
+        counts.responses += 1;
+        for (position, key) in (1..).zip(&r.consultees) {
+            db::responses::add_consultee(conn, response_id, consultee_ids[key.as_str()], position)?;
+        }
+        for a in &r.answers {
+            db::responses::add_answer(
+                conn,
+                response_id,
+                question_ids[a.question.as_str()],
+                &a.value,
+            )?;
+        }
+        for (position, i) in (1..).zip(&r.issues) {
+            let issue_id = db::issues::insert(
+                conn,
+                &db::issues::NewIssue {
+                    consultation_id,
+                    response_id,
+                    position,
+                    content: &i.text,
+                    kind: i.kind,
+                },
+            )?;
+            counts.issues += 1;
+            for s in &i.sections {
+                db::issues::tag_section(conn, issue_id, section_ids[s.as_str()])?;
+            }
+            for b in &i.bodies {
+                db::issues::tag_body(conn, issue_id, body_ids[b.as_str()])?;
+            }
+            for t in &i.tags {
+                db::issues::tag(conn, issue_id, t)?;
+            }
+            if let Some(key) = &i.key {
+                issue_ids.insert(key, issue_id);
+            }
+            if let Some(g) = &i.group_response {
+                answered.push((issue_id, g));
+            }
+        }
+    }
+    // Group responses last: an "As above" may point at any issue.
+    for (issue_id, g) in answered {
+        db::group_responses::insert(
+            conn,
+            &db::group_responses::NewGroupResponse {
+                issue_id,
+                kind: g.kind,
+                content: g.text.as_deref(),
+                same_as_issue_id: g.same_as.as_deref().map(|k| issue_ids[k]),
+                status: g.status,
+                updated_by: None,
+                updated_at: now,
+            },
+        )?;
+        counts.group_responses += 1;
+    }
+    db::audit::record(
+        conn,
+        &db::audit::NewAuditEntry {
+            at: now,
+            user_id: None,
+            actor: "fixtures",
+            action: "fixture loaded",
+            entity: "consultation",
+            entity_id: Some(consultation_id.0),
+            before_value: None,
+            after_value: Some(&c.slug),
+        },
+    )?;
+    Ok(LoadOutcome::Loaded(counts))
+}

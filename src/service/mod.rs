@@ -1,0 +1,11 @@
+//! Use cases shared by the web layer and the CLI. Synchronous: each takes a
+//! `&mut DbConnection` and runs without an async runtime.
+
+pub mod consultations;
+pub mod error;
+pub mod fixtures;
+pub mod health;
+pub mod passwords;
+pub mod users;
+
+pub use error::{ServiceError, ServiceResult};

@@ -1,0 +1,73 @@
+//! Handlebars templates, compiled into the binary and registered once.
+//!
+//! Strict mode turns a misspelt variable into an error instead of an empty
+//! string; `{{…}}` escapes HTML, and triple braces are never used on text
+//! that people typed.
+
+use std::sync::LazyLock;
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+/// (name, source) of every template; partials start with an underscore.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout", include_str!("../../templates/layout.hbs")),
+    ("error", include_str!("../../templates/error.hbs")),
+    ("home", include_str!("../../templates/home.hbs")),
+    (
+        "consultation",
+        include_str!("../../templates/consultation.hbs"),
+    ),
+];
+
+static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    for (name, source) in TEMPLATES {
+        if let Err(error) = registry.register_template_string(name, source) {
+            // A broken template is a build mistake; the template tests catch it.
+            tracing::error!(%error, template = name, "template does not compile");
+        }
+    }
+    registry
+});
+
+/// Renders a template with `data`.
+pub fn render<T: Serialize>(name: &str, data: &T) -> Result<String, handlebars::RenderError> {
+    REGISTRY.render(name, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        for (name, source) in TEMPLATES {
+            let mut registry = Handlebars::new();
+            registry.set_strict_mode(true);
+            registry
+                .register_template_string(name, source)
+                .unwrap_or_else(|e| panic!("template {name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn no_template_uses_triple_braces() {
+        for (name, source) in TEMPLATES {
+            let unescaped = source.contains("{{{") && !source.contains("{{{> ");
+            assert!(!unescaped, "template {name} renders unescaped HTML");
+        }
+    }
+
+    #[test]
+    fn text_is_escaped_on_the_error_page() {
+        let html = render(
+            "error",
+            &serde_json::json!({"title": "t", "heading": "h", "message": "<script>alert(1)</script>"}),
+        )
+        .expect("renders");
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("<script>alert"));
+    }
+}
