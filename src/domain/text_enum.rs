@@ -122,6 +122,7 @@ mod tests {
         for colour in Colour::ALL {
             assert_eq!(colour.as_str().parse::<Colour>(), Ok(*colour));
         }
+        assert_eq!(Colour::DarkBlue.label(), "Dark blue");
     }
 
     #[test]

@@ -1,0 +1,257 @@
+//! Test harness: a fresh database per test (a temp SQLite file, or a new
+//! PostgreSQL database created and dropped by the test) and a real server on
+//! port 0.
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use diesel::connection::SimpleConnection;
+use sounding::db::{self, DatabaseUrl, DbConnection, DbPool, PoolOptions};
+use sounding::web::{self, AppState};
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, migrated database that disappears when dropped.
+pub struct TestDb {
+    pub url: DatabaseUrl,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The PostgreSQL server tests use, from `TEST_DATABASE_URL`. In CI it must
+/// be set: a PostgreSQL test that silently skipped would prove nothing.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("TEST_DATABASE_URL must point at PostgreSQL in CI (see .ci/run)")
+        }
+        _ => {
+            eprintln!(
+                "skipped: TEST_DATABASE_URL is not set, so the PostgreSQL variant did not run"
+            );
+            None
+        }
+    }
+}
+
+impl TestDb {
+    /// A fresh database of `kind`, migrated; `None` when PostgreSQL is not configured.
+    pub fn new(kind: Kind) -> Option<Self> {
+        let db = match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("test.db");
+                let url =
+                    DatabaseUrl::parse(path.to_str().expect("utf-8 path")).expect("sqlite url");
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Kind::Postgres => {
+                let admin = postgres_admin_url()?;
+                let name = format!(
+                    "sounding_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    rand_suffix()
+                );
+                admin_connection(&admin)
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let url =
+                    DatabaseUrl::parse(&replace_database(&admin, &name)).expect("postgres url");
+                Self {
+                    url,
+                    _dir: None,
+                    postgres: Some((admin, name)),
+                }
+            }
+        };
+        let mut conn = db.connect();
+        db::migrations::run_pending(&mut conn).expect("migrations");
+        Some(db)
+    }
+
+    /// A new connection (SQLite ones with the same pragmas as the pool's).
+    pub fn connect(&self) -> DbConnection {
+        use diesel::r2d2::ManageConnection;
+        db::pool::ConnectionManager::new(self.url.clone())
+            .connect()
+            .expect("connect")
+    }
+
+    /// A pool like the service's.
+    pub fn pool(&self) -> DbPool {
+        db::pool::open(&self.url, &PoolOptions::default()).expect("pool")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.postgres {
+            let _ = admin_connection(admin)
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+fn admin_connection(admin: &str) -> DbConnection {
+    DatabaseUrl::parse(admin)
+        .expect("admin url")
+        .connect()
+        .expect("connect to TEST_DATABASE_URL")
+}
+
+fn rand_suffix() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.load(Ordering::SeqCst).into());
+    h.finish() % 1_000_000
+}
+
+/// Swaps the database name in a PostgreSQL URL.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_and_path = &base[scheme_end..];
+    let host = host_and_path.split('/').next().unwrap_or(host_and_path);
+    let mut out = format!("{}{}/{}", &base[..scheme_end], host, name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A running server on a fresh database.
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub client: awc::Client,
+}
+
+/// A response's status and body.
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+}
+
+impl TestApp {
+    /// Starts the service on port 0 over a fresh database of `kind`.
+    pub async fn spawn(kind: Kind) -> Option<Self> {
+        let db = TestDb::new(kind)?;
+        Some(Self::spawn_on(db))
+    }
+
+    /// Starts the service over an existing test database.
+    pub fn spawn_on(db: TestDb) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let state = AppState { pool: db.pool() };
+        let server = web::serve(listener, state, 1).expect("server");
+        actix_web::rt::spawn(server);
+        Self {
+            address,
+            db,
+            client: awc::Client::default(),
+        }
+    }
+
+    /// Loads a fixture into this app's database.
+    pub fn load_fixture(&self, name: &str) {
+        let mut conn = self.db.connect();
+        sounding::service::fixtures::load(&mut conn, name).expect("fixture loads");
+    }
+
+    /// GETs a path.
+    pub async fn get(&self, path: &str) -> Page {
+        let mut response = self
+            .client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request");
+        let body = response.body().limit(10 * 1024 * 1024).await.expect("body");
+        Page {
+            status: response.status().as_u16(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+}
+
+/// Declares each test twice: on SQLite and, when configured, on PostgreSQL.
+/// `db_test!` tests get a migrated connection; `app_test!` tests a running app.
+#[macro_export]
+macro_rules! db_test {
+    ($(fn $name:ident($conn:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn run($conn: &mut sounding::db::DbConnection) $body
+            #[test]
+            fn on_sqlite() {
+                let db = $crate::helpers::TestDb::new($crate::helpers::Kind::Sqlite).expect("sqlite");
+                run(&mut db.connect());
+            }
+            #[test]
+            fn on_postgres() {
+                let Some(db) = $crate::helpers::TestDb::new($crate::helpers::Kind::Postgres) else { return };
+                run(&mut db.connect());
+            }
+        }
+    )*};
+}
+
+/// See [`db_test!`].
+#[macro_export]
+macro_rules! app_test {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::helpers::TestApp) $body
+            #[actix_web::test]
+            async fn on_sqlite() {
+                let app = $crate::helpers::TestApp::spawn($crate::helpers::Kind::Sqlite).await.expect("sqlite");
+                run(app).await;
+            }
+            #[actix_web::test]
+            async fn on_postgres() {
+                let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Kind::Postgres).await else { return };
+                run(app).await;
+            }
+        }
+    )*};
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_database_name_is_swapped_in_postgres_urls() {
+        assert_eq!(
+            super::replace_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            super::replace_database("postgres://u@h/postgres?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::replace_database("postgres://h", "x"),
+            "postgres://h/x"
+        );
+    }
+}

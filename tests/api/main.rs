@@ -1,0 +1,9 @@
+//! Integration tests over the library and the real HTTP app, each on a fresh
+//! database: SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod binary;
+mod database;
+mod fixtures;
+mod pages;

@@ -1,0 +1,89 @@
+//! The public pages and the health check over real HTTP.
+
+use crate::app_test;
+use crate::helpers::{Kind, TestApp, TestDb};
+
+app_test! {
+    async fn the_health_check_answers_when_the_database_does(app) {
+        let page = app.get("/healthz").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(r#""status":"ok""#));
+    }
+
+    async fn the_home_page_lists_the_demo_consultations(app) {
+        app.load_fixture("cheltenham-2011");
+        let page = app.get("/").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Improving partnership structures for Cheltenham"));
+        assert!(page.body.contains("Closed and published consultations"));
+        assert!(page.body.contains("Friday 2 September 2011"));
+    }
+
+    async fn the_cheltenham_document_shows_its_structure(app) {
+        app.load_fixture("cheltenham-2011");
+        let page = app.get("/consultations/cheltenham-2011").await;
+        assert_eq!(page.status, 200);
+        for text in ["Strategic Leadership Group (SLG)", "Positive Lives Partnership reports to Strategic Leadership Group", "To be disbanded", "Closes"] {
+            assert!(page.body.contains(text), "missing {text}");
+        }
+        assert_eq!(page.body.matches("<h1").count(), 1);
+    }
+
+    async fn an_unknown_page_is_a_404_page(app) {
+        let page = app.get("/consultations/no-such-thing").await;
+        assert_eq!(page.status, 404);
+        assert!(page.body.contains("Page not found"));
+        assert_eq!(app.get("/nowhere").await.status, 404);
+    }
+
+    async fn a_draft_is_invisible_to_the_public(app) {
+        app.load_fixture("cheltenham-2011");
+        let mut conn = app.db.connect();
+        let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011").expect("query").expect("found");
+        sounding::db::consultations::set_status(&mut conn, c.id, sounding::domain::ConsultationStatus::Draft, chrono::Utc::now().naive_utc()).expect("status");
+        assert_eq!(app.get("/consultations/cheltenham-2011").await.status, 404);
+        assert!(!app.get("/").await.body.contains("Improving partnership structures"));
+    }
+}
+
+#[actix_web::test]
+async fn the_health_check_says_unhealthy_when_the_database_is_unreachable() {
+    // A test database whose pool points at a port nothing listens on.
+    let db = TestDb::new(Kind::Sqlite).expect("sqlite");
+    let app = TestApp::spawn_on(db);
+    let unreachable =
+        sounding::db::DatabaseUrl::parse("postgres://postgres@127.0.0.1:1/none").expect("url");
+    let pool = sounding::db::pool::open(
+        &unreachable,
+        &sounding::db::PoolOptions {
+            max_size: 1,
+            wait: std::time::Duration::from_secs(1),
+        },
+    )
+    .expect("lazy pool");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("addr"));
+    actix_web::rt::spawn(
+        sounding::web::serve(listener, sounding::web::AppState { pool }, 1).expect("server"),
+    );
+    let mut response = app
+        .client
+        .get(format!("{address}/healthz"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 503);
+    let body = response.body().await.expect("body");
+    assert!(String::from_utf8_lossy(&body).contains("unhealthy"));
+    let mut page = app
+        .client
+        .get(format!("{address}/"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status().as_u16(), 503);
+    assert!(
+        String::from_utf8_lossy(&page.body().await.expect("body"))
+            .contains("Sorry, the service is unavailable")
+    );
+}
