@@ -10,7 +10,7 @@ use crate::config::{Config, SecretKey};
 use crate::db::{self, DatabaseUrl, PoolOptions};
 use crate::domain::Role;
 use crate::service::{self, fixtures::LoadOutcome};
-use crate::web;
+use crate::web::{self, WebSettings};
 
 /// Sounding: public consultations, analysed issue by issue.
 #[derive(Debug, Parser)]
@@ -44,6 +44,17 @@ pub enum Command {
         /// Load every demo fixture before serving (skips ones already loaded).
         #[arg(long)]
         demo: bool,
+        /// Send cookies without `Secure` and the `__Host-` prefix: only for
+        /// plain-HTTP use on your own machine (browsers already treat
+        /// http://localhost as secure).
+        #[arg(long, env = "SOUNDING_INSECURE_COOKIES")]
+        insecure_cookies: bool,
+        /// Anonymous form posts allowed per client address per minute.
+        #[arg(long, env = "SOUNDING_POSTS_PER_MINUTE", default_value_t = 60)]
+        posts_per_minute: u32,
+        /// Hours a staff sign-in lasts.
+        #[arg(long, env = "SOUNDING_SESSION_HOURS", default_value_t = 8)]
+        session_hours: i64,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -154,13 +165,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("Password (shown once, not stored anywhere in clear): {password}");
             }
         }
-        Command::Serve { bind, demo } => {
+        Command::Serve {
+            bind,
+            demo,
+            insecure_cookies,
+            posts_per_minute,
+            session_hours,
+        } => {
             let config = Config {
                 database_url: url,
                 bind,
                 pool: pool_options,
                 secret_key: secret_key()?,
                 shutdown_grace: std::time::Duration::from_secs(30),
+                web: WebSettings {
+                    secure_cookies: !insecure_cookies,
+                    posts_per_minute,
+                    session_hours: session_hours.max(1),
+                },
             };
             serve(config, demo)?;
         }
@@ -232,7 +254,12 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;
     println!("Sounding is running at http://{address}/ (press Ctrl+C to stop)");
-    let state = web::AppState { pool };
+    let state = web::AppState::new(
+        pool,
+        config.secret_key.bytes(),
+        web::clock::Clock::system(),
+        config.web.clone(),
+    );
     let runtime = actix_web::rt::System::new();
     runtime.block_on(async move {
         web::serve(listener, state, config.shutdown_grace.as_secs())?.await

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::db::{DatabaseUrl, PoolOptions};
+use crate::web::WebSettings;
 
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct Config {
     pub secret_key: SecretKey,
     /// How long in-flight requests may take to finish on shutdown.
     pub shutdown_grace: Duration,
+    /// Cookies, rate limits and sessions.
+    pub web: WebSettings,
 }
 
 /// A secret of at least 32 bytes. Generated at random when not configured,

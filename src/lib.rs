@@ -3,9 +3,11 @@
 //! Layers, dependencies pointing one way: `web` and `cli` call `service`,
 //! which calls `db`, `analysis` and `export`; all of them use `domain`.
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod security;
 pub mod service;
 pub mod web;

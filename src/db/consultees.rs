@@ -7,7 +7,8 @@ use super::connection::{DbConnection, last_insert_id};
 use super::schema::consultees;
 use crate::domain::{ConsultationId, ConsulteeId, ConsulteeKind};
 
-/// A consultee row. `contact_email` is personal data: never exported publicly.
+/// A consultee row. `contact_name` and `contact_email` are personal data:
+/// never exported publicly.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = consultees)]
 pub struct Consultee {
@@ -16,6 +17,7 @@ pub struct Consultee {
     pub name: String,
     pub short_name: Option<String>,
     pub kind: ConsulteeKind,
+    pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -28,6 +30,7 @@ pub struct NewConsultee<'a> {
     pub name: &'a str,
     pub short_name: Option<&'a str>,
     pub kind: ConsulteeKind,
+    pub contact_name: Option<&'a str>,
     pub contact_email: Option<&'a str>,
     pub created_at: NaiveDateTime,
 }
@@ -40,7 +43,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewConsultee<'_>) -> QueryResult<Co
     last_insert_id(conn).map(ConsulteeId)
 }
 
-/// The consultee of a consultation with exactly this name, if any.
+/// The first consultee of a consultation with exactly this name, if any.
 pub fn by_name(
     conn: &mut DbConnection,
     consultation: ConsultationId,
@@ -49,6 +52,7 @@ pub fn by_name(
     consultees::table
         .filter(consultees::consultation_id.eq(consultation))
         .filter(consultees::name.eq(name))
+        .order(consultees::id)
         .select(Consultee::as_select())
         .first(conn)
         .optional()

@@ -122,3 +122,59 @@ pub fn free_tags(
         .select((issue_tags::issue_id, issue_tags::tag))
         .load(conn)
 }
+
+/// A response's issues in their order.
+pub fn of_response(conn: &mut DbConnection, response: ResponseId) -> QueryResult<Vec<Issue>> {
+    issues::table
+        .filter(issues::response_id.eq(response))
+        .order(issues::position)
+        .select(Issue::as_select())
+        .load(conn)
+}
+
+/// Changes an issue's text and kind (a consultee editing their point).
+pub fn set_content(
+    conn: &mut DbConnection,
+    issue: IssueId,
+    content: &str,
+    kind: IssueKind,
+) -> QueryResult<usize> {
+    diesel::update(issues::table.find(issue))
+        .set((
+            issues::content.eq(content),
+            issues::kind.eq(kind),
+            issues::version.eq(issues::version + 1),
+        ))
+        .execute(conn)
+}
+
+/// Deletes an issue (and, by cascade, its tags and group response).
+pub fn delete(conn: &mut DbConnection, issue: IssueId) -> QueryResult<usize> {
+    diesel::delete(issues::table.find(issue)).execute(conn)
+}
+
+/// Removes an issue's section and body tags (before writing new ones).
+pub fn clear_structure_tags(conn: &mut DbConnection, issue: IssueId) -> QueryResult<()> {
+    diesel::delete(issue_sections::table.filter(issue_sections::issue_id.eq(issue)))
+        .execute(conn)?;
+    diesel::delete(issue_bodies::table.filter(issue_bodies::issue_id.eq(issue))).execute(conn)?;
+    Ok(())
+}
+
+/// The section and body tags of one issue.
+pub fn structure_tags_of(
+    conn: &mut DbConnection,
+    issue: IssueId,
+) -> QueryResult<(Vec<SectionId>, Vec<BodyId>)> {
+    let sections = issue_sections::table
+        .filter(issue_sections::issue_id.eq(issue))
+        .order(issue_sections::section_id)
+        .select(issue_sections::section_id)
+        .load(conn)?;
+    let bodies = issue_bodies::table
+        .filter(issue_bodies::issue_id.eq(issue))
+        .order(issue_bodies::body_id)
+        .select(issue_bodies::body_id)
+        .load(conn)?;
+    Ok((sections, bodies))
+}

@@ -13,6 +13,7 @@ pub mod issues;
 pub mod migrations;
 pub mod pool;
 pub mod responses;
+pub mod revisions;
 pub mod schema;
 pub mod structure;
 pub mod themes;

@@ -25,6 +25,10 @@ pub struct Response {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The form token a submission arrived with: a resubmission finds it.
+    pub submission_key: Option<String>,
+    /// Random salt of the consultee's private edit link.
+    pub edit_salt: Option<String>,
 }
 
 /// A response to insert.
@@ -40,6 +44,8 @@ pub struct NewResponse<'a> {
     pub content: &'a str,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub submission_key: Option<&'a str>,
+    pub edit_salt: Option<&'a str>,
 }
 
 /// Inserts a response and returns its id.
@@ -129,4 +135,52 @@ pub fn answers_of(
         .order(answers::question_id)
         .select((answers::question_id, answers::value))
         .load(conn)
+}
+
+/// The response a form submission with this key created, if any.
+pub fn by_submission_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Response>> {
+    responses::table
+        .filter(responses::submission_key.eq(key))
+        .select(Response::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The consultees of one response, in order.
+pub fn consultees_of(conn: &mut DbConnection, response: ResponseId) -> QueryResult<Vec<Consultee>> {
+    response_consultees::table
+        .inner_join(consultees::table)
+        .filter(response_consultees::response_id.eq(response))
+        .order(response_consultees::position)
+        .select(Consultee::as_select())
+        .load(conn)
+}
+
+/// Replaces a response's text and publication choice if its version is
+/// still `expected_version` (optimistic locking); returns rows changed.
+pub fn update_content(
+    conn: &mut DbConnection,
+    response: ResponseId,
+    expected_version: i32,
+    content: &str,
+    publication: Publication,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        responses::table
+            .find(response)
+            .filter(responses::version.eq(expected_version)),
+    )
+    .set((
+        responses::content.eq(content),
+        responses::publication.eq(publication),
+        responses::version.eq(expected_version + 1),
+        responses::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Removes every answer of a response (before writing new ones).
+pub fn clear_answers(conn: &mut DbConnection, response: ResponseId) -> QueryResult<usize> {
+    diesel::delete(answers::table.filter(answers::response_id.eq(response))).execute(conn)
 }

@@ -89,6 +89,7 @@ diesel::table! {
         name -> Text,
         short_name -> Nullable<Text>,
         kind -> Text,
+        contact_name -> Nullable<Text>,
         contact_email -> Nullable<Text>,
         created_at -> Timestamp,
     }
@@ -107,6 +108,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        submission_key -> Nullable<Text>,
+        edit_salt -> Nullable<Text>,
     }
 }
 
@@ -205,6 +208,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    response_revisions (id) {
+        id -> BigInt,
+        response_id -> BigInt,
+        version -> Integer,
+        snapshot -> Text,
+        replaced_at -> Timestamp,
+        replaced_by -> Text,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(response_revisions -> responses (response_id));
 diesel::joinable!(sections -> consultations (consultation_id));
 diesel::joinable!(questions -> consultations (consultation_id));
 diesel::joinable!(bodies -> consultations (consultation_id));
@@ -241,4 +266,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_tags,
     group_responses,
     audit_log,
+    sessions,
+    response_revisions,
 );

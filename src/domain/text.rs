@@ -47,7 +47,10 @@ pub fn optional_text(
     if value.chars().count() > max_chars {
         return Err(ValidationError::new(
             field,
-            format!("{label} must be {max_chars} characters or fewer"),
+            format!(
+                "{label} must be {} characters or fewer",
+                thousands(max_chars)
+            ),
         ));
     }
     if value
@@ -60,6 +63,19 @@ pub fn optional_text(
         ));
     }
     Ok(Some(value.to_string()))
+}
+
+/// 10000 as "10,000" (GOV.UK style for numbers).
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn lower_first(label: &str) -> String {
@@ -84,6 +100,13 @@ mod tests {
         );
         let too_long = required_text("name", "Your name", "abcdefghijk", 10).unwrap_err();
         assert_eq!(too_long.message, "Your name must be 10 characters or fewer");
+    }
+
+    #[test]
+    fn numbers_get_thousands_separators() {
+        assert_eq!(thousands(10_000), "10,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]

@@ -14,6 +14,12 @@ pub enum ServiceError {
     /// The request conflicts with the current state (e.g. already closed).
     #[error("{0}")]
     Conflict(String),
+    /// The consultation is closed (or not open) to what was asked.
+    #[error("{0}")]
+    Closed(String),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The database failed or refused (constraint, outage).
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),

@@ -377,6 +377,7 @@ fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcom
             name: &k.name,
             short_name: k.short_name.as_deref(),
             kind: k.kind,
+            contact_name: None,
             contact_email: k.contact_email.as_deref(),
             created_at: now,
         };
@@ -416,6 +417,8 @@ fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcom
                 content,
                 created_at: received,
                 updated_at: received,
+                submission_key: None,
+                edit_salt: None,
             },
         )?;
         counts.responses += 1;

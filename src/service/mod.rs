@@ -6,6 +6,7 @@ pub mod error;
 pub mod fixtures;
 pub mod health;
 pub mod passwords;
+pub mod responses;
 pub mod users;
 
 pub use error::{ServiceError, ServiceResult};

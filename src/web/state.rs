@@ -1,19 +1,65 @@
 //! Shared state and the one bridge from async handlers to blocking diesel.
 
+use std::sync::Arc;
+
 use actix_web::web;
 
+use super::clock::Clock;
 use super::error::AppError;
+use super::rate_limit::RateLimiter;
 use crate::db::{DbConnection, DbPool};
+use crate::security::Signer;
 use crate::service::ServiceError;
+
+/// Settings the web layer reads on every request.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Mark cookies `Secure` with the `__Host-` prefix. Only turn off for
+    /// plain-HTTP use on a machine of your own.
+    pub secure_cookies: bool,
+    /// Anonymous form posts allowed per client address per minute.
+    pub posts_per_minute: u32,
+    /// How long a staff session lasts without signing in again.
+    pub session_hours: i64,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: true,
+            posts_per_minute: 60,
+            session_hours: 8,
+        }
+    }
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     /// The database pool.
     pub pool: DbPool,
+    /// Signs CSRF tokens and private links.
+    pub signer: Signer,
+    /// The time; fixed in tests.
+    pub clock: Clock,
+    /// Per-address limit on anonymous posts.
+    pub limiter: Arc<RateLimiter>,
+    /// Cookie and limit settings.
+    pub settings: Arc<WebSettings>,
 }
 
 impl AppState {
+    /// State over `pool`, signing with `secret`.
+    pub fn new(pool: DbPool, secret: &[u8], clock: Clock, settings: WebSettings) -> Self {
+        Self {
+            pool,
+            signer: Signer::new(secret),
+            clock,
+            limiter: Arc::new(RateLimiter::per_minute(settings.posts_per_minute)),
+            settings: Arc::new(settings),
+        }
+    }
+
     /// Runs `work` with a pooled connection on the blocking thread pool, so
     /// diesel never blocks the async executor. A pool timeout becomes 503.
     pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>

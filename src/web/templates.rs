@@ -18,11 +18,41 @@ const TEMPLATES: &[(&str, &str)] = &[
         "consultation",
         include_str!("../../templates/consultation.hbs"),
     ),
+    (
+        "_error_summary",
+        include_str!("../../templates/_error_summary.hbs"),
+    ),
+    ("respond", include_str!("../../templates/respond.hbs")),
+    (
+        "respond_check",
+        include_str!("../../templates/respond_check.hbs"),
+    ),
+    (
+        "respond_done",
+        include_str!("../../templates/respond_done.hbs"),
+    ),
+    (
+        "respond_refused",
+        include_str!("../../templates/respond_refused.hbs"),
+    ),
+    (
+        "response_private",
+        include_str!("../../templates/response_private.hbs"),
+    ),
 ];
+
+// `concat`: joins its arguments as text (for page titles such as
+// "Error: Respond to …"); the result is escaped like any other value.
+handlebars::handlebars_helper!(concat_helper: |*args| args.iter().map(|a| match a {
+    serde_json::Value::String(s) => s.clone(),
+    serde_json::Value::Null => String::new(),
+    other => other.to_string(),
+}).collect::<String>());
 
 static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
+    registry.register_helper("concat", Box::new(concat_helper));
     for (name, source) in TEMPLATES {
         if let Err(error) = registry.register_template_string(name, source) {
             // A broken template is a build mistake; the template tests catch it.
@@ -46,6 +76,7 @@ mod tests {
         for (name, source) in TEMPLATES {
             let mut registry = Handlebars::new();
             registry.set_strict_mode(true);
+            registry.register_helper("concat", Box::new(concat_helper));
             registry
                 .register_template_string(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));

@@ -77,14 +77,14 @@ db_test! {
 
         let gcc = db::consultees::insert(conn, &db::consultees::NewConsultee {
             consultation_id: c, name: "Gloucestershire County Council", short_name: Some("GCC"),
-            kind: ConsulteeKind::CountyCouncil, contact_email: Some("consult@example.gov.uk"), created_at: now(),
+            kind: ConsulteeKind::CountyCouncil, contact_name: None, contact_email: Some("consult@example.gov.uk"), created_at: now(),
         }).expect("consultee");
         let found = db::consultees::by_name(conn, c, "Gloucestershire County Council").expect("query").expect("found");
         assert_eq!((found.id, found.kind, found.contact_email.as_deref()), (gcc, ConsulteeKind::CountyCouncil, Some("consult@example.gov.uk")));
 
         let r = db::responses::insert(conn, &db::responses::NewResponse {
             consultation_id: c, reference: "CHL-0001", channel: Channel::Letter, received_at: now(),
-            publication: Publication::WithNames, status: ResponseStatus::Received, content: "Our letter", created_at: now(), updated_at: now(),
+            publication: Publication::WithNames, status: ResponseStatus::Received, content: "Our letter", created_at: now(), updated_at: now(), submission_key: None, edit_salt: None,
         }).expect("response");
         db::responses::add_consultee(conn, r, gcc, 1).expect("response consultee");
         db::responses::add_answer(conn, r, q, "Agree").expect("answer");

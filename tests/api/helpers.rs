@@ -7,7 +7,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use diesel::connection::SimpleConnection;
 use sounding::db::{self, DatabaseUrl, DbConnection, DbPool, PoolOptions};
-use sounding::web::{self, AppState};
+use sounding::web::clock::Clock;
+use sounding::web::{self, AppState, WebSettings};
+
+/// The secret key the test apps sign with.
+pub const TEST_SECRET: &[u8] = b"test secret key of at least thirty-two bytes";
 
 /// Which backend a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,17 +140,48 @@ fn replace_database(url: &str, name: &str) -> String {
     out
 }
 
-/// A running server on a fresh database.
+/// A running server on a fresh database, with a clock the test controls.
 pub struct TestApp {
     pub address: String,
     pub db: TestDb,
     pub client: awc::Client,
+    pub clock: Clock,
 }
 
-/// A response's status and body.
+/// A response's status, headers and body.
 pub struct Page {
     pub status: u16,
     pub body: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Page {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of the hidden (or other) input called `name`.
+    pub fn input(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')? + start;
+        Some(html_unescape(&self.body[start..end]))
+    }
+}
+
+/// Undoes handlebars' HTML escaping.
+pub fn html_unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x3D;", "=")
+        .replace("&#x60;", "`")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 impl TestApp {
@@ -158,15 +193,31 @@ impl TestApp {
 
     /// Starts the service over an existing test database.
     pub fn spawn_on(db: TestDb) -> Self {
+        Self::spawn_with(db, WebSettings::default())
+    }
+
+    /// Starts the service with particular settings.
+    pub fn spawn_with(db: TestDb, settings: WebSettings) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState { pool: db.pool() };
+        let clock = Clock::fixed(chrono::Utc::now());
+        let state = AppState::new(db.pool(), TEST_SECRET, clock.clone(), settings);
         let server = web::serve(listener, state, 1).expect("server");
         actix_web::rt::spawn(server);
+        let client = awc::Client::builder().disable_redirects().finish();
         Self {
             address,
             db,
-            client: awc::Client::default(),
+            client,
+            clock,
+        }
+    }
+
+    /// A browser with its own cookie jar.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookies: std::cell::RefCell::new(std::collections::BTreeMap::new()),
         }
     }
 
@@ -176,20 +227,98 @@ impl TestApp {
         sounding::service::fixtures::load(&mut conn, name).expect("fixture loads");
     }
 
-    /// GETs a path.
+    /// GETs a path without cookies.
     pub async fn get(&self, path: &str) -> Page {
-        let mut response = self
-            .client
-            .get(format!("{}{}", self.address, path))
-            .send()
-            .await
-            .expect("request");
-        let body = response.body().limit(10 * 1024 * 1024).await.expect("body");
+        self.browser().get(path).await
+    }
+}
+
+/// A client that keeps cookies like a browser, and never follows redirects
+/// (tests look at them).
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: std::cell::RefCell<std::collections::BTreeMap<String, String>>,
+}
+
+type Body = awc::ClientResponse<actix_web::dev::Decompress<actix_web::dev::Payload>>;
+
+impl Browser<'_> {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .borrow()
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn read(&self, mut response: Body) -> Page {
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        for (name, value) in &headers {
+            if name.eq_ignore_ascii_case("set-cookie") {
+                let pair = value.split(';').next().unwrap_or("");
+                if let Some((n, v)) = pair.split_once('=') {
+                    self.cookies
+                        .borrow_mut()
+                        .insert(n.trim().to_string(), v.trim().to_string());
+                }
+            }
+        }
+        let body = response.body().limit(20 * 1024 * 1024).await.expect("body");
         Page {
             status: response.status().as_u16(),
             body: String::from_utf8_lossy(&body).into_owned(),
+            headers,
         }
     }
+
+    /// GETs a path (with its query).
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .app
+            .client
+            .get(format!("{}{}", self.app.address, path))
+            .insert_header(("Cookie", self.cookie_header()))
+            .send()
+            .await
+            .expect("request");
+        self.read(response).await
+    }
+
+    /// POSTs a form.
+    pub async fn post(&self, path: &str, fields: &[(String, String)]) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes())
+            .await
+    }
+
+    /// POSTs raw bytes with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        let response = self
+            .app
+            .client
+            .post(format!("{}{}", self.app.address, path))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header(("Content-Type", content_type))
+            .send_body(body)
+            .await
+            .expect("request");
+        self.read(response).await
+    }
+}
+
+/// Form fields from (name, value) string pairs.
+pub fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Declares each test twice: on SQLite and, when configured, on PostgreSQL.

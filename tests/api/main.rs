@@ -7,3 +7,4 @@ mod binary;
 mod database;
 mod fixtures;
 mod pages;
+mod respond;

@@ -64,7 +64,17 @@ async fn the_health_check_says_unhealthy_when_the_database_is_unreachable() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
     actix_web::rt::spawn(
-        sounding::web::serve(listener, sounding::web::AppState { pool }, 1).expect("server"),
+        sounding::web::serve(
+            listener,
+            sounding::web::AppState::new(
+                pool,
+                crate::helpers::TEST_SECRET,
+                sounding::web::clock::Clock::system(),
+                sounding::web::WebSettings::default(),
+            ),
+            1,
+        )
+        .expect("server"),
     );
     let mut response = app
         .client

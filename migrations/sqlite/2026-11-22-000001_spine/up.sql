@@ -78,10 +78,11 @@ CREATE TABLE consultees (
     name TEXT NOT NULL,
     short_name TEXT,
     kind TEXT NOT NULL,
+    contact_name TEXT,
     contact_email TEXT,
-    created_at TIMESTAMP NOT NULL,
-    UNIQUE (consultation_id, name)
+    created_at TIMESTAMP NOT NULL
 );
+CREATE INDEX consultees_by_name ON consultees (consultation_id, name);
 
 CREATE TABLE responses (
     id INTEGER PRIMARY KEY,

@@ -1,0 +1,431 @@
+//! Taking responses from consultees: submitting, viewing and changing them.
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::{ServiceError, ServiceResult};
+use crate::analysis::kind::classify;
+use crate::db::consultations::Consultation;
+use crate::db::consultees::Consultee;
+use crate::db::issues::Issue;
+use crate::db::responses::Response;
+use crate::db::{self, DbConnection};
+use crate::domain::time;
+use crate::domain::{
+    BodyId, Channel, ConsultationStatus, ConsulteeKind, Publication, QuestionId, ReferencePrefix,
+    ResponseStatus, SectionId,
+};
+use crate::security::random_token;
+
+/// Who a response is from: the first is the responding person or
+/// organisation, any more make it a joint response.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConsulteeInput {
+    pub name: String,
+    pub kind: ConsulteeKind,
+}
+
+/// One point a consultee makes; it becomes one issue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PointInput {
+    pub text: String,
+    pub sections: Vec<SectionId>,
+    pub bodies: Vec<BodyId>,
+}
+
+/// A validated submission.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Submission {
+    /// The person's name (personal data).
+    pub respondent_name: String,
+    /// For a receipt and questions (personal data).
+    pub email: Option<String>,
+    pub consultees: Vec<ConsulteeInput>,
+    pub answers: Vec<(QuestionId, String)>,
+    pub points: Vec<PointInput>,
+    pub publication: Publication,
+    pub channel: Channel,
+    /// Tripped the honeypot: kept, but held for an officer.
+    pub held: bool,
+}
+
+impl Submission {
+    /// The response's text as a whole: its points, separated by blank lines.
+    pub fn content(&self) -> String {
+        self.points
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+}
+
+/// What the consultee is told after submitting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub reference: String,
+    /// Salt of the private edit link (the web layer signs it into a key).
+    pub edit_salt: String,
+    /// True when this was a resubmission of a form already received.
+    pub repeated: bool,
+}
+
+/// Why a consultation does not take responses now, in words for the page;
+/// `None` when it does.
+pub fn refusal(consultation: &Consultation, now: DateTime<Utc>) -> Option<String> {
+    let closes = consultation.closes_at.map(time::from_db);
+    match (consultation.status, closes) {
+        (ConsultationStatus::Open, Some(closes)) if now > closes => Some(format!(
+            "This consultation closed on {}.",
+            time::date_and_time(closes)
+        )),
+        (ConsultationStatus::Open, _) => None,
+        (ConsultationStatus::Draft, _) => Some("This consultation is not open yet.".into()),
+        (_, Some(closes)) => Some(format!(
+            "This consultation closed on {}.",
+            time::date_and_time(closes)
+        )),
+        (_, None) => Some("This consultation is closed.".into()),
+    }
+}
+
+/// The consultation with this slug if it is public.
+pub fn public_consultation(conn: &mut DbConnection, slug: &str) -> ServiceResult<Consultation> {
+    db::consultations::by_slug(conn, slug)?
+        .filter(|c| c.status.is_public())
+        .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))
+}
+
+/// Stores a submission in one transaction, committed before this returns.
+/// A resubmission with the same `submission_key` returns the first receipt.
+pub fn submit(
+    conn: &mut DbConnection,
+    slug: &str,
+    submission: &Submission,
+    submission_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Receipt> {
+    let result =
+        conn.transaction(|conn| write_submission(conn, slug, submission, submission_key, now));
+    match result {
+        // Two copies of one form raced: the loser finds the winner's response.
+        Err(ServiceError::Database(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) if submission_key.is_some() => {
+            let key = submission_key.unwrap_or_default();
+            let existing = db::responses::by_submission_key(conn, key)?.ok_or_else(|| {
+                ServiceError::Conflict(
+                    "the response could not be saved; please send it again".into(),
+                )
+            })?;
+            Ok(repeated(existing))
+        }
+        other => other,
+    }
+}
+
+fn repeated(existing: Response) -> Receipt {
+    Receipt {
+        reference: existing.reference,
+        edit_salt: existing.edit_salt.unwrap_or_default(),
+        repeated: true,
+    }
+}
+
+fn write_submission(
+    conn: &mut DbConnection,
+    slug: &str,
+    submission: &Submission,
+    submission_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Receipt> {
+    let consultation = public_consultation(conn, slug)?;
+    if let Some(key) = submission_key
+        && let Some(existing) = db::responses::by_submission_key(conn, key)?
+    {
+        return Ok(repeated(existing));
+    }
+    if let Some(why) = refusal(&consultation, now) {
+        return Err(ServiceError::Closed(why));
+    }
+    check_references(conn, &consultation, submission)?;
+    let prefix = ReferencePrefix::parse(&consultation.reference_prefix)?;
+    let number = db::consultations::take_response_number(conn, consultation.id)?;
+    let reference = prefix.reference(number);
+    let edit_salt = random_token(16);
+    let stamp = now.naive_utc();
+    let content = submission.content();
+    let response_id = db::responses::insert(
+        conn,
+        &db::responses::NewResponse {
+            consultation_id: consultation.id,
+            reference: &reference,
+            channel: submission.channel,
+            received_at: stamp,
+            publication: submission.publication,
+            status: if submission.held {
+                ResponseStatus::Held
+            } else {
+                ResponseStatus::Received
+            },
+            content: &content,
+            created_at: stamp,
+            updated_at: stamp,
+            submission_key,
+            edit_salt: Some(&edit_salt),
+        },
+    )?;
+    for (position, who) in (1..).zip(&submission.consultees) {
+        // Contact details go on the first consultee only: that is who wrote.
+        let first = position == 1;
+        let consultee_id = db::consultees::insert(
+            conn,
+            &db::consultees::NewConsultee {
+                consultation_id: consultation.id,
+                name: &who.name,
+                short_name: None,
+                kind: who.kind,
+                contact_name: first.then_some(submission.respondent_name.as_str()),
+                contact_email: if first {
+                    submission.email.as_deref()
+                } else {
+                    None
+                },
+                created_at: stamp,
+            },
+        )?;
+        db::responses::add_consultee(conn, response_id, consultee_id, position)?;
+    }
+    for (question, value) in &submission.answers {
+        db::responses::add_answer(conn, response_id, *question, value)?;
+    }
+    for (position, point) in (1..).zip(&submission.points) {
+        let issue = db::issues::insert(
+            conn,
+            &db::issues::NewIssue {
+                consultation_id: consultation.id,
+                response_id,
+                position,
+                content: &point.text,
+                kind: classify(&point.text),
+            },
+        )?;
+        tag_point(conn, issue, point)?;
+    }
+    db::audit::record(
+        conn,
+        &db::audit::NewAuditEntry {
+            at: stamp,
+            user_id: None,
+            actor: "consultee",
+            action: if submission.held {
+                "response held (honeypot)"
+            } else {
+                "response received"
+            },
+            entity: "response",
+            entity_id: Some(response_id.0),
+            before_value: None,
+            after_value: Some(&reference),
+        },
+    )?;
+    Ok(Receipt {
+        reference,
+        edit_salt,
+        repeated: false,
+    })
+}
+
+fn tag_point(
+    conn: &mut DbConnection,
+    issue: crate::domain::IssueId,
+    point: &PointInput,
+) -> ServiceResult<()> {
+    for section in &point.sections {
+        db::issues::tag_section(conn, issue, *section)?;
+    }
+    for body in &point.bodies {
+        db::issues::tag_body(conn, issue, *body)?;
+    }
+    Ok(())
+}
+
+/// Refuses questions, sections and bodies of another consultation (a forged form).
+fn check_references(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    submission: &Submission,
+) -> ServiceResult<()> {
+    let questions: Vec<QuestionId> = db::document::questions_of(conn, consultation.id)?
+        .iter()
+        .map(|q| q.id)
+        .collect();
+    let sections: Vec<SectionId> = db::document::sections_of(conn, consultation.id)?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let bodies: Vec<BodyId> = db::structure::bodies_of(conn, consultation.id)?
+        .iter()
+        .map(|b| b.id)
+        .collect();
+    let foreign = submission
+        .answers
+        .iter()
+        .any(|(q, _)| !questions.contains(q))
+        || submission.points.iter().any(|p| {
+            p.sections.iter().any(|s| !sections.contains(s))
+                || p.bodies.iter().any(|b| !bodies.contains(b))
+        });
+    if foreign {
+        return Err(ServiceError::invalid(
+            "points",
+            "The form refers to questions, sections or bodies of another consultation",
+        ));
+    }
+    Ok(())
+}
+
+/// A response as its consultee sees it through their private link.
+#[derive(Debug, Clone)]
+pub struct PrivateView {
+    pub consultation: Consultation,
+    pub response: Response,
+    pub consultees: Vec<Consultee>,
+    pub answers: Vec<(QuestionId, String)>,
+    pub points: Vec<(Issue, Vec<SectionId>, Vec<BodyId>)>,
+}
+
+impl PrivateView {
+    /// The response as a submission, to prefill the change form.
+    pub fn as_submission(&self) -> Submission {
+        let first = self.consultees.first();
+        Submission {
+            respondent_name: first
+                .and_then(|c| c.contact_name.clone())
+                .unwrap_or_default(),
+            email: first.and_then(|c| c.contact_email.clone()),
+            consultees: self
+                .consultees
+                .iter()
+                .map(|c| ConsulteeInput {
+                    name: c.name.clone(),
+                    kind: c.kind,
+                })
+                .collect(),
+            answers: self.answers.clone(),
+            points: self
+                .points
+                .iter()
+                .map(|(issue, sections, bodies)| PointInput {
+                    text: issue.content.clone(),
+                    sections: sections.clone(),
+                    bodies: bodies.clone(),
+                })
+                .collect(),
+            publication: self.response.publication,
+            channel: self.response.channel,
+            held: self.response.status == ResponseStatus::Held,
+        }
+    }
+}
+
+/// Loads a response of a public consultation by its reference.
+pub fn private_view(
+    conn: &mut DbConnection,
+    slug: &str,
+    reference: &str,
+) -> ServiceResult<PrivateView> {
+    let consultation = public_consultation(conn, slug)?;
+    let response = db::responses::by_reference(conn, reference)?
+        .filter(|r| r.consultation_id == consultation.id)
+        .ok_or_else(|| ServiceError::NotFound(format!("response {reference}")))?;
+    let consultees = db::responses::consultees_of(conn, response.id)?;
+    let answers = db::responses::answers_of(conn, response.id)?;
+    let mut points = Vec::new();
+    for issue in db::issues::of_response(conn, response.id)? {
+        let (sections, bodies) = db::issues::structure_tags_of(conn, issue.id)?;
+        points.push((issue, sections, bodies));
+    }
+    Ok(PrivateView {
+        consultation,
+        response,
+        consultees,
+        answers,
+        points,
+    })
+}
+
+/// Applies a consultee's change to their response, before the closing time.
+/// The old version is kept in the response's history; points keep their
+/// place (and any triage) where they still exist.
+pub fn change(
+    conn: &mut DbConnection,
+    slug: &str,
+    reference: &str,
+    expected_version: i32,
+    changed: &Submission,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let before = private_view(conn, slug, reference)?;
+        if let Some(why) = refusal(&before.consultation, now) {
+            return Err(ServiceError::Closed(why));
+        }
+        check_references(conn, &before.consultation, changed)?;
+        let stamp = now.naive_utc();
+        let snapshot = serde_json::to_string(&before.as_submission()).unwrap_or_default();
+        let response = &before.response;
+        db::revisions::record(conn, response.id, response.version, &snapshot, stamp, "consultee")?;
+        let updated = db::responses::update_content(conn, response.id, expected_version, &changed.content(), changed.publication, stamp)?;
+        if updated == 0 {
+            return Err(ServiceError::Conflict(
+                "Your response was changed in another window since you opened this page. Your text is below: copy it, reload the page and make your change again.".into(),
+            ));
+        }
+        db::responses::clear_answers(conn, response.id)?;
+        for (question, value) in &changed.answers {
+            db::responses::add_answer(conn, response.id, *question, value)?;
+        }
+        for (index, point) in changed.points.iter().enumerate() {
+            let issue = match before.points.get(index) {
+                Some((existing, _, _)) => {
+                    if existing.content != point.text {
+                        db::issues::set_content(conn, existing.id, &point.text, classify(&point.text))?;
+                    }
+                    db::issues::clear_structure_tags(conn, existing.id)?;
+                    existing.id
+                }
+                None => db::issues::insert(
+                    conn,
+                    &db::issues::NewIssue {
+                        consultation_id: before.consultation.id,
+                        response_id: response.id,
+                        position: i32::try_from(index + 1).unwrap_or(i32::MAX),
+                        content: &point.text,
+                        kind: classify(&point.text),
+                    },
+                )?,
+            };
+            tag_point(conn, issue, point)?;
+        }
+        for (removed, _, _) in before.points.iter().skip(changed.points.len()) {
+            db::issues::delete(conn, removed.id)?;
+        }
+        db::audit::record(
+            conn,
+            &db::audit::NewAuditEntry {
+                at: stamp,
+                user_id: None,
+                actor: "consultee",
+                action: "response changed",
+                entity: "response",
+                entity_id: Some(response.id.0),
+                before_value: Some(&snapshot),
+                after_value: Some(&serde_json::to_string(changed).unwrap_or_default()),
+            },
+        )?;
+        Ok(())
+    })
+}
