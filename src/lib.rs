@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod export;
 pub mod security;
 pub mod service;
 pub mod web;

@@ -49,10 +49,30 @@ handlebars::handlebars_helper!(concat_helper: |*args| args.iter().map(|a| match 
     other => other.to_string(),
 }).collect::<String>());
 
+/// `{{diagram svg}}`: writes a diagram produced by `export::diagram`
+/// without escaping. Only markup that starts as that renderer's output is
+/// written; its text was escaped when it was drawn. Anything else is escaped.
+fn diagram_helper(
+    h: &handlebars::Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let svg = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+    if svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" class="structure-diagram""#) {
+        out.write(svg)?;
+    } else {
+        out.write(&handlebars::html_escape(svg))?;
+    }
+    Ok(())
+}
+
 static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
     registry.register_helper("concat", Box::new(concat_helper));
+    registry.register_helper("diagram", Box::new(diagram_helper));
     for (name, source) in TEMPLATES {
         if let Err(error) = registry.register_template_string(name, source) {
             // A broken template is a build mistake; the template tests catch it.
@@ -77,6 +97,7 @@ mod tests {
             let mut registry = Handlebars::new();
             registry.set_strict_mode(true);
             registry.register_helper("concat", Box::new(concat_helper));
+            registry.register_helper("diagram", Box::new(diagram_helper));
             registry
                 .register_template_string(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
@@ -89,6 +110,19 @@ mod tests {
             let unescaped = source.contains("{{{") && !source.contains("{{{> ");
             assert!(!unescaped, "template {name} renders unescaped HTML");
         }
+    }
+
+    #[test]
+    fn the_diagram_helper_escapes_anything_but_a_rendered_diagram() {
+        let mut registry = Handlebars::new();
+        registry.register_helper("diagram", Box::new(diagram_helper));
+        let html = registry
+            .render_template(
+                "{{diagram x}}",
+                &serde_json::json!({"x": "<script>alert(1)</script>"}),
+            )
+            .expect("renders");
+        assert_eq!(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
     }
 
     #[test]

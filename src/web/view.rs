@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::db::consultations::Consultation;
 use crate::domain::time;
+use crate::export::diagram::{self, DiagramBody, DiagramLink};
 use crate::service::consultations::Document;
 
 /// "Friday 2 September 2011" for a stored UTC timestamp.
@@ -41,6 +42,45 @@ pub fn listed(c: &Consultation, now: DateTime<Utc>) -> Value {
     })
 }
 
+/// The structure diagram of a document, as inline SVG.
+pub fn structure_diagram(d: &Document) -> String {
+    let index: HashMap<_, _> = d
+        .bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.id, i))
+        .collect();
+    let bodies: Vec<DiagramBody> = d
+        .bodies
+        .iter()
+        .map(|b| DiagramBody {
+            anchor: format!("body-{}", b.id),
+            name: b.name.clone(),
+            short_name: b.short_name.clone(),
+            status: b.status,
+        })
+        .collect();
+    let links: Vec<DiagramLink> = d
+        .links
+        .iter()
+        .filter_map(|l| {
+            Some(DiagramLink {
+                from: *index.get(&l.from_body_id)?,
+                to: *index.get(&l.to_body_id)?,
+                relation: l.relation,
+            })
+        })
+        .collect();
+    diagram::render(
+        &format!(
+            "Diagram of the structure proposed in {}",
+            d.consultation.title
+        ),
+        &bodies,
+        &links,
+    )
+}
+
 /// The whole public document.
 pub fn document(d: &Document) -> Value {
     let names: HashMap<_, _> = d.bodies.iter().map(|b| (b.id, b.name.as_str())).collect();
@@ -55,7 +95,9 @@ pub fn document(d: &Document) -> Value {
             "paragraphs": s.content.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "questions": d.questions,
+        "diagram": structure_diagram(d),
         "bodies": d.bodies.iter().map(|b| json!({
+            "id": b.id,
             "name": b.name,
             "short_name": b.short_name,
             "status": b.status.label(),
