@@ -119,3 +119,37 @@ pub fn take_response_number(conn: &mut DbConnection, id: ConsultationId) -> Quer
         .select(consultations::responses_received)
         .first(conn)
 }
+
+/// Changes a consultation's descriptive fields.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = consultations)]
+pub struct DetailsChange<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub run_by: &'a str,
+    pub group_name: &'a str,
+    pub reference_prefix: &'a str,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Applies a details change. `None` dates are written as NULL.
+pub fn update_details(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    change: &DetailsChange<'_>,
+) -> QueryResult<usize> {
+    diesel::update(consultations::table.find(id))
+        .set((
+            consultations::title.eq(change.title),
+            consultations::summary.eq(change.summary),
+            consultations::run_by.eq(change.run_by),
+            consultations::group_name.eq(change.group_name),
+            consultations::reference_prefix.eq(change.reference_prefix),
+            consultations::opens_at.eq(change.opens_at),
+            consultations::closes_at.eq(change.closes_at),
+            consultations::updated_at.eq(change.updated_at),
+        ))
+        .execute(conn)
+}

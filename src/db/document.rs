@@ -94,3 +94,43 @@ pub fn questions_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<
         .select(Question::as_select())
         .load(conn)
 }
+
+/// Changes a section's heading and text.
+pub fn update_section(
+    conn: &mut DbConnection,
+    id: SectionId,
+    heading: &str,
+    content: &str,
+) -> QueryResult<usize> {
+    diesel::update(sections::table.find(id))
+        .set((sections::heading.eq(heading), sections::content.eq(content)))
+        .execute(conn)
+}
+
+/// Deletes a section (questions tied to it lose the tie).
+pub fn delete_section(conn: &mut DbConnection, id: SectionId) -> QueryResult<usize> {
+    diesel::delete(sections::table.find(id)).execute(conn)
+}
+
+/// Deletes a question and its answers.
+pub fn delete_question(conn: &mut DbConnection, id: QuestionId) -> QueryResult<usize> {
+    diesel::delete(questions::table.find(id)).execute(conn)
+}
+
+/// The next free position for a consultation's sections.
+pub fn next_section_position(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i32> {
+    let max: Option<i32> = sections::table
+        .filter(sections::consultation_id.eq(id))
+        .select(diesel::dsl::max(sections::position))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// The next free position for a consultation's questions.
+pub fn next_question_position(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i32> {
+    let max: Option<i32> = questions::table
+        .filter(questions::consultation_id.eq(id))
+        .select(diesel::dsl::max(questions::position))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}

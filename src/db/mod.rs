@@ -15,6 +15,7 @@ pub mod pool;
 pub mod responses;
 pub mod revisions;
 pub mod schema;
+pub mod sessions;
 pub mod structure;
 pub mod themes;
 pub mod users;

@@ -184,3 +184,11 @@ pub fn update_content(
 pub fn clear_answers(conn: &mut DbConnection, response: ResponseId) -> QueryResult<usize> {
     diesel::delete(answers::table.filter(answers::response_id.eq(response))).execute(conn)
 }
+
+/// How many responses a consultation has.
+pub fn count(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i64> {
+    responses::table
+        .filter(responses::consultation_id.eq(id))
+        .count()
+        .get_result(conn)
+}

@@ -91,3 +91,40 @@ pub fn links_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<
         .select(BodyLink::as_select())
         .load(conn)
 }
+
+/// Changes a body's description.
+pub fn update_body(
+    conn: &mut DbConnection,
+    id: BodyId,
+    change: &NewBody<'_>,
+) -> QueryResult<usize> {
+    diesel::update(bodies::table.find(id))
+        .set((
+            bodies::name.eq(change.name),
+            bodies::short_name.eq(change.short_name),
+            bodies::status.eq(change.status),
+            bodies::role.eq(change.role),
+            bodies::membership.eq(change.membership),
+            bodies::meets.eq(change.meets),
+        ))
+        .execute(conn)
+}
+
+/// Deletes a body and (by cascade) its links.
+pub fn delete_body(conn: &mut DbConnection, id: BodyId) -> QueryResult<usize> {
+    diesel::delete(bodies::table.find(id)).execute(conn)
+}
+
+/// Deletes a link.
+pub fn delete_link(conn: &mut DbConnection, id: BodyLinkId) -> QueryResult<usize> {
+    diesel::delete(body_links::table.find(id)).execute(conn)
+}
+
+/// The next free position for a consultation's bodies.
+pub fn next_body_position(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i32> {
+    let max: Option<i32> = bodies::table
+        .filter(bodies::consultation_id.eq(id))
+        .select(diesel::dsl::max(bodies::position))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}

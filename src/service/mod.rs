@@ -1,7 +1,9 @@
 //! Use cases shared by the web layer and the CLI. Synchronous: each takes a
 //! `&mut DbConnection` and runs without an async runtime.
 
+pub mod auth;
 pub mod consultations;
+pub mod editing;
 pub mod error;
 pub mod fixtures;
 pub mod health;

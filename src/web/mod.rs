@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, handlers, templates, errors.
 
 pub mod assets;
+pub mod auth;
 pub mod clock;
 pub mod csrf;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod health;
 pub mod pages;
 pub mod rate_limit;
 pub mod respond;
+pub mod staff;
 pub mod state;
 pub mod templates;
 pub mod view;
@@ -23,36 +25,44 @@ use tracing_actix_web::TracingLogger;
 pub use error::AppError;
 pub use state::{AppState, WebSettings};
 
-/// The whole URL map.
+/// The whole URL map. Kept as a table (not reflowed by rustfmt) so it
+/// reads on one screen.
+#[rustfmt::skip]
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(pages::home))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/static/app.css", web::get().to(assets::stylesheet))
-        .route("/consultations/{slug}", web::get().to(pages::consultation))
-        .route(
-            "/consultations/{slug}/respond",
-            web::get().to(respond::form),
-        )
-        .route(
-            "/consultations/{slug}/respond",
-            web::post().to(respond::post),
-        )
-        .route(
-            "/consultations/{slug}/responses/{reference}",
-            web::get().to(respond::private),
-        )
-        .route(
-            "/consultations/{slug}/responses/{reference}",
-            web::post().to(respond::change),
-        )
-        .route(
-            "/consultations/{slug}/responses/{reference}/change",
-            web::get().to(respond::change_form),
-        )
-        .route(
-            "/consultations/{slug}/responses/{reference}/confirmation",
-            web::get().to(respond::confirmation),
-        );
+    use web::{get, post};
+    cfg
+        // Public pages
+        .route("/", get().to(pages::home))
+        .route("/healthz", get().to(health::healthz))
+        .route("/static/app.css", get().to(assets::stylesheet))
+        .route("/consultations/{slug}", get().to(pages::consultation))
+        // Consultees responding
+        .route("/consultations/{slug}/respond", get().to(respond::form))
+        .route("/consultations/{slug}/respond", post().to(respond::post))
+        .route("/consultations/{slug}/responses/{reference}", get().to(respond::private))
+        .route("/consultations/{slug}/responses/{reference}", post().to(respond::change))
+        .route("/consultations/{slug}/responses/{reference}/change", get().to(respond::change_form))
+        .route("/consultations/{slug}/responses/{reference}/confirmation", get().to(respond::confirmation))
+        // Staff
+        .route("/sign-in", get().to(auth::sign_in_form))
+        .route("/sign-in", post().to(auth::sign_in))
+        .route("/sign-out", post().to(auth::sign_out))
+        .route("/staff", get().to(staff::dashboard))
+        .route("/staff/consultations", post().to(staff::create))
+        .route("/staff/consultations/new", get().to(staff::new_form))
+        .route("/staff/consultations/{slug}", get().to(staff::edit))
+        .route("/staff/consultations/{slug}", post().to(staff::update))
+        .route("/staff/consultations/{slug}/status", post().to(staff::status))
+        .route("/staff/consultations/{slug}/sections", post().to(staff::add_section))
+        .route("/staff/consultations/{slug}/sections/{id}", post().to(staff::update_section))
+        .route("/staff/consultations/{slug}/sections/{id}/delete", post().to(staff::delete_section))
+        .route("/staff/consultations/{slug}/questions", post().to(staff::add_question))
+        .route("/staff/consultations/{slug}/questions/{id}/delete", post().to(staff::delete_question))
+        .route("/staff/consultations/{slug}/bodies", post().to(staff::add_body))
+        .route("/staff/consultations/{slug}/bodies/{id}", post().to(staff::update_body))
+        .route("/staff/consultations/{slug}/bodies/{id}/delete", post().to(staff::delete_body))
+        .route("/staff/consultations/{slug}/links", post().to(staff::add_link))
+        .route("/staff/consultations/{slug}/links/{id}/delete", post().to(staff::delete_link));
 }
 
 /// Starts the server on an already-bound listener (tests bind port 0).

@@ -44,6 +44,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Per-address limit on anonymous posts.
     pub limiter: Arc<RateLimiter>,
+    /// Per-address limit on sign-in attempts (guessing passwords).
+    pub sign_in_limiter: Arc<RateLimiter>,
     /// Cookie and limit settings.
     pub settings: Arc<WebSettings>,
 }
@@ -56,6 +58,7 @@ impl AppState {
             signer: Signer::new(secret),
             clock,
             limiter: Arc::new(RateLimiter::per_minute(settings.posts_per_minute)),
+            sign_in_limiter: Arc::new(RateLimiter::per_minute(10)),
             settings: Arc::new(settings),
         }
     }

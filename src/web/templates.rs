@@ -9,37 +9,36 @@ use std::sync::LazyLock;
 use handlebars::Handlebars;
 use serde::Serialize;
 
+/// Lists templates by name; each is `templates/{name}.hbs`, compiled in.
+macro_rules! templates {
+    ($($name:literal),+ $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name, ".hbs")))),+]
+    };
+}
+
 /// (name, source) of every template; partials start with an underscore.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("layout", include_str!("../../templates/layout.hbs")),
-    ("error", include_str!("../../templates/error.hbs")),
-    ("home", include_str!("../../templates/home.hbs")),
-    (
-        "consultation",
-        include_str!("../../templates/consultation.hbs"),
-    ),
-    (
-        "_error_summary",
-        include_str!("../../templates/_error_summary.hbs"),
-    ),
-    ("respond", include_str!("../../templates/respond.hbs")),
-    (
-        "respond_check",
-        include_str!("../../templates/respond_check.hbs"),
-    ),
-    (
-        "respond_done",
-        include_str!("../../templates/respond_done.hbs"),
-    ),
-    (
-        "respond_refused",
-        include_str!("../../templates/respond_refused.hbs"),
-    ),
-    (
-        "response_private",
-        include_str!("../../templates/response_private.hbs"),
-    ),
+const TEMPLATES: &[(&str, &str)] = templates![
+    "layout",
+    "error",
+    "home",
+    "consultation",
+    "_error_summary",
+    "respond",
+    "respond_check",
+    "respond_done",
+    "respond_refused",
+    "response_private",
+    "sign_in",
+    "_details_form",
+    "_staff_bar",
+    "staff_dashboard",
+    "staff_new",
+    "staff_consultation",
 ];
+
+/// Every template is registered: a missing name here is a page that fails.
+#[cfg(test)]
+const TEMPLATE_FILES: usize = 16;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.
@@ -102,6 +101,23 @@ mod tests {
                 .register_template_string(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
+    }
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
+            .expect("templates folder")
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "hbs"))
+            })
+            .count();
+        assert_eq!(
+            files,
+            TEMPLATES.len(),
+            "a template file is not in TEMPLATES"
+        );
+        assert_eq!(TEMPLATE_FILES, TEMPLATES.len());
     }
 
     #[test]

@@ -384,3 +384,47 @@ mod tests {
         );
     }
 }
+
+/// The password every test user gets.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Creates a staff user with `role`.
+    pub fn add_user(&self, email: &str, role: sounding::domain::Role) {
+        let mut conn = self.db.connect();
+        sounding::service::users::add(&mut conn, email, "", role, TEST_PASSWORD).expect("user");
+    }
+
+    /// A browser signed in as a new user with `role`.
+    pub async fn signed_in(&self, email: &str, role: sounding::domain::Role) -> Browser<'_> {
+        self.add_user(email, role);
+        let browser = self.browser();
+        let form = browser.get("/sign-in").await;
+        let page = browser
+            .post(
+                "/sign-in",
+                &fields(&[
+                    ("csrf_token", &form.input("csrf_token").expect("token")),
+                    ("email", email),
+                    ("password", TEST_PASSWORD),
+                    ("next", "/staff"),
+                ]),
+            )
+            .await;
+        assert_eq!(page.status, 303, "sign-in: {}", page.body);
+        browser
+    }
+}
+
+impl Browser<'_> {
+    /// GETs `page` and posts `fields` with that page's CSRF token.
+    pub async fn submit(&self, page: &str, action: &str, pairs: &[(&str, &str)]) -> Page {
+        let form = self.get(page).await;
+        let mut all = fields(pairs);
+        all.push((
+            "csrf_token".into(),
+            form.input("csrf_token").expect("csrf token on page"),
+        ));
+        self.post(action, &all).await
+    }
+}

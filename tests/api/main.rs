@@ -8,3 +8,4 @@ mod database;
 mod fixtures;
 mod pages;
 mod respond;
+mod staff;
