@@ -366,25 +366,6 @@ macro_rules! app_test {
     )*};
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_database_name_is_swapped_in_postgres_urls() {
-        assert_eq!(
-            super::replace_database("postgres://u@h:5432/postgres", "x"),
-            "postgres://u@h:5432/x"
-        );
-        assert_eq!(
-            super::replace_database("postgres://u@h/postgres?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-        assert_eq!(
-            super::replace_database("postgres://h", "x"),
-            "postgres://h/x"
-        );
-    }
-}
-
 /// The password every test user gets.
 pub const TEST_PASSWORD: &str = "correct horse battery staple";
 
@@ -426,5 +407,24 @@ impl Browser<'_> {
             form.input("csrf_token").expect("csrf token on page"),
         ));
         self.post(action, &all).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_database_name_is_swapped_in_postgres_urls() {
+        assert_eq!(
+            super::replace_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            super::replace_database("postgres://u@h/postgres?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::replace_database("postgres://h", "x"),
+            "postgres://h/x"
+        );
     }
 }
