@@ -42,6 +42,12 @@ pub fn public_document(conn: &mut DbConnection, slug: &str) -> ServiceResult<Doc
     let consultation = db::consultations::by_slug(conn, slug)?
         .filter(|c| c.status.is_public())
         .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
+    document_of(conn, consultation)
+}
+
+/// Everything a consultation's document holds (drafts included: callers
+/// decide who may see it).
+pub fn document_of(conn: &mut DbConnection, consultation: Consultation) -> ServiceResult<Document> {
     let id = consultation.id;
     Ok(Document {
         sections: db::document::sections_of(conn, id)?,

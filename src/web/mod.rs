@@ -1,5 +1,6 @@
 //! The HTTP layer: routes, handlers, templates, errors.
 
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod clock;
@@ -62,7 +63,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/consultations/{slug}/bodies/{id}", post().to(staff::update_body))
         .route("/staff/consultations/{slug}/bodies/{id}/delete", post().to(staff::delete_body))
         .route("/staff/consultations/{slug}/links", post().to(staff::add_link))
-        .route("/staff/consultations/{slug}/links/{id}/delete", post().to(staff::delete_link));
+        .route("/staff/consultations/{slug}/links/{id}/delete", post().to(staff::delete_link))
+        // API
+        .route("/api/openapi.json", get().to(api::openapi))
+        .configure(api::routes);
 }
 
 /// Starts the server on an already-bound listener (tests bind port 0).

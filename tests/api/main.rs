@@ -3,9 +3,11 @@
 
 mod helpers;
 
+mod api;
 mod binary;
 mod database;
 mod fixtures;
+mod html;
 mod pages;
 mod respond;
 mod staff;

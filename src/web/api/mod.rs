@@ -1,0 +1,128 @@
+//! The JSON API (`/api/v1`) and its OpenAPI document (`/api/openapi.json`),
+//! generated from the handlers' annotations so it cannot drift from them.
+
+pub mod handlers;
+pub mod schemas;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use utoipa::OpenApi;
+
+use super::auth::StaffUser;
+use super::error::{ApiError, AppError};
+
+/// A staff user of an API call: bearer tokens only. Session cookies are not
+/// accepted here, so a page on another site cannot make a signed-in
+/// browser call the API (no CSRF tokens needed for JSON).
+#[derive(Debug, Clone)]
+pub struct ApiStaff(pub StaffUser);
+
+impl FromRequest for ApiStaff {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let has_bearer = req
+            .headers()
+            .get("Authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Bearer "));
+        let staff = StaffUser::from_request(req, payload);
+        Box::pin(async move {
+            if !has_bearer {
+                return Err(ApiError(AppError::SignInRequired(String::new())));
+            }
+            staff.await.map(ApiStaff).map_err(ApiError)
+        })
+    }
+}
+
+/// Declares the API routes once: registers them, and lists them for the
+/// test that checks the OpenAPI document covers every one.
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:path),+ $(,)?) => {
+        /// Every API route as (method, path).
+        pub const API_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+
+        /// Registers the API routes.
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            cfg.app_data(json_config());
+            $(cfg.route($path, web::$method().to($handler));)+
+        }
+    };
+}
+
+api_routes! {
+    post "/api/v1/sessions" => handlers::create_session,
+    delete "/api/v1/sessions/current" => handlers::delete_session,
+    get "/api/v1/consultations" => handlers::list,
+    post "/api/v1/consultations" => handlers::create,
+    get "/api/v1/consultations/{slug}" => handlers::show,
+    patch "/api/v1/consultations/{slug}" => handlers::update,
+    post "/api/v1/consultations/{slug}/status" => handlers::status,
+    post "/api/v1/consultations/{slug}/sections" => handlers::add_section,
+    delete "/api/v1/consultations/{slug}/sections/{id}" => handlers::delete_section,
+    post "/api/v1/consultations/{slug}/questions" => handlers::add_question,
+    delete "/api/v1/consultations/{slug}/questions/{id}" => handlers::delete_question,
+    post "/api/v1/consultations/{slug}/bodies" => handlers::add_body,
+    put "/api/v1/consultations/{slug}/bodies/{id}" => handlers::update_body,
+    delete "/api/v1/consultations/{slug}/bodies/{id}" => handlers::delete_body,
+    post "/api/v1/consultations/{slug}/links" => handlers::add_link,
+    delete "/api/v1/consultations/{slug}/links/{id}" => handlers::delete_link,
+    post "/api/v1/consultations/{slug}/responses" => handlers::submit,
+}
+
+/// JSON bodies: bounded, and malformed ones answered as problem details.
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(super::form::MAX_FORM_BYTES)
+        .error_handler(|error, _| {
+            let app = match &error {
+                actix_web::error::JsonPayloadError::ContentType => AppError::UnsupportedMediaType(
+                    "Send JSON with Content-Type: application/json".into(),
+                ),
+                actix_web::error::JsonPayloadError::Overflow { .. }
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                    AppError::PayloadTooLarge
+                }
+                other => AppError::BadRequest(format!("The JSON body could not be read: {other}")),
+            };
+            ApiError(app).into()
+        })
+}
+
+/// Adds the bearer-token security scheme.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sounding API", description = "Public consultations: consultations, their documents and structures, and responses."),
+    paths(
+        handlers::create_session, handlers::delete_session, handlers::list, handlers::create, handlers::show,
+        handlers::update, handlers::status, handlers::add_section, handlers::delete_section, handlers::add_question,
+        handlers::delete_question, handlers::add_body, handlers::update_body, handlers::delete_body, handlers::add_link,
+        handlers::delete_link, handlers::submit,
+    ),
+    modifiers(&BearerScheme),
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

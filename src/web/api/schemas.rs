@@ -1,0 +1,248 @@
+//! The API's JSON shapes, described for the OpenAPI document.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::consultations::Consultation;
+use crate::domain::time;
+use crate::service::consultations::Document;
+
+/// RFC 9457 problem details, with field errors for invalid input.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    pub r#type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as named in the request (`points[1].text` is `point-1-text`).
+    pub field: String,
+    pub message: String,
+}
+
+/// A consultation as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationSummary {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub run_by: String,
+    pub group_name: String,
+    /// `draft`, `open`, `closed` or `published`.
+    pub status: String,
+    /// RFC 3339, UTC.
+    pub opens_at: Option<String>,
+    /// RFC 3339, UTC: the last instant responses are taken.
+    pub closes_at: Option<String>,
+    pub responses_received: i64,
+}
+
+impl From<&Consultation> for ConsultationSummary {
+    fn from(c: &Consultation) -> Self {
+        let rfc = |t: Option<chrono::NaiveDateTime>| t.map(|t| time::from_db(t).to_rfc3339());
+        Self {
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            summary: c.summary.clone(),
+            run_by: c.run_by.clone(),
+            group_name: c.group_name.clone(),
+            status: c.status.as_str().into(),
+            opens_at: rfc(c.opens_at),
+            closes_at: rfc(c.closes_at),
+            responses_received: c.responses_received,
+        }
+    }
+}
+
+/// A section of the document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionOut {
+    pub id: i64,
+    pub position: i32,
+    pub heading: String,
+    pub content: String,
+}
+
+/// A question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionOut {
+    pub id: i64,
+    pub position: i32,
+    pub prompt: String,
+    /// `free_text`, `single_choice` or `agree_scale`.
+    pub kind: String,
+    pub choices: Vec<String>,
+    pub required: bool,
+    pub section_id: Option<i64>,
+}
+
+/// A body of the proposed structure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BodyOut {
+    pub id: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+    /// `proposed`, `existing` or `disbanded`.
+    pub status: String,
+    pub role: String,
+    pub membership: String,
+    pub meets: String,
+}
+
+/// A link: `from_body_id` *relation* `to_body_id`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkOut {
+    pub id: i64,
+    pub from_body_id: i64,
+    pub to_body_id: i64,
+    /// `reports_to`, `commissions`, `informs` or `two_way`.
+    pub relation: String,
+    pub note: Option<String>,
+}
+
+/// A consultation with its document and structure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationOut {
+    pub consultation: ConsultationSummary,
+    pub sections: Vec<SectionOut>,
+    pub questions: Vec<QuestionOut>,
+    pub bodies: Vec<BodyOut>,
+    pub links: Vec<LinkOut>,
+}
+
+impl From<&Document> for ConsultationOut {
+    fn from(d: &Document) -> Self {
+        Self {
+            consultation: ConsultationSummary::from(&d.consultation),
+            sections: d
+                .sections
+                .iter()
+                .map(|s| SectionOut {
+                    id: s.id.0,
+                    position: s.position,
+                    heading: s.heading.clone(),
+                    content: s.content.clone(),
+                })
+                .collect(),
+            questions: d
+                .questions
+                .iter()
+                .map(|q| QuestionOut {
+                    id: q.id.0,
+                    position: q.position,
+                    prompt: q.prompt.clone(),
+                    kind: q.kind.as_str().into(),
+                    choices: q.choice_list(),
+                    required: q.required,
+                    section_id: q.section_id.map(|s| s.0),
+                })
+                .collect(),
+            bodies: d
+                .bodies
+                .iter()
+                .map(|b| BodyOut {
+                    id: b.id.0,
+                    name: b.name.clone(),
+                    short_name: b.short_name.clone(),
+                    status: b.status.as_str().into(),
+                    role: b.role.clone(),
+                    membership: b.membership.clone(),
+                    meets: b.meets.clone(),
+                })
+                .collect(),
+            links: d
+                .links
+                .iter()
+                .map(|l| LinkOut {
+                    id: l.id.0,
+                    from_body_id: l.from_body_id.0,
+                    to_body_id: l.to_body_id.0,
+                    relation: l.relation.as_str().into(),
+                    note: l.note.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The id of something created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusChange {
+    /// The next status: `open`, `closed` or `published`.
+    pub status: String,
+}
+
+/// Credentials for a bearer token.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+/// A bearer token for staff API calls.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionOut {
+    /// Send as `Authorization: Bearer …`.
+    pub token: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+}
+
+/// An organisation responding (alone, or jointly).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct OrganisationIn {
+    pub name: String,
+    /// A consultee kind, e.g. `county_council`, `scrutiny_committee`, `police`.
+    pub kind: String,
+}
+
+/// One point; it becomes one issue.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PointIn {
+    pub text: String,
+    #[serde(default)]
+    pub section_ids: Vec<i64>,
+    #[serde(default)]
+    pub body_ids: Vec<i64>,
+}
+
+/// A response submitted through the API.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SubmissionIn {
+    /// The person responding.
+    pub name: String,
+    pub email: Option<String>,
+    /// Set when responding for an organisation or committee.
+    pub organisation: Option<OrganisationIn>,
+    /// Further organisations of a joint response.
+    #[serde(default)]
+    pub joint: Vec<OrganisationIn>,
+    /// Answers by question id.
+    #[serde(default)]
+    pub answers: std::collections::BTreeMap<i64, String>,
+    #[serde(default)]
+    pub points: Vec<PointIn>,
+    /// `with_names`, `anonymous` or `not_published`.
+    pub publication: String,
+}
+
+/// What a consultee gets back.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptOut {
+    /// E.g. `CHL-0010`.
+    pub reference: String,
+    /// The private page where the response can be seen and changed until
+    /// the closing time.
+    pub private_link: String,
+}

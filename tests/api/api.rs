@@ -1,0 +1,232 @@
+//! The JSON API and its OpenAPI document.
+
+use serde_json::{Value, json};
+use sounding::domain::*;
+
+use crate::app_test;
+use crate::helpers::{Page, TEST_PASSWORD, TestApp};
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Page {
+    let url = format!("{}{}", app.address, path);
+    let mut request = app.client.request(method.parse().expect("method"), url);
+    if let Some(token) = token {
+        request = request.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    for (name, value) in headers {
+        request = request.insert_header((*name, *value));
+    }
+    let mut response = match body {
+        Some(body) => {
+            request
+                .insert_header(("Content-Type", "application/json"))
+                .send_body(body.to_string())
+                .await
+        }
+        None => request.send().await,
+    }
+    .expect("request");
+    let bytes = response.body().limit(10 * 1024 * 1024).await.expect("body");
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    Page {
+        status: response.status().as_u16(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        headers,
+    }
+}
+
+fn json_of(page: &Page) -> Value {
+    serde_json::from_str(&page.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", page.body))
+}
+
+async fn token_for(app: &TestApp, email: &str, role: Role) -> String {
+    app.add_user(email, role);
+    let page = call(
+        app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(json!({ "email": email, "password": TEST_PASSWORD })),
+        &[],
+    )
+    .await;
+    assert_eq!(page.status, 201, "{}", page.body);
+    json_of(&page)["token"].as_str().expect("token").to_string()
+}
+
+fn open_cheltenham(app: &TestApp) -> (i64, i64) {
+    app.load_fixture("cheltenham-2011");
+    let mut conn = app.db.connect();
+    let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
+        .expect("query")
+        .expect("found");
+    sounding::db::consultations::set_status(
+        &mut conn,
+        c.id,
+        ConsultationStatus::Open,
+        chrono::Utc::now().naive_utc(),
+    )
+    .expect("open");
+    use diesel::prelude::*;
+    let closes =
+        time::end_of_london_day(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
+    diesel::update(sounding::db::schema::consultations::table.find(c.id))
+        .set(sounding::db::schema::consultations::closes_at.eq(Some(closes.naive_utc())))
+        .execute(&mut conn)
+        .expect("closing");
+    let question = sounding::db::document::questions_of(&mut conn, c.id)
+        .expect("questions")
+        .into_iter()
+        .find(|q| q.required)
+        .expect("q")
+        .id
+        .0;
+    let slg = sounding::db::structure::bodies_of(&mut conn, c.id).expect("bodies")[0]
+        .id
+        .0;
+    (question, slg)
+}
+
+fn submission(question: i64, slg: i64) -> Value {
+    json!({
+        "name": "Jo Bloggs",
+        "organisation": { "name": "Glos Police Authority", "kind": "police" },
+        "joint": [{ "name": "Cheltenham Business Partnership", "kind": "business" }],
+        "answers": { question.to_string(): "Broadly yes." },
+        "points": [
+            { "text": "The SLG should include the police authority.", "body_ids": [slg] },
+            { "text": "How often will the SLG meet?" }
+        ],
+        "publication": "with_names"
+    })
+}
+
+app_test! {
+    async fn a_response_submitted_through_the_api_gets_a_reference(app) {
+        let (question, slg) = open_cheltenham(&app);
+        let page = call(&app, "POST", "/api/v1/consultations/cheltenham-2011/responses", None, Some(submission(question, slg)), &[("Idempotency-Key", "abc-123")]).await;
+        assert_eq!(page.status, 201, "{}", page.body);
+        let receipt = json_of(&page);
+        assert_eq!(receipt["reference"], "CHL-0010");
+        let link = receipt["private_link"].as_str().expect("link");
+        assert_eq!(app.get(link).await.status, 200);
+        let again = call(&app, "POST", "/api/v1/consultations/cheltenham-2011/responses", None, Some(submission(question, slg)), &[("Idempotency-Key", "abc-123")]).await;
+        assert_eq!(again.status, 200, "a retry with the same key is not a second response");
+        assert_eq!(json_of(&again)["reference"], "CHL-0010");
+    }
+
+    async fn bad_api_input_gets_field_errors(app) {
+        let (question, slg) = open_cheltenham(&app);
+        let mut bad = submission(question, slg);
+        bad["name"] = json!("");
+        bad["publication"] = json!("shout-it");
+        bad["points"][0]["text"] = json!("x".repeat(10_001));
+        let page = call(&app, "POST", "/api/v1/consultations/cheltenham-2011/responses", None, Some(bad), &[]).await;
+        assert_eq!(page.status, 422);
+        assert_eq!(page.header("content-type"), Some("application/problem+json"));
+        let fields: Vec<String> = json_of(&page)["errors"].as_array().expect("errors").iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect();
+        assert_eq!(fields, vec!["name", "point-1-text", "publication"]);
+
+        let malformed = app.client.post(format!("{}/api/v1/consultations/cheltenham-2011/responses", app.address))
+            .insert_header(("Content-Type", "application/json")).send_body("{not json").await.expect("request");
+        assert_eq!(malformed.status().as_u16(), 400);
+        let wrong_type = app.client.post(format!("{}/api/v1/consultations/cheltenham-2011/responses", app.address))
+            .insert_header(("Content-Type", "text/plain")).send_body("{}").await.expect("request");
+        assert_eq!(wrong_type.status().as_u16(), 415);
+    }
+
+    async fn the_api_refuses_responses_after_closing(app) {
+        let (question, slg) = open_cheltenham(&app);
+        app.clock.set(chrono::Utc::now() + chrono::Duration::days(365 * 10));
+        let page = call(&app, "POST", "/api/v1/consultations/cheltenham-2011/responses", None, Some(submission(question, slg)), &[]).await;
+        assert_eq!(page.status, 410);
+        assert!(json_of(&page)["detail"].as_str().unwrap_or("").contains("This consultation closed on 2 September 2030 at 11:59pm"));
+    }
+
+    async fn an_officer_builds_a_consultation_through_the_api(app) {
+        let token = token_for(&app, "officer@example.gov.uk", Role::Officer).await;
+        let unauthenticated = call(&app, "POST", "/api/v1/consultations", None, Some(json!({})), &[]).await;
+        assert_eq!(unauthenticated.status, 401);
+        let details = json!({ "slug": "api-2026", "title": "API test", "summary": "S", "run_by": "R", "group_name": "G", "reference_prefix": "API", "closes": "2030-01-31" });
+        let created = call(&app, "POST", "/api/v1/consultations", Some(&token), Some(details), &[]).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        assert_eq!(call(&app, "GET", "/api/v1/consultations/api-2026", None, None, &[]).await.status, 404, "drafts are not public");
+        let section = call(&app, "POST", "/api/v1/consultations/api-2026/sections", Some(&token), Some(json!({ "heading": "Why", "content": "Because." })), &[]).await;
+        assert_eq!(section.status, 201);
+        let a = json_of(&call(&app, "POST", "/api/v1/consultations/api-2026/bodies", Some(&token), Some(json!({ "name": "Board", "status": "proposed" })), &[]).await)["id"].as_i64().expect("id");
+        let b = json_of(&call(&app, "POST", "/api/v1/consultations/api-2026/bodies", Some(&token), Some(json!({ "name": "Forum", "status": "existing" })), &[]).await)["id"].as_i64().expect("id");
+        let link = call(&app, "POST", "/api/v1/consultations/api-2026/links", Some(&token), Some(json!({ "from_body_id": b, "to_body_id": a, "relation": "reports_to" })), &[]).await;
+        assert_eq!(link.status, 201, "{}", link.body);
+        let opened = call(&app, "POST", "/api/v1/consultations/api-2026/status", Some(&token), Some(json!({ "status": "open" })), &[]).await;
+        assert_eq!(opened.status, 204, "{}", opened.body);
+        let public = json_of(&call(&app, "GET", "/api/v1/consultations/api-2026", None, None, &[]).await);
+        assert_eq!(public["consultation"]["status"], "open");
+        assert_eq!(public["links"][0]["relation"], "reports_to");
+        assert_eq!(public["consultation"]["closes_at"], "2030-01-31T23:59:59+00:00");
+
+        let member = token_for(&app, "member@example.gov.uk", Role::GroupMember).await;
+        let forbidden = call(&app, "POST", "/api/v1/consultations/api-2026/sections", Some(&member), Some(json!({ "heading": "x" })), &[]).await;
+        assert_eq!(forbidden.status, 403);
+        let signed_out = call(&app, "DELETE", "/api/v1/sessions/current", Some(&token), None, &[]).await;
+        assert_eq!(signed_out.status, 204);
+        assert_eq!(call(&app, "POST", "/api/v1/consultations/api-2026/sections", Some(&token), Some(json!({ "heading": "x" })), &[]).await.status, 401);
+    }
+}
+
+#[actix_web::test]
+async fn the_openapi_document_lists_every_api_route_and_resolves() {
+    let app = TestApp::spawn(crate::helpers::Kind::Sqlite)
+        .await
+        .expect("sqlite");
+    let page = app.get("/api/openapi.json").await;
+    assert_eq!(page.status, 200);
+    let doc = json_of(&page);
+    assert!(
+        doc["openapi"].as_str().unwrap_or("").starts_with("3.1"),
+        "OpenAPI 3.1"
+    );
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut documented: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flat_map(move |ops| ops.keys().map(move |m| (m.clone(), path.clone())))
+        })
+        .collect();
+    documented.sort();
+    let mut routed: Vec<(String, String)> = sounding::web::api::API_ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    routed.sort();
+    assert_eq!(
+        documented, routed,
+        "every API route is documented, and nothing else"
+    );
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("operations") {
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has responses"
+            );
+        }
+    }
+    // Every $ref points at a schema that exists.
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    let text = page.body.clone();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap_or("");
+        assert!(schemas.contains_key(name), "dangling $ref to {name}");
+    }
+}

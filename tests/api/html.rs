@@ -1,0 +1,206 @@
+//! Every page is well-formed HTML with one h1 and a label for every field.
+
+use sounding::domain::*;
+
+use crate::helpers::{Kind, Page, TestApp, fields};
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// Checks tags balance (void and self-closing elements aside) and returns
+/// the problems found.
+fn balance(html: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        rest = &rest[start + 1..];
+        if rest.starts_with("!--") {
+            rest = rest.find("-->").map(|e| &rest[e + 3..]).unwrap_or("");
+            continue;
+        }
+        let Some(end) = rest.find('>') else {
+            problems.push("unterminated tag".into());
+            break;
+        };
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('!') {
+            continue;
+        }
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_lowercase();
+        if name.is_empty() {
+            problems.push(format!("odd tag <{tag}>"));
+        } else if closing {
+            match open.pop() {
+                Some(top) if top == name => {}
+                Some(top) => problems.push(format!("</{name}> closes <{top}>")),
+                None => problems.push(format!("</{name}> closes nothing")),
+            }
+        } else if !VOID.contains(&name.as_str()) && !tag.ends_with('/') {
+            open.push(name);
+        }
+    }
+    if !open.is_empty() {
+        problems.push(format!("unclosed: {open:?}"));
+    }
+    problems
+}
+
+/// The value of `attribute` in a tag's text.
+fn attribute<'a>(tag: &'a str, attribute: &str) -> Option<&'a str> {
+    let marker = format!(" {attribute}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    Some(&tag[start..start + tag[start..].find('"')?])
+}
+
+fn check(path: &str, page: &Page) {
+    let html = &page.body;
+    assert!(html.starts_with("<!DOCTYPE html>"), "{path}: doctype");
+    assert!(html.contains("<html lang=\"en-GB\">"), "{path}: language");
+    let problems = balance(html);
+    assert!(problems.is_empty(), "{path}: {problems:?}");
+    assert_eq!(html.matches("<h1").count(), 1, "{path}: exactly one h1");
+    for kind in ["<input", "<select", "<textarea"] {
+        for piece in html.split(kind).skip(1) {
+            let tag = &piece[..piece.find('>').unwrap_or(piece.len())];
+            if attribute(tag, "type") == Some("hidden") {
+                continue;
+            }
+            let id = attribute(tag, "id")
+                .unwrap_or_else(|| panic!("{path}: a field without an id: {kind}{tag}"));
+            assert!(
+                html.contains(&format!("for=\"{id}\"")),
+                "{path}: no label for #{id}"
+            );
+        }
+    }
+    if html.contains("<svg") {
+        assert!(
+            html.contains("<title id=\"structure-diagram-title\">"),
+            "{path}: the diagram is named"
+        );
+        assert!(
+            html.contains("id=\"body-"),
+            "{path}: every body is described in words too"
+        );
+        assert!(
+            html.contains("How the bodies relate"),
+            "{path}: the links are listed in words"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn every_page_is_well_formed_with_one_h1_and_labelled_fields() {
+    let app = TestApp::spawn(Kind::Sqlite).await.expect("sqlite");
+    for name in sounding::service::fixtures::names() {
+        app.load_fixture(name);
+    }
+    let mut conn = app.db.connect();
+    let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
+        .expect("query")
+        .expect("found");
+    sounding::db::consultations::set_status(
+        &mut conn,
+        c.id,
+        ConsultationStatus::Open,
+        chrono::Utc::now().naive_utc(),
+    )
+    .expect("open");
+    {
+        use diesel::prelude::*;
+        let closes =
+            time::end_of_london_day(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
+        diesel::update(sounding::db::schema::consultations::table.find(c.id))
+            .set(sounding::db::schema::consultations::closes_at.eq(Some(closes.naive_utc())))
+            .execute(&mut conn)
+            .expect("closing");
+    }
+    let public = app.browser();
+    let mut pages: Vec<(String, Page)> = Vec::new();
+    for path in [
+        "/",
+        "/consultations/cheltenham-2011",
+        "/consultations/gloucestershire-2008",
+        "/consultations/cheshire-west-2008",
+        "/consultations/cheltenham-2011/respond",
+        "/nowhere",
+        "/sign-in",
+    ] {
+        pages.push((path.to_string(), public.get(path).await));
+    }
+    // The journey's later pages: errors, check, confirmation, private, refused.
+    let form = public.get("/consultations/cheltenham-2011/respond").await;
+    let token = form.input("csrf_token").expect("token");
+    let errors = public
+        .post(
+            "/consultations/cheltenham-2011/respond",
+            &fields(&[("csrf_token", &token), ("action", "check")]),
+        )
+        .await;
+    pages.push(("respond with errors".into(), errors));
+    let good = fields(&[
+        ("csrf_token", &token),
+        ("name", "Ann"),
+        ("on_behalf", "no"),
+        ("point-1-text", "A point"),
+        ("publication", "anonymous"),
+        ("answer-2", "x"),
+    ]);
+    let mut questions = sounding::db::document::questions_of(&mut conn, c.id).expect("questions");
+    questions.retain(|q| q.required);
+    let mut good: Vec<(String, String)> =
+        good.into_iter().filter(|(n, _)| n != "answer-2").collect();
+    good.push((format!("answer-{}", questions[0].id.0), "Yes".into()));
+    let mut check_fields = good.clone();
+    check_fields.push(("action".into(), "check".into()));
+    let check_page = public
+        .post("/consultations/cheltenham-2011/respond", &check_fields)
+        .await;
+    let mut submit = good.clone();
+    submit.retain(|(n, _)| n != "csrf_token");
+    submit.push((
+        "csrf_token".into(),
+        check_page.input("csrf_token").expect("token"),
+    ));
+    submit.push(("action".into(), "submit".into()));
+    pages.push(("check".into(), check_page));
+    let done = public
+        .post("/consultations/cheltenham-2011/respond", &submit)
+        .await;
+    let confirmation = public.get(done.header("location").expect("location")).await;
+    pages.push(("confirmation".into(), confirmation));
+    let closed = public
+        .get("/consultations/gloucestershire-2008/respond")
+        .await;
+    pages.push(("closed".into(), closed));
+
+    let staff = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+    for path in [
+        "/staff",
+        "/staff/consultations/new",
+        "/staff/consultations/cheltenham-2011",
+        "/staff/consultations/gloucestershire-2008",
+    ] {
+        pages.push((path.to_string(), staff.get(path).await));
+    }
+    assert_eq!(pages.len(), 16, "every page of both journeys is checked");
+    for (path, page) in &pages {
+        check(path, page);
+    }
+}
+
+#[test]
+fn the_checker_catches_broken_markup() {
+    assert!(balance("<div><p>text</div>").len() == 2);
+    assert!(balance("<div><input id=\"a\"><br><svg><path d=\"\"/></svg></div>").is_empty());
+}
