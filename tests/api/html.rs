@@ -193,7 +193,7 @@ async fn every_page_is_well_formed_with_one_h1_and_labelled_fields() {
     ] {
         pages.push((path.to_string(), staff.get(path).await));
     }
-    assert_eq!(pages.len(), 16, "every page of both journeys is checked");
+    assert_eq!(pages.len(), 15, "every page of both journeys is checked");
     for (path, page) in &pages {
         check(path, page);
     }
