@@ -108,6 +108,39 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
+/// OpenAPI requires a description on every response; where a handler's
+/// annotation gives none, use the status code's reason phrase.
+struct ResponseDescriptions;
+
+impl utoipa::Modify for ResponseDescriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (code, response) in operation.responses.responses.iter_mut() {
+                    if let utoipa::openapi::RefOr::T(response) = response
+                        && response.description.is_empty()
+                    {
+                        let reason = code
+                            .parse::<u16>()
+                            .ok()
+                            .and_then(|c| actix_web::http::StatusCode::from_u16(c).ok())
+                            .and_then(|c| c.canonical_reason())
+                            .unwrap_or("Response");
+                        response.description = reason.to_string();
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
@@ -118,7 +151,7 @@ impl utoipa::Modify for BearerScheme {
         handlers::delete_question, handlers::add_body, handlers::update_body, handlers::delete_body, handlers::add_link,
         handlers::delete_link, handlers::submit,
     ),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &ResponseDescriptions),
 )]
 pub struct ApiDoc;
 
