@@ -55,6 +55,21 @@ pub enum Command {
         /// Hours a staff sign-in lasts.
         #[arg(long, env = "SOUNDING_SESSION_HOURS", default_value_t = 8)]
         session_hours: i64,
+        /// SMTP relay for e-mail receipts, e.g. smtp://localhost:25 or
+        /// smtps://user:password@mail.example.gov.uk; no receipts when unset.
+        #[arg(long, env = "SOUNDING_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Sender of e-mail receipts.
+        #[arg(
+            long,
+            env = "SOUNDING_MAIL_FROM",
+            default_value = "Sounding <no-reply@localhost>"
+        )]
+        mail_from: String,
+        /// The address people use to reach the service, for links in e-mails
+        /// (e.g. https://consult.example.gov.uk).
+        #[arg(long, env = "SOUNDING_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -171,7 +186,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             insecure_cookies,
             posts_per_minute,
             session_hours,
+            smtp_url,
+            mail_from,
+            public_url,
         } => {
+            let mailer = smtp_url
+                .map(|url| crate::mail::Mailer::new(&url, &mail_from))
+                .transpose()?;
             let config = Config {
                 database_url: url,
                 bind,
@@ -182,7 +203,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     secure_cookies: !insecure_cookies,
                     posts_per_minute,
                     session_hours: session_hours.max(1),
+                    public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
                 },
+                mailer,
             };
             serve(config, demo)?;
         }

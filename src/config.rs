@@ -20,6 +20,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Cookies, rate limits and sessions.
     pub web: WebSettings,
+    /// E-mail receipts, when a relay is configured.
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 /// A secret of at least 32 bytes. Generated at random when not configured,

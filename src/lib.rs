@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod export;
+pub mod mail;
 pub mod security;
 pub mod service;
 pub mod web;

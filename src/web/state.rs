@@ -8,6 +8,7 @@ use super::clock::Clock;
 use super::error::AppError;
 use super::rate_limit::RateLimiter;
 use crate::db::{DbConnection, DbPool};
+use crate::mail::Mailer;
 use crate::security::Signer;
 use crate::service::ServiceError;
 
@@ -21,6 +22,9 @@ pub struct WebSettings {
     pub posts_per_minute: u32,
     /// How long a staff session lasts without signing in again.
     pub session_hours: i64,
+    /// The service's address as people reach it (`https://consult.example.gov.uk`),
+    /// for links in e-mails; the request's own host when unset.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebSettings {
@@ -29,6 +33,7 @@ impl Default for WebSettings {
             secure_cookies: true,
             posts_per_minute: 60,
             session_hours: 8,
+            public_url: None,
         }
     }
 }
@@ -48,6 +53,8 @@ pub struct AppState {
     pub sign_in_limiter: Arc<RateLimiter>,
     /// Cookie and limit settings.
     pub settings: Arc<WebSettings>,
+    /// Sends receipts, when a relay is configured.
+    pub mailer: Option<Mailer>,
 }
 
 impl AppState {
@@ -60,7 +67,14 @@ impl AppState {
             limiter: Arc::new(RateLimiter::per_minute(settings.posts_per_minute)),
             sign_in_limiter: Arc::new(RateLimiter::per_minute(10)),
             settings: Arc::new(settings),
+            mailer: None,
         }
+    }
+
+    /// Sends receipts through `mailer`.
+    pub fn with_mailer(mut self, mailer: Mailer) -> Self {
+        self.mailer = Some(mailer);
+        self
     }
 
     /// Runs `work` with a pooled connection on the blocking thread pool, so

@@ -196,12 +196,24 @@ impl TestApp {
         Self::spawn_with(db, WebSettings::default())
     }
 
+    /// Starts the service sending receipts through `mailer`.
+    pub fn spawn_with_mailer(db: TestDb, mailer: sounding::mail::Mailer) -> Self {
+        Self::start(db, WebSettings::default(), Some(mailer))
+    }
+
     /// Starts the service with particular settings.
     pub fn spawn_with(db: TestDb, settings: WebSettings) -> Self {
+        Self::start(db, settings, None)
+    }
+
+    fn start(db: TestDb, settings: WebSettings, mailer: Option<sounding::mail::Mailer>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let clock = Clock::fixed(chrono::Utc::now());
-        let state = AppState::new(db.pool(), TEST_SECRET, clock.clone(), settings);
+        let mut state = AppState::new(db.pool(), TEST_SECRET, clock.clone(), settings);
+        if let Some(mailer) = mailer {
+            state = state.with_mailer(mailer);
+        }
         let server = web::serve(listener, state, 1).expect("server");
         actix_web::rt::spawn(server);
         let client = awc::Client::builder().disable_redirects().finish();

@@ -8,6 +8,7 @@ mod binary;
 mod database;
 mod fixtures;
 mod html;
+mod mail;
 mod pages;
 mod respond;
 mod staff;

@@ -360,9 +360,10 @@ pub async fn submit(
         .map(|k| format!("api:{}", k.trim()))
         .filter(|k| k.len() > 4 && k.len() < 200);
     let typed = as_form(&body);
+    let email = body.email.clone().filter(|e| !e.trim().is_empty());
     let now = state.clock.now();
     let s = slug.clone();
-    let receipt = state
+    let (consultation, receipt) = state
         .db(move |conn| {
             let consultation = service::responses::public_consultation(conn, &s)?;
             if let Some(why) = service::responses::refusal(&consultation, now) {
@@ -376,9 +377,13 @@ pub async fn submit(
                 .validate(&questions, &sections, &bodies)
                 .map_err(ServiceError::Invalid)?;
             submission.channel = crate::domain::Channel::Online;
-            service::responses::submit(conn, &s, &submission, key.as_deref(), now)
+            let receipt = service::responses::submit(conn, &s, &submission, key.as_deref(), now)?;
+            Ok((consultation, receipt))
         })
         .await?;
+    if let Some(email) = email.filter(|_| !receipt.repeated) {
+        crate::web::respond::send_receipt(&state, &req, &consultation, &receipt, email);
+    }
     let link = format!(
         "/consultations/{slug}/responses/{}?key={}",
         receipt.reference,

@@ -26,6 +26,7 @@ use crate::service;
 
 /// What the form needs from the database.
 struct Loaded {
+    receipts: bool,
     consultation: Consultation,
     questions: Vec<Question>,
     sections: Vec<Section>,
@@ -39,16 +40,19 @@ impl Loaded {
             questions: &self.questions,
             sections: &self.sections,
             bodies: &self.bodies,
+            receipts: self.receipts,
         }
     }
 }
 
 async fn load(state: &AppState, slug: String) -> Result<Loaded, AppError> {
+    let receipts = state.mailer.is_some();
     state
         .db(move |conn| {
             let consultation = service::responses::public_consultation(conn, &slug)?;
             let id = consultation.id;
             Ok(Loaded {
+                receipts,
                 questions: crate::db::document::questions_of(conn, id)?,
                 sections: crate::db::document::sections_of(conn, id)?,
                 bodies: crate::db::structure::bodies_of(conn, id)?,
@@ -216,6 +220,7 @@ pub async fn post(
                 );
             }
             let key = nonce;
+            let email = submission.email.clone();
             let result = state
                 .db(move |conn| {
                     service::responses::submit(conn, &slug, &submission, Some(&key), now)
@@ -223,6 +228,9 @@ pub async fn post(
                 .await;
             match result {
                 Ok(receipt) => {
+                    if let Some(email) = email.filter(|_| !receipt.repeated) {
+                        send_receipt(&state, &req, &loaded.consultation, &receipt, email);
+                    }
                     let link = confirmation_link(
                         &state,
                         &loaded.consultation.slug,
@@ -273,6 +281,52 @@ pub fn private_key(state: &AppState, reference: &str, salt: &str) -> String {
         .sign("response-link", &format!("{reference}|{salt}"))
 }
 
+/// The service's own address: configured, or as the request reached it.
+pub fn base_url(state: &AppState, req: &HttpRequest) -> String {
+    match &state.settings.public_url {
+        Some(url) => url.clone(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}
+
+/// E-mails a receipt in the background, after the response is committed;
+/// the consultee's reply never waits for the mail relay.
+pub fn send_receipt(
+    state: &AppState,
+    req: &HttpRequest,
+    consultation: &Consultation,
+    receipt: &service::responses::Receipt,
+    to: String,
+) {
+    let Some(mailer) = state.mailer.clone() else {
+        return;
+    };
+    let mail = crate::mail::Receipt {
+        to,
+        consultation_title: consultation.title.clone(),
+        reference: receipt.reference.clone(),
+        private_url: format!(
+            "{}/consultations/{}/responses/{}?key={}",
+            base_url(state, req),
+            consultation.slug,
+            receipt.reference,
+            private_key(state, &receipt.reference, &receipt.edit_salt)
+        ),
+        closes: view::closes_text(consultation),
+    };
+    actix_web::rt::spawn(async move {
+        let reference = mail.reference.clone();
+        match web::block(move || mailer.send_receipt(&mail)).await {
+            Ok(Ok(())) => tracing::info!(%reference, "receipt sent"),
+            Ok(Err(error)) => tracing::warn!(%reference, %error, "receipt not sent"),
+            Err(error) => tracing::warn!(%reference, %error, "receipt task failed"),
+        }
+    });
+}
+
 fn confirmation_link(state: &AppState, slug: &str, reference: &str, salt: &str) -> String {
     format!(
         "/consultations/{slug}/responses/{reference}/confirmation?key={}",
@@ -321,14 +375,13 @@ pub async fn confirmation(
         "/consultations/{}/responses/{}?key={}",
         view.consultation.slug, view.response.reference, query.key
     );
-    let host = req.connection_info().host().to_string();
-    let scheme = req.connection_info().scheme().to_string();
     let data = serde_json::json!({
         "reference": view.response.reference,
         "consultation": { "title": view.consultation.title, "slug": view.consultation.slug, "group_name": view.consultation.group_name },
         "closes": view::closes_text(&view.consultation),
         "private_link": link,
-        "private_url": format!("{scheme}://{host}{link}"),
+        "private_url": format!("{}{link}", base_url(&state, &req)),
+        "emailed": state.mailer.is_some() && view.consultees.first().is_some_and(|c| c.contact_email.is_some()),
     });
     Ok(page(
         StatusCode::OK,

@@ -29,6 +29,8 @@ pub struct FormContext<'a> {
     pub questions: &'a [Question],
     pub sections: &'a [Section],
     pub bodies: &'a [Body],
+    /// Whether e-mail receipts are sent.
+    pub receipts: bool,
 }
 
 fn error_for<'a>(errors: &'a [ValidationError], field: &str) -> Option<&'a str> {
@@ -148,6 +150,7 @@ pub fn form_page(
             "error": error_for(errors, "publication"),
         },
         "website": typed.website,
+        "receipts": ctx.receipts,
     })
 }
 

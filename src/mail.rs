@@ -1,0 +1,93 @@
+//! E-mail receipts to consultees, over SMTP to a relay the council runs.
+//!
+//! Sent after the response is committed and never awaited by the reply:
+//! a slow or broken relay never delays or loses a response; a failure is
+//! logged (the confirmation page and private link still work).
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{Message, SmtpTransport, Transport};
+
+/// Sends mail through one SMTP relay.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: SmtpTransport,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Mailer(from {})", self.from)
+    }
+}
+
+/// Why mail could not be set up or sent.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// A bad relay URL or sender address.
+    #[error("mail is misconfigured: {0}")]
+    Config(String),
+    /// The relay refused or could not be reached.
+    #[error("mail could not be sent: {0}")]
+    Send(String),
+}
+
+/// What a receipt says.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub to: String,
+    pub consultation_title: String,
+    pub reference: String,
+    /// The private link, as a full URL.
+    pub private_url: String,
+    /// "2 September 2011 at 11:59pm", if the consultation has a closing time.
+    pub closes: Option<String>,
+}
+
+impl Mailer {
+    /// A mailer for `smtp_url` (`smtp://host:25` for a local relay,
+    /// `smtps://user:password@host` or `smtp://host?tls=required` with TLS).
+    pub fn new(smtp_url: &str, from: &str) -> Result<Self, MailError> {
+        let transport = SmtpTransport::from_url(smtp_url)
+            .map_err(|e| MailError::Config(e.to_string()))?
+            .timeout(Some(std::time::Duration::from_secs(10)))
+            .build();
+        let from = from.parse().map_err(|e: lettre::address::AddressError| {
+            MailError::Config(format!("sender “{from}”: {e}"))
+        })?;
+        Ok(Self { transport, from })
+    }
+
+    /// Sends a receipt (blocking: call it off the async executor).
+    pub fn send_receipt(&self, receipt: &Receipt) -> Result<(), MailError> {
+        let to: Mailbox = receipt
+            .to
+            .parse()
+            .map_err(|e: lettre::address::AddressError| {
+                MailError::Send(format!("recipient: {e}"))
+            })?;
+        let until = receipt
+            .closes
+            .as_deref()
+            .map(|c| format!(" until {c}"))
+            .unwrap_or_default();
+        let body = format!(
+            "Thank you for responding to {title}.\r\n\r\nYour reference number is {reference}.\r\n\r\n\
+             You can view and change your response{until} using this private link. Anyone with the link can see your response, so do not share it:\r\n\r\n{url}\r\n\r\n\
+             If you did not respond to this consultation, you can ignore this email.\r\n",
+            title = receipt.consultation_title,
+            reference = receipt.reference,
+            url = receipt.private_url,
+        );
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(format!("Response received: {}", receipt.reference))
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| MailError::Send(e.to_string()))?;
+        self.transport
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| MailError::Send(e.to_string()))
+    }
+}
