@@ -78,6 +78,11 @@ pub enum Command {
         #[command(subcommand)]
         command: FixturesCommand,
     },
+    /// Export data for committee reports.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Staff users.
     User {
         #[command(subcommand)]
@@ -94,6 +99,26 @@ pub enum FixturesCommand {
     Load {
         /// e.g. cheltenham-2011
         name: String,
+    },
+}
+
+/// `sounding export …`
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The respondent–issue–response table (staff view: every response).
+    Summary {
+        /// The consultation's URL name, e.g. cheltenham-2011.
+        #[arg(long)]
+        consultation: String,
+        /// csv (UTF-8 with BOM, CRLF) or html (a printable A4 page).
+        #[arg(long, default_value = "csv", value_parser = ["csv", "html"])]
+        format: String,
+        /// received, theme, section, body or consultee.
+        #[arg(long, default_value = "received")]
+        order: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -138,6 +163,43 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 applied.len(),
                 url.redacted()
             );
+        }
+        Command::Export {
+            command:
+                ExportCommand::Summary {
+                    consultation,
+                    format,
+                    order,
+                    output,
+                },
+        } => {
+            let ordering = order.parse::<crate::service::summary::Ordering>()?;
+            let mut conn = url
+                .connect()
+                .with_context(|| format!("cannot open {}", url.redacted()))?;
+            let table = crate::service::summary::table(
+                &mut conn,
+                &consultation,
+                crate::service::summary::Audience::Staff,
+                ordering,
+                &crate::service::summary::Filter::default(),
+            )?;
+            let mut bytes = Vec::new();
+            if format == "html" {
+                let data = crate::web::summary::table_data(&table);
+                bytes = crate::web::templates::render("summary_file", &data)?.into_bytes();
+            } else {
+                crate::export::summary::write_csv(
+                    &mut bytes,
+                    &table.consultation.group_name,
+                    table.rows(),
+                )?;
+            }
+            match output {
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+            }
         }
         Command::Fixtures {
             command: FixturesCommand::List,

@@ -2,3 +2,4 @@
 //! and HTML table rows as the summary table arrives). No database, no HTTP.
 
 pub mod diagram;
+pub mod summary;

@@ -13,6 +13,7 @@ pub mod rate_limit;
 pub mod respond;
 pub mod staff;
 pub mod state;
+pub mod summary;
 pub mod templates;
 pub mod view;
 
@@ -37,6 +38,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", get().to(health::healthz))
         .route("/static/app.css", get().to(assets::stylesheet))
         .route("/consultations/{slug}", get().to(pages::consultation))
+        .route("/consultations/{slug}/summary", get().to(summary::page))
+        .route("/consultations/{slug}/summary.csv", get().to(summary::csv))
         // Consultees responding
         .route("/consultations/{slug}/respond", get().to(respond::form))
         .route("/consultations/{slug}/respond", post().to(respond::post))

@@ -34,11 +34,13 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "staff_dashboard",
     "staff_new",
     "staff_consultation",
+    "summary",
+    "summary_file",
 ];
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 16;
+const TEMPLATE_FILES: usize = 18;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.

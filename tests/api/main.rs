@@ -12,3 +12,4 @@ mod mail;
 mod pages;
 mod respond;
 mod staff;
+mod summary;

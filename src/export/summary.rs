@@ -1,0 +1,159 @@
+//! Writing the respondent–issue–response table: CSV for spreadsheets.
+//!
+//! CSV is RFC 4180 with CRLF line ends, UTF-8 with a byte-order mark (so
+//! Excel shows "–", "’" and "£" correctly), and every cell that a
+//! spreadsheet would run as a formula neutralised (OWASP CSV Injection).
+
+use std::borrow::Cow;
+use std::io::Write;
+
+/// One row of the table, as plain data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// The row's number in this table (1-based).
+    pub number: usize,
+    pub issue_id: crate::domain::IssueId,
+    pub issue: String,
+    pub who_raised: String,
+    pub response: String,
+    /// For "As above": the number of the row it points to, when shown.
+    pub same_as_row: Option<usize>,
+    pub reference: String,
+    pub theme: String,
+    pub sections: Vec<String>,
+    pub bodies: Vec<String>,
+    pub consultee_kinds: Vec<String>,
+    /// `agreed`, `draft`, or empty when there is no response yet.
+    pub status: String,
+}
+
+/// The column headings: the seed table's three, then the rest.
+pub fn headings(group_name: &str) -> Vec<String> {
+    let mut headings = vec![
+        "Issue/question".to_string(),
+        "who raised".to_string(),
+        format!("response from {group_name}"),
+    ];
+    headings.extend(
+        [
+            "reference",
+            "theme",
+            "sections",
+            "bodies",
+            "consultee kinds",
+            "status",
+        ]
+        .map(String::from),
+    );
+    headings
+}
+
+/// A cell a spreadsheet would run as a formula gets a leading apostrophe,
+/// which spreadsheets show as text (OWASP: `=`, `+`, `-`, `@`, tab, CR).
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// The cells of a row, in heading order.
+pub fn cells(row: &SummaryRow) -> [String; 9] {
+    [
+        row.issue.clone(),
+        row.who_raised.clone(),
+        row.response.clone(),
+        row.reference.clone(),
+        row.theme.clone(),
+        row.sections.join("; "),
+        row.bodies.join("; "),
+        row.consultee_kinds.join("; "),
+        row.status.clone(),
+    ]
+}
+
+/// Writes the table as CSV, row by row, so memory stays flat however many
+/// rows there are.
+pub fn write_csv<'a, W: Write>(
+    out: W,
+    group_name: &str,
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
+) -> csv::Result<()> {
+    let mut out = out;
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out);
+    writer.write_record(
+        headings(group_name)
+            .iter()
+            .map(|h| neutralise(h).into_owned()),
+    )?;
+    for row in rows {
+        writer.write_record(cells(row).iter().map(|c| neutralise(c).into_owned()))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(issue: &str, who: &str, response: &str) -> SummaryRow {
+        SummaryRow {
+            number: 1,
+            issue_id: crate::domain::IssueId(1),
+            issue: issue.into(),
+            who_raised: who.into(),
+            response: response.into(),
+            same_as_row: None,
+            reference: "CHL-0001".into(),
+            theme: String::new(),
+            sections: vec!["Vision".into(), "Safety".into()],
+            bodies: vec![],
+            consultee_kinds: vec!["County council".into()],
+            status: "agreed".into(),
+        }
+    }
+
+    fn csv(rows: &[SummaryRow]) -> String {
+        let mut out = Vec::new();
+        write_csv(&mut out, "CSP task and finish group", rows).expect("writes");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn the_file_starts_with_a_bom_and_uses_crlf() {
+        let text = csv(&[row("Costs – £100’s", "GCC", "Noted")]);
+        assert!(text.starts_with('\u{feff}'));
+        assert!(text.contains("Issue/question,who raised,response from CSP task and finish group,reference,theme,sections,bodies,consultee kinds,status\r\n"));
+        assert!(text.contains(
+            "Costs – £100’s,GCC,Noted,CHL-0001,,Vision; Safety,,County council,agreed\r\n"
+        ));
+        assert!(!text.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn commas_quotes_and_line_breaks_are_quoted() {
+        let text = csv(&[row("A, \"quoted\"\nline", "X", "Y")]);
+        assert!(text.contains("\"A, \"\"quoted\"\"\nline\",X,Y"));
+    }
+
+    #[test]
+    fn every_formula_trigger_is_neutralised() {
+        for trigger in ["=SUM(A1)", "+1", "-1+2", "@cmd", "\tx", "\rx"] {
+            assert_eq!(neutralise(trigger), format!("'{trigger}"), "{trigger:?}");
+            let text = csv(&[row(trigger, "x", "y")]);
+            let plain = format!("\r\n'{trigger},");
+            let quoted = format!("\r\n\"'{trigger}\",");
+            assert!(
+                text.contains(&plain) || text.contains(&quoted),
+                "{trigger:?} in {text:?}"
+            );
+        }
+        assert_eq!(neutralise("Noted"), "Noted");
+        assert_eq!(neutralise(""), "");
+    }
+}

@@ -1,0 +1,135 @@
+//! `/consultations/{slug}/summary`: the respondent–issue–response table for
+//! committee reports, as a printable page and as CSV.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::StaffUser;
+use super::error::AppError;
+use super::pages::html;
+use super::state::AppState;
+use crate::domain::{ConsulteeKind, Role, ThemeId, time};
+use crate::service::summary::{self, Audience, Filter, Ordering, Table};
+
+/// The table's options, from the query string.
+#[derive(Debug, Deserialize, Default)]
+pub struct SummaryQuery {
+    #[serde(default)]
+    order: String,
+    #[serde(default)]
+    theme: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    status: String,
+}
+
+impl SummaryQuery {
+    fn ordering(&self) -> Ordering {
+        self.order.parse().unwrap_or(Ordering::Received)
+    }
+
+    fn filter(&self) -> Filter {
+        Filter {
+            theme: self.theme.parse().ok().map(ThemeId),
+            consultee_kind: self.kind.parse::<ConsulteeKind>().ok(),
+            agreed_only: self.status == "agreed",
+        }
+    }
+
+    fn query_string(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("order", self.ordering().as_str())
+            .append_pair("theme", &self.theme)
+            .append_pair("kind", &self.kind)
+            .append_pair("status", &self.status)
+            .finish()
+    }
+}
+
+/// Staff see every consultation's table; the public only published ones.
+fn audience(staff: &Option<StaffUser>) -> Audience {
+    match staff {
+        Some(s) if [Role::Officer, Role::Admin, Role::GroupMember].contains(&s.user.role) => {
+            Audience::Staff
+        }
+        _ => Audience::Public,
+    }
+}
+
+async fn load(
+    state: &AppState,
+    slug: String,
+    staff: &Option<StaffUser>,
+    query: &SummaryQuery,
+) -> Result<Table, AppError> {
+    let (who, ordering, filter) = (audience(staff), query.ordering(), query.filter());
+    state
+        .db(move |conn| summary::table(conn, &slug, who, ordering, &filter))
+        .await
+}
+
+/// Template data shared by the page and the standalone file.
+pub fn table_data(table: &Table) -> serde_json::Value {
+    let c = &table.consultation;
+    json!({
+        "consultation": { "title": c.title, "slug": c.slug, "run_by": c.run_by, "group_name": c.group_name },
+        "closes": c.closes_at.map(|t| time::long_date(time::from_db(t))),
+        "counts": { "issues": table.rows().count(), "responses": table.responses, "consultees": table.consultees },
+        "groups": table.groups.iter().map(|g| json!({
+            "heading": g.heading,
+            "rows": g.rows.iter().map(|r| json!({
+                "number": r.number, "issue": r.issue, "who_raised": r.who_raised, "response": r.response, "same_as_row": r.same_as_row,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /consultations/{slug}/summary`.
+pub async fn page(
+    state: web::Data<AppState>,
+    staff: Option<StaffUser>,
+    slug: web::Path<String>,
+    query: web::Query<SummaryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let table = load(&state, slug.into_inner(), &staff, &query).await?;
+    let c = &table.consultation;
+    let mut data = table_data(&table);
+    let extra = json!({
+        "orderings": Ordering::ALL.iter().map(|o| json!({ "value": o.as_str(), "label": o.label(), "selected": *o == query.ordering() })).collect::<Vec<_>>(),
+        "kinds": ConsulteeKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label(), "selected": k.as_str() == query.kind })).collect::<Vec<_>>(),
+        "agreed_only": query.status == "agreed",
+        "theme": query.theme,
+        "csv_link": format!("/consultations/{}/summary.csv?{}", c.slug, query.query_string()),
+        "staff": staff.is_some(),
+    });
+    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
+        data.extend(extra.clone());
+    }
+    html("summary", &data)
+}
+
+/// `GET /consultations/{slug}/summary.csv`: the same table for spreadsheets.
+pub async fn csv(
+    state: web::Data<AppState>,
+    staff: Option<StaffUser>,
+    slug: web::Path<String>,
+    query: web::Query<SummaryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let table = load(&state, slug.into_inner(), &staff, &query).await?;
+    let mut body = Vec::new();
+    crate::export::summary::write_csv(&mut body, &table.consultation.group_name, table.rows())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}-summary.csv\"",
+                table.consultation.slug
+            ),
+        ))
+        .body(body))
+}
