@@ -142,11 +142,10 @@ pub fn table(
         {
             continue;
         }
-        if filter.agreed_only
-            && !answers
-                .get(&issue.id)
-                .is_some_and(|a| a.status == DraftStatus::Agreed)
-        {
+        let agreed = answers
+            .get(&issue.id)
+            .is_some_and(|a| a.status == DraftStatus::Agreed);
+        if filter.agreed_only && !agreed {
             continue;
         }
         let mut keys: Vec<(i64, String)> = match ordering {
