@@ -110,8 +110,8 @@ pub enum ExportCommand {
         /// The consultation's URL name, e.g. cheltenham-2011.
         #[arg(long)]
         consultation: String,
-        /// csv (UTF-8 with BOM, CRLF) or html (a printable A4 page).
-        #[arg(long, default_value = "csv", value_parser = ["csv", "html"])]
+        /// csv (UTF-8 with BOM, CRLF), xlsx (Excel) or html (a printable A4 page).
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx", "html"])]
         format: String,
         /// received, theme, section, body or consultee.
         #[arg(long, default_value = "received")]
@@ -188,6 +188,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if format == "html" {
                 let data = crate::web::summary::table_data(&table);
                 bytes = crate::web::templates::render("summary_file", &data)?.into_bytes();
+            } else if format == "xlsx" {
+                bytes = crate::export::summary::write_xlsx(
+                    &table.consultation.group_name,
+                    table.rows(),
+                )?;
             } else {
                 crate::export::summary::write_csv(
                     &mut bytes,

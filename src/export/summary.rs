@@ -97,6 +97,44 @@ pub fn write_csv<'a, W: Write>(
     Ok(())
 }
 
+/// Column widths (characters) for the spreadsheet, in heading order.
+const XLSX_WIDTHS: [f64; 9] = [60.0, 28.0, 60.0, 11.0, 24.0, 28.0, 28.0, 20.0, 9.0];
+
+/// Writes the table as an Excel workbook: bold, frozen header row; wrapped
+/// text; sensible widths; landscape A4 with the header repeated on every
+/// printed page. Cells are written as text, and formula triggers are
+/// neutralised here too, in case the sheet is saved on as CSV.
+pub fn write_xlsx<'a>(
+    group_name: &str,
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Summary")?;
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_background_color("#F3F2F1");
+    let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    for (column, (heading, width)) in (0u16..).zip(headings(group_name).iter().zip(XLSX_WIDTHS)) {
+        sheet.set_column_width(column, width)?;
+        sheet.write_string_with_format(0, column, neutralise(heading), &header)?;
+    }
+    for (row_number, row) in (1u32..).zip(rows) {
+        for (column, cell) in (0u16..).zip(cells(row).iter()) {
+            sheet.write_string_with_format(row_number, column, neutralise(cell), &wrapped)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_repeat_rows(0, 0)?;
+    sheet.set_print_fit_to_pages(1, 0);
+    workbook.save_to_buffer()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +171,42 @@ mod tests {
             "Costs – £100’s,GCC,Noted,CHL-0001,,Vision; Safety,,County council,agreed\r\n"
         ));
         assert!(!text.replace("\r\n", "").contains('\n'));
+    }
+
+    /// The text of one part of an .xlsx file (a zip of XML files).
+    fn xlsx_part(bytes: &[u8], name: &str) -> String {
+        use std::io::Read;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip file");
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .expect("part")
+            .read_to_string(&mut text)
+            .expect("utf-8");
+        text
+    }
+
+    #[test]
+    fn the_workbook_has_a_frozen_bold_header_and_neutralised_cells() {
+        let bytes = write_xlsx(
+            "CSP task and finish group",
+            &[row("=HYPERLINK(\"x\")", "GCC", "Costs – £5")],
+        )
+        .expect("writes");
+        let strings = xlsx_part(&bytes, "xl/sharedStrings.xml");
+        assert!(strings.contains("response from CSP task and finish group"));
+        assert!(strings.contains("'=HYPERLINK"), "formula neutralised");
+        assert!(strings.contains("Costs – £5"));
+        let sheet = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(
+            sheet.contains(
+                r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+            ),
+            "{sheet}"
+        );
+        assert!(!sheet.contains("<f>"), "no formulas anywhere");
+        let styles = xlsx_part(&bytes, "xl/styles.xml");
+        assert!(styles.contains("<b/>") && styles.contains("wrapText=\"1\""));
     }
 
     #[test]

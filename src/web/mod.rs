@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/consultations/{slug}", get().to(pages::consultation))
         .route("/consultations/{slug}/summary", get().to(summary::page))
         .route("/consultations/{slug}/summary.csv", get().to(summary::csv))
+        .route("/consultations/{slug}/summary.xlsx", get().to(summary::xlsx))
         // Consultees responding
         .route("/consultations/{slug}/respond", get().to(respond::form))
         .route("/consultations/{slug}/respond", post().to(respond::post))

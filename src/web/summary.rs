@@ -103,6 +103,7 @@ pub async fn page(
         "agreed_only": query.status == "agreed",
         "theme": query.theme,
         "csv_link": format!("/consultations/{}/summary.csv?{}", c.slug, query.query_string()),
+        "xlsx_link": format!("/consultations/{}/summary.xlsx?{}", c.slug, query.query_string()),
         "staff": staff.is_some(),
     });
     if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
@@ -128,6 +129,28 @@ pub async fn csv(
             header::CONTENT_DISPOSITION,
             format!(
                 "attachment; filename=\"{}-summary.csv\"",
+                table.consultation.slug
+            ),
+        ))
+        .body(body))
+}
+
+/// `GET /consultations/{slug}/summary.xlsx`: the same table as an Excel workbook.
+pub async fn xlsx(
+    state: web::Data<AppState>,
+    staff: Option<StaffUser>,
+    slug: web::Path<String>,
+    query: web::Query<SummaryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let table = load(&state, slug.into_inner(), &staff, &query).await?;
+    let body = crate::export::summary::write_xlsx(&table.consultation.group_name, table.rows())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}-summary.xlsx\"",
                 table.consultation.slug
             ),
         ))

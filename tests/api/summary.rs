@@ -89,6 +89,14 @@ app_test! {
         assert!(by_theme.body.contains("Not yet in a theme"));
     }
 
+    async fn the_table_downloads_as_an_excel_workbook(app) {
+        app.load_fixture("cheltenham-2011");
+        let page = app.get("/consultations/cheltenham-2011/summary.xlsx").await;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        assert!(page.header("content-disposition").is_some_and(|d| d.contains("cheltenham-2011-summary.xlsx")));
+    }
+
     async fn only_published_consultations_have_a_public_table(app) {
         app.load_fixture("cheltenham-2011");
         let mut conn = app.db.connect();
@@ -96,6 +104,7 @@ app_test! {
         sounding::db::consultations::set_status(&mut conn, c.id, ConsultationStatus::Closed, chrono::Utc::now().naive_utc()).expect("status");
         assert_eq!(app.get("/consultations/cheltenham-2011/summary").await.status, 404);
         assert_eq!(app.get("/consultations/cheltenham-2011/summary.csv").await.status, 404);
+        assert_eq!(app.get("/consultations/cheltenham-2011/summary.xlsx").await.status, 404);
         let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
         assert_eq!(officer.get("/consultations/cheltenham-2011/summary").await.status, 200, "staff see it while closed");
     }
