@@ -112,6 +112,18 @@ pub async fn page(
     html("summary", &data)
 }
 
+/// A file download of the table.
+fn download(table: &Table, extension: &str, content_type: &str, body: Vec<u8>) -> HttpResponse {
+    let disposition = format!(
+        "attachment; filename=\"{}-summary.{extension}\"",
+        table.consultation.slug
+    );
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .body(body)
+}
+
 /// `GET /consultations/{slug}/summary.csv`: the same table for spreadsheets.
 pub async fn csv(
     state: web::Data<AppState>,
@@ -123,16 +135,7 @@ pub async fn csv(
     let mut body = Vec::new();
     crate::export::summary::write_csv(&mut body, &table.consultation.group_name, table.rows())
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}-summary.csv\"",
-                table.consultation.slug
-            ),
-        ))
-        .body(body))
+    Ok(download(&table, "csv", "text/csv; charset=utf-8", body))
 }
 
 /// `GET /consultations/{slug}/summary.xlsx`: the same table as an Excel workbook.
@@ -145,14 +148,10 @@ pub async fn xlsx(
     let table = load(&state, slug.into_inner(), &staff, &query).await?;
     let body = crate::export::summary::write_xlsx(&table.consultation.group_name, table.rows())
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}-summary.xlsx\"",
-                table.consultation.slug
-            ),
-        ))
-        .body(body))
+    Ok(download(
+        &table,
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        body,
+    ))
 }

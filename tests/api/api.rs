@@ -65,36 +65,12 @@ async fn token_for(app: &TestApp, email: &str, role: Role) -> String {
 }
 
 fn open_cheltenham(app: &TestApp) -> (i64, i64) {
-    app.load_fixture("cheltenham-2011");
+    let id = app.open_cheltenham(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
     let mut conn = app.db.connect();
-    let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
-        .expect("query")
-        .expect("found");
-    sounding::db::consultations::set_status(
-        &mut conn,
-        c.id,
-        ConsultationStatus::Open,
-        chrono::Utc::now().naive_utc(),
-    )
-    .expect("open");
-    use diesel::prelude::*;
-    let closes =
-        time::end_of_london_day(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
-    diesel::update(sounding::db::schema::consultations::table.find(c.id))
-        .set(sounding::db::schema::consultations::closes_at.eq(Some(closes.naive_utc())))
-        .execute(&mut conn)
-        .expect("closing");
-    let question = sounding::db::document::questions_of(&mut conn, c.id)
-        .expect("questions")
-        .into_iter()
-        .find(|q| q.required)
-        .expect("q")
+    let slg = sounding::db::structure::bodies_of(&mut conn, id).expect("bodies")[0]
         .id
         .0;
-    let slg = sounding::db::structure::bodies_of(&mut conn, c.id).expect("bodies")[0]
-        .id
-        .0;
-    (question, slg)
+    (app.required_question(), slg)
 }
 
 fn submission(question: i64, slg: i64) -> Value {

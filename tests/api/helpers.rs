@@ -440,3 +440,55 @@ mod tests {
         );
     }
 }
+
+impl TestApp {
+    /// Loads the Cheltenham fixture and opens it for responses until the end
+    /// of `closes` (London time); returns its id.
+    pub fn open_cheltenham(&self, closes: chrono::NaiveDate) -> sounding::domain::ConsultationId {
+        use sounding::domain::{ConsultationStatus, time};
+        self.load_fixture("cheltenham-2011");
+        let mut conn = self.db.connect();
+        let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
+            .expect("query")
+            .expect("found");
+        sounding::db::consultations::set_status(
+            &mut conn,
+            c.id,
+            ConsultationStatus::Open,
+            chrono::Utc::now().naive_utc(),
+        )
+        .expect("open");
+        self.set_closing(c.id, time::end_of_london_day(closes));
+        c.id
+    }
+
+    /// Moves a consultation's closing time.
+    pub fn set_closing(
+        &self,
+        id: sounding::domain::ConsultationId,
+        closes: chrono::DateTime<chrono::Utc>,
+    ) {
+        use diesel::prelude::*;
+        use sounding::db::schema::consultations;
+        let mut conn = self.db.connect();
+        diesel::update(consultations::table.find(id))
+            .set(consultations::closes_at.eq(Some(closes.naive_utc())))
+            .execute(&mut conn)
+            .expect("closing time");
+    }
+
+    /// The id of the Cheltenham consultation's required question.
+    pub fn required_question(&self) -> i64 {
+        let mut conn = self.db.connect();
+        let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
+            .expect("query")
+            .expect("found");
+        sounding::db::document::questions_of(&mut conn, c.id)
+            .expect("questions")
+            .into_iter()
+            .find(|q| q.required)
+            .expect("a required question")
+            .id
+            .0
+    }
+}

@@ -5,7 +5,6 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sounding::domain::*;
 use sounding::mail::Mailer;
 
 use crate::helpers::{Kind, TestApp, TestDb, fields};
@@ -54,32 +53,8 @@ fn fake_relay() -> (u16, Arc<Mutex<Vec<String>>>) {
 }
 
 async fn submit_with_email(app: &TestApp) -> String {
-    app.load_fixture("cheltenham-2011");
-    let mut conn = app.db.connect();
-    let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
-        .expect("query")
-        .expect("found");
-    sounding::db::consultations::set_status(
-        &mut conn,
-        c.id,
-        ConsultationStatus::Open,
-        chrono::Utc::now().naive_utc(),
-    )
-    .expect("open");
-    {
-        use diesel::prelude::*;
-        let closes =
-            time::end_of_london_day(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
-        diesel::update(sounding::db::schema::consultations::table.find(c.id))
-            .set(sounding::db::schema::consultations::closes_at.eq(Some(closes.naive_utc())))
-            .execute(&mut conn)
-            .expect("closing");
-    }
-    let required = sounding::db::document::questions_of(&mut conn, c.id)
-        .expect("questions")
-        .into_iter()
-        .find(|q| q.required)
-        .expect("q");
+    app.open_cheltenham(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
+    let required = app.required_question();
     let browser = app.browser();
     let form = browser.get("/consultations/cheltenham-2011/respond").await;
     let mut send = fields(&[
@@ -91,7 +66,7 @@ async fn submit_with_email(app: &TestApp) -> String {
         ("action", "submit"),
         ("csrf_token", &form.input("csrf_token").expect("token")),
     ]);
-    send.push((format!("answer-{}", required.id.0), "Yes".into()));
+    send.push((format!("answer-{required}"), "Yes".into()));
     let done = browser
         .post("/consultations/cheltenham-2011/respond", &send)
         .await;

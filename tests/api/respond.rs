@@ -8,33 +8,6 @@ use sounding::domain::*;
 use crate::app_test;
 use crate::helpers::{Browser, Kind, TestApp, TestDb, fields};
 
-/// Opens the Cheltenham consultation, closing at the end of `closes` (London).
-fn open_cheltenham(app: &TestApp, closes: NaiveDate) -> ConsultationId {
-    app.load_fixture("cheltenham-2011");
-    let mut conn = app.db.connect();
-    let c = db::consultations::by_slug(&mut conn, "cheltenham-2011")
-        .expect("query")
-        .expect("found");
-    db::consultations::set_status(
-        &mut conn,
-        c.id,
-        ConsultationStatus::Open,
-        Utc::now().naive_utc(),
-    )
-    .expect("open");
-    set_closing(app, c.id, time::end_of_london_day(closes));
-    c.id
-}
-
-fn set_closing(app: &TestApp, id: ConsultationId, closes: DateTime<Utc>) {
-    use diesel::prelude::*;
-    let mut conn = app.db.connect();
-    diesel::update(db::schema::consultations::table.find(id))
-        .set(db::schema::consultations::closes_at.eq(Some(closes.naive_utc())))
-        .execute(&mut conn)
-        .expect("closing time");
-}
-
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
 }
@@ -136,7 +109,7 @@ async fn respond(browser: &Browser<'_>, answers: &[(String, String)]) -> String 
 
 app_test! {
     async fn a_joint_response_with_two_tagged_points_gets_a_reference(app) {
-        open_cheltenham(&app, date(2030, 9, 2));
+        app.open_cheltenham(date(2030, 9, 2));
         let browser = app.browser();
         let confirmation = respond(&browser, &joint_response(&app)).await;
         let page = browser.get(&confirmation).await;
@@ -158,7 +131,7 @@ app_test! {
     }
 
     async fn a_single_response_from_a_member_of_the_public_is_stored(app) {
-        open_cheltenham(&app, date(2030, 9, 2));
+        app.open_cheltenham(date(2030, 9, 2));
         let (_, _, question) = ids_of(&app);
         let browser = app.browser();
         let answers = fields(&[("name", "Sam Resident"), ("on_behalf", "no"), (&format!("answer-{question}"), "Fine."), ("point-1-text", "Fewer meetings is good."), ("publication", "anonymous")]);
@@ -171,7 +144,7 @@ app_test! {
     }
 
     async fn every_missing_field_is_reported_and_the_typed_text_kept(app) {
-        open_cheltenham(&app, date(2030, 9, 2));
+        app.open_cheltenham(date(2030, 9, 2));
         let browser = app.browser();
         let form = browser.get("/consultations/cheltenham-2011/respond").await;
         let typed = "My carefully written point about <b>transport</b> & budgets";
@@ -189,7 +162,7 @@ app_test! {
     }
 
     async fn a_forged_post_without_the_browser_token_is_refused(app) {
-        open_cheltenham(&app, date(2030, 9, 2));
+        app.open_cheltenham(date(2030, 9, 2));
         let browser = app.browser();
         browser.get("/consultations/cheltenham-2011/respond").await;
         let mut forged = joint_response(&app);
@@ -206,7 +179,7 @@ app_test! {
     }
 
     async fn sending_the_same_form_twice_creates_one_response(app) {
-        open_cheltenham(&app, date(2030, 9, 2));
+        app.open_cheltenham(date(2030, 9, 2));
         let browser = app.browser();
         let form = browser.get("/consultations/cheltenham-2011/respond").await;
         let mut send = joint_response(&app);
@@ -222,7 +195,7 @@ app_test! {
     }
 
     async fn the_honeypot_holds_a_response_for_review_instead_of_dropping_it(app) {
-        open_cheltenham(&app, date(2030, 9, 2));
+        app.open_cheltenham(date(2030, 9, 2));
         let mut answers = joint_response(&app);
         answers.push(("website".into(), "http://spam.example".into()));
         let browser = app.browser();
@@ -234,7 +207,7 @@ app_test! {
     }
 
     async fn a_response_is_changed_through_its_private_link_and_the_old_text_kept(app) {
-        open_cheltenham(&app, date(2030, 9, 2));
+        app.open_cheltenham(date(2030, 9, 2));
         let browser = app.browser();
         let confirmation = respond(&browser, &joint_response(&app)).await;
         let done = browser.get(&confirmation).await;
@@ -277,7 +250,7 @@ app_test! {
     }
 
     async fn responses_are_refused_after_closing_in_bst_with_the_text_shown_back(app) {
-        open_cheltenham(&app, date(2011, 9, 2));
+        app.open_cheltenham(date(2011, 9, 2));
         // 23:59:59 on Friday 2 September 2011 in London is 22:59:59 UTC (BST).
         app.clock.set(at("2011-09-02T22:59:59Z"));
         let browser = app.browser();
@@ -297,8 +270,8 @@ app_test! {
     }
 
     async fn responses_are_refused_after_closing_in_gmt(app) {
-        let id = open_cheltenham(&app, date(2011, 12, 2));
-        set_closing(&app, id, time::end_of_london_day(date(2011, 12, 2)));
+        let id = app.open_cheltenham(date(2011, 12, 2));
+        app.set_closing(id, time::end_of_london_day(date(2011, 12, 2)));
         app.clock.set(at("2011-12-02T23:59:59Z"));
         let browser = app.browser();
         respond(&browser, &joint_response(&app)).await;
@@ -317,7 +290,7 @@ async fn too_many_posts_from_one_address_get_a_429_that_keeps_the_text() {
         ..Default::default()
     };
     let app = TestApp::spawn_with(db, settings);
-    open_cheltenham(&app, date(2030, 9, 2));
+    app.open_cheltenham(date(2030, 9, 2));
     let browser = app.browser();
     let form = browser.get("/consultations/cheltenham-2011/respond").await;
     let mut send = joint_response(&app);
@@ -350,7 +323,7 @@ async fn too_many_posts_from_one_address_get_a_429_that_keeps_the_text() {
 #[actix_web::test]
 async fn an_oversized_form_is_refused_clearly() {
     let app = TestApp::spawn(Kind::Sqlite).await.expect("sqlite");
-    open_cheltenham(&app, date(2030, 9, 2));
+    app.open_cheltenham(date(2030, 9, 2));
     let body = format!("point-1-text={}", "a".repeat(3 * 1024 * 1024)).into_bytes();
     let page = app
         .browser()
