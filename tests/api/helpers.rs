@@ -422,25 +422,6 @@ impl Browser<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_database_name_is_swapped_in_postgres_urls() {
-        assert_eq!(
-            super::replace_database("postgres://u@h:5432/postgres", "x"),
-            "postgres://u@h:5432/x"
-        );
-        assert_eq!(
-            super::replace_database("postgres://u@h/postgres?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-        assert_eq!(
-            super::replace_database("postgres://h", "x"),
-            "postgres://h/x"
-        );
-    }
-}
-
 impl TestApp {
     /// Loads the Cheltenham fixture and opens it for responses until the end
     /// of `closes` (London time); returns its id.
@@ -490,5 +471,24 @@ impl TestApp {
             .expect("a required question")
             .id
             .0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_database_name_is_swapped_in_postgres_urls() {
+        assert_eq!(
+            super::replace_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            super::replace_database("postgres://u@h/postgres?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::replace_database("postgres://h", "x"),
+            "postgres://h/x"
+        );
     }
 }
