@@ -119,6 +119,9 @@ pub enum ExportCommand {
         /// Write here instead of standard output.
         #[arg(long)]
         output: Option<std::path::PathBuf>,
+        /// Add consultees' contact details (CSV only); recorded in the audit log.
+        #[arg(long)]
+        with_contacts: bool,
     },
 }
 
@@ -171,6 +174,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     format,
                     order,
                     output,
+                    with_contacts,
                 },
         } => {
             let ordering = order.parse::<crate::service::summary::Ordering>()?;
@@ -182,8 +186,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 &consultation,
                 crate::service::summary::Audience::Staff,
                 ordering,
-                &crate::service::summary::Filter::default(),
+                &crate::service::summary::Filter {
+                    with_contacts,
+                    ..Default::default()
+                },
             )?;
+            if with_contacts {
+                let actor = crate::service::editing::Actor {
+                    user_id: None,
+                    name: "cli".into(),
+                };
+                crate::service::summary::record_contact_export(&mut conn, &actor, &consultation)?;
+            }
             let mut bytes = Vec::new();
             if format == "html" {
                 let data = crate::web::summary::table_data(&table);
@@ -194,9 +208,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     table.rows(),
                 )?;
             } else {
+                let columns = if with_contacts {
+                    crate::export::summary::Columns::WithContacts
+                } else {
+                    crate::export::summary::Columns::Standard
+                };
                 crate::export::summary::write_csv(
                     &mut bytes,
                     &table.consultation.group_name,
+                    columns,
                     table.rows(),
                 )?;
             }

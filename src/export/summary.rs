@@ -25,10 +25,22 @@ pub struct SummaryRow {
     pub consultee_kinds: Vec<String>,
     /// `agreed`, `draft`, or empty when there is no response yet.
     pub status: String,
+    /// Contact names and e-mail addresses: personal data, filled in only for
+    /// an officer's "with contact details" export.
+    pub contacts: Option<String>,
+}
+
+/// Which columns an export has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// Everything but personal data: what every export has by default.
+    Standard,
+    /// Also the contact details: an officer asked, and it is in the audit log.
+    WithContacts,
 }
 
 /// The column headings: the seed table's three, then the rest.
-pub fn headings(group_name: &str) -> Vec<String> {
+pub fn headings(group_name: &str, columns: Columns) -> Vec<String> {
     let mut headings = vec![
         "Issue/question".to_string(),
         "who raised".to_string(),
@@ -45,6 +57,9 @@ pub fn headings(group_name: &str) -> Vec<String> {
         ]
         .map(String::from),
     );
+    if columns == Columns::WithContacts {
+        headings.push("contact details".into());
+    }
     headings
 }
 
@@ -58,8 +73,8 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
 }
 
 /// The cells of a row, in heading order.
-pub fn cells(row: &SummaryRow) -> [String; 9] {
-    [
+pub fn cells(row: &SummaryRow, columns: Columns) -> Vec<String> {
+    let mut cells = vec![
         row.issue.clone(),
         row.who_raised.clone(),
         row.response.clone(),
@@ -69,7 +84,11 @@ pub fn cells(row: &SummaryRow) -> [String; 9] {
         row.bodies.join("; "),
         row.consultee_kinds.join("; "),
         row.status.clone(),
-    ]
+    ];
+    if columns == Columns::WithContacts {
+        cells.push(row.contacts.clone().unwrap_or_default());
+    }
+    cells
 }
 
 /// Writes the table as CSV, row by row, so memory stays flat however many
@@ -77,6 +96,7 @@ pub fn cells(row: &SummaryRow) -> [String; 9] {
 pub fn write_csv<'a, W: Write>(
     out: W,
     group_name: &str,
+    columns: Columns,
     rows: impl IntoIterator<Item = &'a SummaryRow>,
 ) -> csv::Result<()> {
     let mut out = out;
@@ -86,12 +106,16 @@ pub fn write_csv<'a, W: Write>(
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(out);
     writer.write_record(
-        headings(group_name)
+        headings(group_name, columns)
             .iter()
             .map(|h| neutralise(h).into_owned()),
     )?;
     for row in rows {
-        writer.write_record(cells(row).iter().map(|c| neutralise(c).into_owned()))?;
+        writer.write_record(
+            cells(row, columns)
+                .iter()
+                .map(|c| neutralise(c).into_owned()),
+        )?;
     }
     writer.flush()?;
     Ok(())
@@ -118,12 +142,16 @@ pub fn write_xlsx<'a>(
         .set_align(FormatAlign::Top)
         .set_background_color("#F3F2F1");
     let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    for (column, (heading, width)) in (0u16..).zip(headings(group_name).iter().zip(XLSX_WIDTHS)) {
+    for (column, (heading, width)) in (0u16..).zip(
+        headings(group_name, Columns::Standard)
+            .iter()
+            .zip(XLSX_WIDTHS),
+    ) {
         sheet.set_column_width(column, width)?;
         sheet.write_string_with_format(0, column, neutralise(heading), &header)?;
     }
     for (row_number, row) in (1u32..).zip(rows) {
-        for (column, cell) in (0u16..).zip(cells(row).iter()) {
+        for (column, cell) in (0u16..).zip(cells(row, Columns::Standard).iter()) {
             sheet.write_string_with_format(row_number, column, neutralise(cell), &wrapped)?;
         }
     }
@@ -153,12 +181,19 @@ mod tests {
             bodies: vec![],
             consultee_kinds: vec!["County council".into()],
             status: "agreed".into(),
+            contacts: Some("Ann <ann@example.org>".into()),
         }
     }
 
     fn csv(rows: &[SummaryRow]) -> String {
         let mut out = Vec::new();
-        write_csv(&mut out, "CSP task and finish group", rows).expect("writes");
+        write_csv(
+            &mut out,
+            "CSP task and finish group",
+            Columns::Standard,
+            rows,
+        )
+        .expect("writes");
         String::from_utf8(out).expect("utf-8")
     }
 
@@ -207,6 +242,18 @@ mod tests {
         assert!(!sheet.contains("<f>"), "no formulas anywhere");
         let styles = xlsx_part(&bytes, "xl/styles.xml");
         assert!(styles.contains("<b/>") && styles.contains("wrapText=\"1\""));
+    }
+
+    #[test]
+    fn contact_details_appear_only_when_asked_for() {
+        let standard = csv(&[row("x", "y", "z")]);
+        assert!(!standard.contains("ann@example.org") && !standard.contains("contact details"));
+        let mut out = Vec::new();
+        write_csv(&mut out, "G", Columns::WithContacts, &[row("x", "y", "z")]).expect("writes");
+        let with = String::from_utf8(out).expect("utf-8");
+        assert!(
+            with.contains(",contact details\r\n") && with.contains(",Ann <ann@example.org>\r\n")
+        );
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct Filter {
     pub consultee_kind: Option<ConsulteeKind>,
     /// Only responses the group has agreed (for publication).
     pub agreed_only: bool,
+    /// Include consultees' contact details (staff only; callers record the
+    /// export in the audit log with [`record_contact_export`]).
+    pub with_contacts: bool,
 }
 
 /// One row of the table (plain data, written by `export::summary`).
@@ -258,6 +261,8 @@ pub fn table(
             status: answer
                 .map(|a| a.status.as_str().to_string())
                 .unwrap_or_default(),
+            contacts: (filter.with_contacts && audience == Audience::Staff)
+                .then(|| contact_details(who)),
         };
         let heading = key.as_ref().map(|(_, h)| h.clone());
         match groups.last_mut() {
@@ -280,6 +285,45 @@ pub fn table(
         responses: shown_responses.len(),
         consultees: consultee_names.len(),
     })
+}
+
+/// "Name <email>" for each consultee of a response that left details.
+fn contact_details(who: &[crate::db::consultees::Consultee]) -> String {
+    who.iter()
+        .filter(|c| c.contact_name.is_some() || c.contact_email.is_some())
+        .map(|c| match (&c.contact_name, &c.contact_email) {
+            (Some(name), Some(email)) => format!("{name} <{email}>"),
+            (Some(name), None) => name.clone(),
+            (None, Some(email)) => email.clone(),
+            (None, None) => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Records that someone exported personal data (OWASP logging: who, when,
+/// what), before the file is handed over.
+pub fn record_contact_export(
+    conn: &mut DbConnection,
+    actor: &super::editing::Actor,
+    slug: &str,
+) -> ServiceResult<()> {
+    let consultation = db::consultations::by_slug(conn, slug)?
+        .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
+    db::audit::record(
+        conn,
+        &db::audit::NewAuditEntry {
+            at: chrono::Utc::now().naive_utc(),
+            user_id: actor.user_id,
+            actor: &actor.name,
+            action: "summary exported with contact details",
+            entity: "consultation",
+            entity_id: Some(consultation.id.0),
+            before_value: None,
+            after_value: None,
+        },
+    )?;
+    Ok(())
 }
 
 /// The name the audience may see: anonymised for the public where the

@@ -11,6 +11,7 @@ use super::error::AppError;
 use super::pages::html;
 use super::state::AppState;
 use crate::domain::{ConsulteeKind, Role, ThemeId, time};
+use crate::export::summary::Columns;
 use crate::service::summary::{self, Audience, Filter, Ordering, Table};
 
 /// The table's options, from the query string.
@@ -36,6 +37,8 @@ impl SummaryQuery {
             theme: self.theme.parse().ok().map(ThemeId),
             consultee_kind: self.kind.parse::<ConsulteeKind>().ok(),
             agreed_only: self.status == "agreed",
+            // Never from a query string: only the audited officer export.
+            with_contacts: false,
         }
     }
 
@@ -133,8 +136,13 @@ pub async fn csv(
 ) -> Result<HttpResponse, AppError> {
     let table = load(&state, slug.into_inner(), &staff, &query).await?;
     let mut body = Vec::new();
-    crate::export::summary::write_csv(&mut body, &table.consultation.group_name, table.rows())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    crate::export::summary::write_csv(
+        &mut body,
+        &table.consultation.group_name,
+        Columns::Standard,
+        table.rows(),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(download(&table, "csv", "text/csv; charset=utf-8", body))
 }
 
@@ -154,4 +162,42 @@ pub async fn xlsx(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         body,
     ))
+}
+
+/// `POST /staff/consultations/{slug}/summary-with-contacts.csv`: the table
+/// with consultees' contact details, for officers only; the export is
+/// recorded in the audit log before the file is sent.
+pub async fn csv_with_contacts(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    slug: web::Path<String>,
+    form: super::form::FormData,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::Officer, Role::Admin])?;
+    super::auth::check_csrf(&req, &state, &form)?;
+    let slug = slug.into_inner();
+    let actor = crate::service::editing::Actor {
+        user_id: Some(staff.user.id),
+        name: staff.user.email.clone(),
+    };
+    let filter = Filter {
+        with_contacts: true,
+        ..Filter::default()
+    };
+    let table = state
+        .db(move |conn| {
+            summary::record_contact_export(conn, &actor, &slug)?;
+            summary::table(conn, &slug, Audience::Staff, Ordering::Received, &filter)
+        })
+        .await?;
+    let mut body = Vec::new();
+    crate::export::summary::write_csv(
+        &mut body,
+        &table.consultation.group_name,
+        Columns::WithContacts,
+        table.rows(),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(&table, "csv", "text/csv; charset=utf-8", body))
 }

@@ -89,6 +89,34 @@ app_test! {
         assert!(by_theme.body.contains("Not yet in a theme"));
     }
 
+    async fn contact_details_leave_only_through_the_audited_officer_export(app) {
+        app.load_fixture("cheltenham-2011");
+        use diesel::prelude::*;
+        let mut conn = app.db.connect();
+        diesel::update(sounding::db::schema::consultees::table.filter(sounding::db::schema::consultees::short_name.eq("GCC")))
+            .set((sounding::db::schema::consultees::contact_email.eq("policy@gloucestershire.example"), sounding::db::schema::consultees::contact_name.eq("Policy Team")))
+            .execute(&mut conn)
+            .expect("contact");
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        for path in ["/consultations/cheltenham-2011/summary.csv", "/consultations/cheltenham-2011/summary"] {
+            assert!(!app.get(path).await.body.contains("gloucestershire.example"), "public {path}");
+            assert!(!officer.get(path).await.body.contains("gloucestershire.example"), "staff {path}");
+        }
+        let export = officer.submit("/staff/consultations/cheltenham-2011", "/staff/consultations/cheltenham-2011/summary-with-contacts.csv", &[]).await;
+        assert_eq!(export.status, 200, "{}", export.body);
+        assert!(export.body.contains(",contact details\r\n"));
+        assert!(export.body.contains("Policy Team <policy@gloucestershire.example>"));
+        let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011").expect("query").expect("found");
+        let log = sounding::db::audit::for_entity(&mut conn, "consultation", c.id.0).expect("audit");
+        assert!(log.iter().any(|e| e.action == "summary exported with contact details" && e.actor == "officer@example.gov.uk"));
+
+        let forged = officer.post("/staff/consultations/cheltenham-2011/summary-with-contacts.csv", &[]).await;
+        assert_eq!(forged.status, 403, "no CSRF token, no export");
+        let member = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        let refused = member.submit("/staff", "/staff/consultations/cheltenham-2011/summary-with-contacts.csv", &[]).await;
+        assert_eq!(refused.status, 403);
+    }
+
     async fn the_table_downloads_as_an_excel_workbook(app) {
         app.load_fixture("cheltenham-2011");
         let page = app.get("/consultations/cheltenham-2011/summary.xlsx").await;
