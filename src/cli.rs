@@ -83,6 +83,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Personal-data retention.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Staff users.
     User {
         #[command(subcommand)]
@@ -123,6 +128,14 @@ pub enum ExportCommand {
         #[arg(long)]
         with_contacts: bool,
     },
+}
+
+/// `sounding retention …`
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Erase consultees' contact details where a consultation's retention
+    /// period after publication has passed (run it daily, e.g. from cron).
+    Run,
 }
 
 /// `sounding user …`
@@ -224,6 +237,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(path) => std::fs::write(&path, bytes)
                     .with_context(|| format!("cannot write {}", path.display()))?,
                 None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+            }
+        }
+        Command::Retention {
+            command: RetentionCommand::Run,
+        } => {
+            migrate(&url)?;
+            let mut conn = url
+                .connect()
+                .with_context(|| format!("cannot open {}", url.redacted()))?;
+            let report = service::retention::run(&mut conn, chrono::Utc::now())?;
+            if report.erased.is_empty() {
+                println!("Nothing to erase.");
+            }
+            for (slug, count) in report.erased {
+                println!("{slug}: contact details of {count} consultee(s) erased.");
             }
         }
         Command::Fixtures {

@@ -25,6 +25,10 @@ pub struct Consultation {
     pub source_note: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When it became `published` (retention counts from here).
+    pub published_at: Option<NaiveDateTime>,
+    /// Days after publication when contact details are erased; never if unset.
+    pub retention_days: Option<i32>,
 }
 
 /// A consultation to insert.
@@ -151,5 +155,27 @@ pub fn update_details(
             consultations::closes_at.eq(change.closes_at),
             consultations::updated_at.eq(change.updated_at),
         ))
+        .execute(conn)
+}
+
+/// Records when a consultation was published.
+pub fn set_published_at(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(consultations::table.find(id))
+        .set(consultations::published_at.eq(Some(at)))
+        .execute(conn)
+}
+
+/// Sets (or clears) the retention period.
+pub fn set_retention_days(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    days: Option<i32>,
+) -> QueryResult<usize> {
+    diesel::update(consultations::table.find(id))
+        .set(consultations::retention_days.eq(days))
         .execute(conn)
 }

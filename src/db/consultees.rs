@@ -66,3 +66,22 @@ pub fn of_consultation(conn: &mut DbConnection, id: ConsultationId) -> QueryResu
         .select(Consultee::as_select())
         .load(conn)
 }
+
+/// Erases the contact details of a consultation's consultees; returns how
+/// many consultees had some.
+pub fn erase_contacts(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<usize> {
+    diesel::update(
+        consultees::table
+            .filter(consultees::consultation_id.eq(id))
+            .filter(
+                consultees::contact_name
+                    .is_not_null()
+                    .or(consultees::contact_email.is_not_null()),
+            ),
+    )
+    .set((
+        consultees::contact_name.eq(None::<String>),
+        consultees::contact_email.eq(None::<String>),
+    ))
+    .execute(conn)
+}

@@ -31,6 +31,8 @@ diesel::table! {
         source_note -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        retention_days -> Nullable<Integer>,
     }
 }
 

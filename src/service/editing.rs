@@ -69,6 +69,10 @@ pub struct DetailsInput {
     /// London date, `YYYY-MM-DD`: responses are taken until 23:59:59 that day.
     #[serde(default)]
     pub closes: Option<String>,
+    /// Days after publication when consultees' contact details are erased
+    /// (`sounding retention run`); never when empty.
+    #[serde(default)]
+    pub retention_days: Option<String>,
 }
 
 /// Validated details.
@@ -82,6 +86,7 @@ pub struct Details {
     pub reference_prefix: ReferencePrefix,
     pub opens: Option<NaiveDate>,
     pub closes: Option<NaiveDate>,
+    pub retention_days: Option<i32>,
 }
 
 fn parse_date(
@@ -144,6 +149,24 @@ impl DetailsInput {
                 "Closing date must be the same as or after the opening date",
             ));
         }
+        let retention_days = match self
+            .retention_days
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            None => None,
+            Some(days) => match days.parse::<i32>() {
+                Ok(n) if (1..=3650).contains(&n) => Some(n),
+                _ => {
+                    errors.push(ValidationError::new(
+                        "retention_days",
+                        "Days before contact details are erased must be a whole number from 1 to 3650",
+                    ));
+                    None
+                }
+            },
+        };
         match (slug, prefix) {
             (Some(slug), Some(reference_prefix)) if errors.is_empty() => Ok(Details {
                 slug,
@@ -154,6 +177,7 @@ impl DetailsInput {
                 reference_prefix,
                 opens,
                 closes,
+                retention_days,
             }),
             _ => Err(errors),
         }
@@ -198,6 +222,7 @@ pub fn create(
                 updated_at: now,
             },
         )?;
+        db::consultations::set_retention_days(conn, id, d.retention_days)?;
         audit(
             conn,
             actor,
@@ -244,6 +269,7 @@ pub fn update(
                 updated_at: Utc::now().naive_utc(),
             },
         )?;
+        db::consultations::set_retention_days(conn, before.id, d.retention_days)?;
         let after = serde_json::to_string(&input).ok();
         audit(
             conn,
@@ -284,6 +310,9 @@ pub fn move_status(
             }
         }
         db::consultations::set_status(conn, c.id, to, now.naive_utc())?;
+        if to == ConsultationStatus::Published {
+            db::consultations::set_published_at(conn, c.id, now.naive_utc())?;
+        }
         audit(conn, actor, "status changed", "consultation", c.id.0, Some(c.status.to_string()), Some(to.to_string()))
     })
 }
@@ -829,6 +858,7 @@ mod tests {
             reference_prefix: "STR".into(),
             opens: Some("2026-01-05".into()),
             closes: Some("2026-03-31".into()),
+            retention_days: Some("365".into()),
         }
     }
 
@@ -859,6 +889,23 @@ mod tests {
                 "closes"
             ]
         );
+    }
+
+    #[test]
+    fn retention_is_a_whole_number_of_days_or_nothing() {
+        assert_eq!(valid().parse().expect("valid").retention_days, Some(365));
+        let none = DetailsInput {
+            retention_days: Some(" ".into()),
+            ..valid()
+        };
+        assert_eq!(none.parse().expect("valid").retention_days, None);
+        for bad in ["0", "-1", "3651", "a year"] {
+            let input = DetailsInput {
+                retention_days: Some(bad.into()),
+                ..valid()
+            };
+            assert!(input.parse().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -315,6 +315,17 @@ fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcom
         },
     )?;
 
+    if c.status == ConsultationStatus::Published
+        && let Some(closes) = c.closes
+    {
+        // The papers do not say when the summaries were published: take the
+        // closing date, so retention periods have a start.
+        db::consultations::set_published_at(
+            conn,
+            consultation_id,
+            end_of_london_day(closes).naive_utc(),
+        )?;
+    }
     let mut section_ids: HashMap<&str, SectionId> = HashMap::new();
     for (position, s) in (1..).zip(&fixture.sections) {
         let new = db::document::NewSection {

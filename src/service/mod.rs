@@ -9,6 +9,7 @@ pub mod fixtures;
 pub mod health;
 pub mod passwords;
 pub mod responses;
+pub mod retention;
 pub mod summary;
 pub mod users;
 

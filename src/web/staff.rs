@@ -124,6 +124,7 @@ fn details_input(form: &FormData) -> DetailsInput {
         reference_prefix: form.get("reference_prefix").into(),
         opens: date_field(form, "opens"),
         closes: date_field(form, "closes"),
+        retention_days: Some(form.get("retention_days").into()),
     }
 }
 
@@ -152,10 +153,12 @@ fn details_view(input: &DetailsInput, errors: &[ValidationError]) -> Value {
             "slug": input.slug, "title": input.title, "summary": input.summary, "run_by": input.run_by,
             "group_name": input.group_name, "reference_prefix": input.reference_prefix,
             "opens": date_parts(input.opens.as_deref()), "closes": date_parts(input.closes.as_deref()),
+            "retention_days": input.retention_days.clone().unwrap_or_default(),
         },
         "error": {
             "slug": error("slug"), "title": error("title"), "summary": error("summary"), "run_by": error("run_by"),
             "group_name": error("group_name"), "reference_prefix": error("reference_prefix"), "opens": error("opens"), "closes": error("closes"),
+            "retention_days": error("retention_days"),
         },
     })
 }
@@ -249,6 +252,7 @@ fn editor_data(conn: &mut DbConnection, slug: &str) -> ServiceResult<Value> {
         reference_prefix: c.reference_prefix.clone(),
         opens: date(c.opens_at),
         closes: date(c.closes_at),
+        retention_days: c.retention_days.map(|d| d.to_string()),
     };
     let mut data = details_view(&details, &[]);
     data["consultation"] = json!({ "slug": c.slug, "title": c.title, "status": c.status.label(), "public": c.status.is_public() });

@@ -105,3 +105,34 @@ fn counts(conn: &mut sounding::db::DbConnection) -> HashMap<String, (usize, usiz
         })
         .collect()
 }
+
+mod retention {
+    use chrono::{Duration, Utc};
+    use diesel::prelude::*;
+    use sounding::db;
+    use sounding::service::{fixtures, retention};
+
+    use crate::db_test;
+
+    db_test! {
+        fn contact_details_are_erased_after_the_retention_period_and_the_table_kept(conn) {
+            fixtures::load(conn, "cheltenham-2011").expect("loads");
+            let c = db::consultations::by_slug(conn, "cheltenham-2011").expect("query").expect("found");
+            diesel::update(db::schema::consultees::table).set(db::schema::consultees::contact_email.eq("someone@example.org")).execute(conn).expect("contacts");
+            let published = Utc::now() - Duration::days(10);
+            db::consultations::set_published_at(conn, c.id, published.naive_utc()).expect("published");
+            db::consultations::set_retention_days(conn, c.id, Some(30)).expect("retention");
+
+            let early = retention::run(conn, Utc::now()).expect("runs");
+            assert!(early.erased.is_empty(), "not yet");
+            let late = retention::run(conn, Utc::now() + Duration::days(21)).expect("runs");
+            assert_eq!(late.erased, vec![("cheltenham-2011".to_string(), 8)]);
+            assert!(db::consultees::of_consultation(conn, c.id).expect("consultees").iter().all(|k| k.contact_email.is_none() && k.contact_name.is_none()));
+            assert_eq!(db::issues::of_consultation(conn, c.id).expect("issues").len(), 24, "the analysis is intact");
+            assert_eq!(db::consultees::of_consultation(conn, c.id).expect("consultees")[0].name, "Gloucestershire County Council");
+            let log = db::audit::for_entity(conn, "consultation", c.id.0).expect("audit");
+            assert!(log.iter().any(|e| e.action == "contact details erased" && e.actor == "retention"));
+            assert!(retention::run(conn, Utc::now() + Duration::days(22)).expect("runs").erased.is_empty(), "running again erases nothing more");
+        }
+    }
+}

@@ -88,9 +88,9 @@ app_test! {
 
     async fn every_missing_detail_is_reported_and_the_typed_text_kept(app) {
         let browser = app.signed_in("officer@example.gov.uk", Role::Officer).await;
-        let page = browser.submit("/staff/consultations/new", "/staff/consultations", &[("slug", "Not A Slug"), ("title", "My <title>"), ("closes-day", "31"), ("closes-month", "2"), ("closes-year", "2030")]).await;
+        let page = browser.submit("/staff/consultations/new", "/staff/consultations", &[("slug", "Not A Slug"), ("title", "My <title>"), ("closes-day", "31"), ("closes-month", "2"), ("closes-year", "2030"), ("retention_days", "forever")]).await;
         assert_eq!(page.status, 422);
-        for message in ["Enter summary", "URL name must use only lower-case letters", "Closing date must be a real date", "Reference prefix must be 2 to 6 capital letters"] {
+        for message in ["Enter summary", "URL name must use only lower-case letters", "Closing date must be a real date", "Reference prefix must be 2 to 6 capital letters", "must be a whole number from 1 to 3650"] {
             assert!(page.body.contains(message), "missing {message}");
         }
         assert!(page.body.contains("My &lt;title&gt;"));

@@ -1,0 +1,2 @@
+ALTER TABLE consultations DROP COLUMN retention_days;
+ALTER TABLE consultations DROP COLUMN published_at;
