@@ -134,3 +134,18 @@ pub fn next_question_position(conn: &mut DbConnection, id: ConsultationId) -> Qu
         .first(conn)?;
     Ok(max.unwrap_or(0) + 1)
 }
+
+/// Changes a question's wording and whether it must be answered.
+pub fn update_question(
+    conn: &mut DbConnection,
+    id: QuestionId,
+    prompt: &str,
+    required: bool,
+) -> QueryResult<usize> {
+    diesel::update(questions::table.find(id))
+        .set((
+            questions::prompt.eq(prompt),
+            questions::required.eq(required),
+        ))
+        .execute(conn)
+}

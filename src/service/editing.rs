@@ -518,6 +518,35 @@ pub fn add_question(
     })
 }
 
+/// Changes a question's wording and whether it must be answered. Its kind
+/// and choices stay as they are, so answers already given keep their meaning.
+pub fn update_question(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    slug: &str,
+    id: QuestionId,
+    input: &QuestionInput,
+) -> ServiceResult<()> {
+    let prompt = required_text("prompt", "Question", &input.prompt, 1_000)?;
+    conn.transaction(|conn| {
+        let c = consultation(conn, slug)?;
+        let before = db::document::questions_of(conn, c.id)?
+            .into_iter()
+            .find(|q| q.id == id)
+            .ok_or_else(|| ServiceError::NotFound("question".into()))?;
+        db::document::update_question(conn, id, &prompt, input.required)?;
+        audit(
+            conn,
+            actor,
+            "question changed",
+            "question",
+            id.0,
+            Some(before.prompt),
+            Some(prompt.clone()),
+        )
+    })
+}
+
 /// Why a question cannot be removed now, if it cannot.
 pub const QUESTION_IN_USE: &str = "This question cannot be removed: the consultation is open and people have already responded, so removing it would lose their answers. Close the consultation first, or leave the question in place.";
 

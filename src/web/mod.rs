@@ -62,6 +62,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/consultations/{slug}/sections/{id}", post().to(staff::update_section))
         .route("/staff/consultations/{slug}/sections/{id}/delete", post().to(staff::delete_section))
         .route("/staff/consultations/{slug}/questions", post().to(staff::add_question))
+        .route("/staff/consultations/{slug}/questions/{id}", post().to(staff::update_question))
         .route("/staff/consultations/{slug}/questions/{id}/delete", post().to(staff::delete_question))
         .route("/staff/consultations/{slug}/bodies", post().to(staff::add_body))
         .route("/staff/consultations/{slug}/bodies/{id}", post().to(staff::update_body))

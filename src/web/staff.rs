@@ -633,6 +633,37 @@ pub async fn add_question(
     .await
 }
 
+/// `POST …/questions/{id}`: changes a question's wording.
+pub async fn update_question(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+    form: FormData,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&req, &state, &form)?;
+    let (slug, id) = path.into_inner();
+    let id = QuestionId(id_of(&id)?);
+    let input = QuestionInput {
+        prompt: form.get("prompt").into(),
+        required: form.get("required") == "yes",
+        ..QuestionInput::default()
+    };
+    apply(
+        req,
+        state,
+        staff,
+        slug,
+        Edit {
+            form: "question",
+            typed: Value::Null,
+            done: "question-changed",
+        },
+        move |c, w, s| editing::update_question(c, w, s, id, &input),
+    )
+    .await
+}
+
 /// `POST …/questions/{id}/delete`.
 pub async fn delete_question(
     req: HttpRequest,

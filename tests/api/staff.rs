@@ -74,6 +74,11 @@ app_test! {
         let link = browser.submit(page, "/staff/consultations/stroud-2026/links", &[("from_body_id", &bodies[1].id.to_string()), ("to_body_id", &bodies[0].id.to_string()), ("relation", "reports_to"), ("note", "")]).await;
         assert_eq!(link.status, 303);
         assert_eq!(db::structure::links_of(&mut conn, c.id).expect("links").len(), 1);
+        let question = db::document::questions_of(&mut conn, c.id).expect("questions")[0].id;
+        let reworded = browser.submit(page, &format!("/staff/consultations/stroud-2026/questions/{question}"), &[("prompt", "Do you agree with the proposed structure?")]).await;
+        assert_eq!(reworded.status, 303);
+        let after = db::document::questions_of(&mut conn, c.id).expect("questions");
+        assert_eq!((after[0].prompt.as_str(), after[0].required, after[0].kind), ("Do you agree with the proposed structure?", false, QuestionKind::AgreeScale));
 
         let open = browser.submit(page, "/staff/consultations/stroud-2026/status", &[("to", "open")]).await;
         assert_eq!(open.status, 303);

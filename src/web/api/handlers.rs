@@ -207,6 +207,23 @@ pub async fn add_question(
     Ok(HttpResponse::Created().json(Created { id: id.0 }))
 }
 
+/// Change a question's wording and whether it is required (its kind and choices stay).
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/questions/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path), ("id" = i64, Path)), request_body = QuestionInput,
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_question(
+    state: web::Data<AppState>,
+    staff: ApiStaff,
+    path: web::Path<(String, i64)>,
+    body: web::Json<QuestionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let who = editor(&staff)?;
+    let (slug, id) = path.into_inner();
+    state
+        .db(move |conn| editing::update_question(conn, &who, &slug, QuestionId(id), &body))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Delete a question (refused, 409, while the consultation is open with responses).
 #[utoipa::path(delete, path = "/api/v1/consultations/{slug}/questions/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]

@@ -66,6 +66,7 @@ api_routes! {
     post "/api/v1/consultations/{slug}/sections" => handlers::add_section,
     delete "/api/v1/consultations/{slug}/sections/{id}" => handlers::delete_section,
     post "/api/v1/consultations/{slug}/questions" => handlers::add_question,
+    put "/api/v1/consultations/{slug}/questions/{id}" => handlers::update_question,
     delete "/api/v1/consultations/{slug}/questions/{id}" => handlers::delete_question,
     post "/api/v1/consultations/{slug}/bodies" => handlers::add_body,
     put "/api/v1/consultations/{slug}/bodies/{id}" => handlers::update_body,
@@ -148,7 +149,7 @@ impl utoipa::Modify for ResponseDescriptions {
     paths(
         handlers::create_session, handlers::delete_session, handlers::list, handlers::create, handlers::show,
         handlers::update, handlers::status, handlers::add_section, handlers::delete_section, handlers::add_question,
-        handlers::delete_question, handlers::add_body, handlers::update_body, handlers::delete_body, handlers::add_link,
+        handlers::update_question, handlers::delete_question, handlers::add_body, handlers::update_body, handlers::delete_body, handlers::add_link,
         handlers::delete_link, handlers::submit,
     ),
     modifiers(&BearerScheme, &ResponseDescriptions),
