@@ -192,3 +192,15 @@ pub fn count(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Sets a response's status (an officer releasing or rejecting a held one).
+pub fn set_status(
+    conn: &mut DbConnection,
+    response: ResponseId,
+    status: ResponseStatus,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(responses::table.find(response))
+        .set((responses::status.eq(status), responses::updated_at.eq(now)))
+        .execute(conn)
+}

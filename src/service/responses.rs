@@ -429,3 +429,61 @@ pub fn change(
         Ok(())
     })
 }
+
+/// Responses held for review (they tripped the spam honeypot), with who
+/// they say they are from, oldest first.
+pub fn held(conn: &mut DbConnection, slug: &str) -> ServiceResult<Vec<(Response, Vec<Consultee>)>> {
+    let consultation = db::consultations::by_slug(conn, slug)?
+        .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
+    let mut held = Vec::new();
+    for response in db::responses::of_consultation(conn, consultation.id)? {
+        if response.status == ResponseStatus::Held {
+            let who = db::responses::consultees_of(conn, response.id)?;
+            held.push((response, who));
+        }
+    }
+    Ok(held)
+}
+
+/// An officer's decision on a held response: accept it as a real response,
+/// or reject it as spam (kept, marked withdrawn, never counted).
+pub fn review_held(
+    conn: &mut DbConnection,
+    actor: &super::editing::Actor,
+    slug: &str,
+    reference: &str,
+    accept: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let consultation = db::consultations::by_slug(conn, slug)?
+            .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
+        let response = db::responses::by_reference(conn, reference)?
+            .filter(|r| r.consultation_id == consultation.id && r.status == ResponseStatus::Held)
+            .ok_or_else(|| ServiceError::NotFound(format!("held response {reference}")))?;
+        let status = if accept {
+            ResponseStatus::Received
+        } else {
+            ResponseStatus::Withdrawn
+        };
+        db::responses::set_status(conn, response.id, status, now.naive_utc())?;
+        db::audit::record(
+            conn,
+            &db::audit::NewAuditEntry {
+                at: now.naive_utc(),
+                user_id: actor.user_id,
+                actor: &actor.name,
+                action: if accept {
+                    "held response accepted"
+                } else {
+                    "held response rejected as spam"
+                },
+                entity: "response",
+                entity_id: Some(response.id.0),
+                before_value: Some(ResponseStatus::Held.as_str()),
+                after_value: Some(status.as_str()),
+            },
+        )?;
+        Ok(())
+    })
+}

@@ -70,6 +70,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/consultations/{slug}/links", post().to(staff::add_link))
         .route("/staff/consultations/{slug}/links/{id}/delete", post().to(staff::delete_link))
         .route("/staff/consultations/{slug}/summary-with-contacts.csv", post().to(summary::csv_with_contacts))
+        .route("/staff/consultations/{slug}/responses/{reference}/review", post().to(staff::review_held))
         // API
         .route("/api/openapi.json", get().to(api::openapi))
         .configure(api::routes);

@@ -262,6 +262,17 @@ fn editor_data(conn: &mut DbConnection, slug: &str) -> ServiceResult<Value> {
             .map(|s| json!({ "value": s.as_str(), "label": s.label() }))
     );
     data["responses"] = json!(responses);
+    data["held"] = json!(
+        crate::service::responses::held(conn, slug)?
+            .iter()
+            .map(|(r, who)| json!({
+                "reference": r.reference,
+                "received": time::date_and_time(time::from_db(r.received_at)),
+                "from": who.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" / "),
+                "content": r.content,
+            }))
+            .collect::<Vec<_>>()
+    );
     data["locked_questions"] = json!(c.status == ConsultationStatus::Open && responses > 0);
     data["sections"] = json!(sections.iter().map(|s| json!({ "id": s.id.0, "position": s.position, "heading": s.heading, "content": s.content })).collect::<Vec<_>>());
     data["questions"] = json!(questions.iter().map(|q| json!({ "id": q.id.0, "position": q.position, "prompt": q.prompt, "kind": q.kind.label(), "required": q.required })).collect::<Vec<_>>());
@@ -479,6 +490,46 @@ pub async fn update(
             done: "details",
         },
         move |conn, who, slug| editing::update(conn, who, slug, &input),
+    )
+    .await
+}
+
+/// `POST …/responses/{reference}/review`: accept or reject a held response.
+pub async fn review_held(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+    form: FormData,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&req, &state, &form)?;
+    let (slug, reference) = path.into_inner();
+    let accept = match form.get("decision") {
+        "accept" => true,
+        "reject" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose whether to accept or reject the response".into(),
+            ));
+        }
+    };
+    let now = state.clock.now();
+    let done = if accept {
+        "held-response-accepted"
+    } else {
+        "held-response-rejected"
+    };
+    apply(
+        req,
+        state,
+        staff,
+        slug,
+        Edit {
+            form: "held",
+            typed: Value::Null,
+            done,
+        },
+        move |c, w, s| crate::service::responses::review_held(c, w, s, &reference, accept, now),
     )
     .await
 }

@@ -204,6 +204,14 @@ app_test! {
         let mut conn = app.db.connect();
         let response = db::responses::by_reference(&mut conn, "CHL-0010").expect("query").expect("stored");
         assert_eq!(response.status, ResponseStatus::Held);
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let editor = officer.get("/staff/consultations/cheltenham-2011").await;
+        assert!(editor.body.contains("Held for review") && editor.body.contains("CHL-0010"), "an officer sees it");
+        let accepted = officer.submit("/staff/consultations/cheltenham-2011", "/staff/consultations/cheltenham-2011/responses/CHL-0010/review", &[("decision", "accept")]).await;
+        assert_eq!(accepted.status, 303);
+        let response = db::responses::by_reference(&mut conn, "CHL-0010").expect("query").expect("stored");
+        assert_eq!(response.status, ResponseStatus::Received);
+        assert!(db::audit::for_entity(&mut conn, "response", response.id.0).expect("audit").iter().any(|e| e.action == "held response accepted"));
     }
 
     async fn a_response_is_changed_through_its_private_link_and_the_old_text_kept(app) {
