@@ -126,7 +126,7 @@ pub fn take_response_number(conn: &mut DbConnection, id: ConsultationId) -> Quer
 
 /// Changes a consultation's descriptive fields.
 #[derive(Debug, AsChangeset)]
-#[diesel(table_name = consultations)]
+#[diesel(table_name = consultations, treat_none_as_null = true)]
 pub struct DetailsChange<'a> {
     pub title: &'a str,
     pub summary: &'a str,
@@ -138,23 +138,14 @@ pub struct DetailsChange<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-/// Applies a details change. `None` dates are written as NULL.
+/// Applies a details change; `None` dates are written as NULL (cleared).
 pub fn update_details(
     conn: &mut DbConnection,
     id: ConsultationId,
     change: &DetailsChange<'_>,
 ) -> QueryResult<usize> {
     diesel::update(consultations::table.find(id))
-        .set((
-            consultations::title.eq(change.title),
-            consultations::summary.eq(change.summary),
-            consultations::run_by.eq(change.run_by),
-            consultations::group_name.eq(change.group_name),
-            consultations::reference_prefix.eq(change.reference_prefix),
-            consultations::opens_at.eq(change.opens_at),
-            consultations::closes_at.eq(change.closes_at),
-            consultations::updated_at.eq(change.updated_at),
-        ))
+        .set(change)
         .execute(conn)
 }
 

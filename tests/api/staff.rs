@@ -91,6 +91,24 @@ app_test! {
         assert_eq!(history[1].actor, "officer@example.gov.uk");
     }
 
+    async fn an_officer_changes_details_and_clears_the_opening_date(app) {
+        let browser = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let mut with_opening: Vec<(&str, &str)> = NEW.to_vec();
+        with_opening.extend([("opens-day", "1"), ("opens-month", "1"), ("opens-year", "2030")]);
+        browser.submit("/staff/consultations/new", "/staff/consultations", &with_opening).await;
+        let mut changed: Vec<(&str, &str)> = NEW.iter().copied().filter(|(n, _)| *n != "title").collect();
+        changed.push(("title", "Stroud partnerships: a second look"));
+        changed.push(("retention_days", "90"));
+        let saved = browser.submit("/staff/consultations/stroud-2026", "/staff/consultations/stroud-2026", &changed).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let mut conn = app.db.connect();
+        let c = db::consultations::by_slug(&mut conn, "stroud-2026").expect("query").expect("found");
+        assert_eq!(c.title, "Stroud partnerships: a second look");
+        assert_eq!(c.opens_at, None, "an emptied date is cleared");
+        assert_eq!(c.retention_days, Some(90));
+        assert!(db::audit::for_entity(&mut conn, "consultation", c.id.0).expect("audit").iter().any(|e| e.action == "consultation details changed"));
+    }
+
     async fn every_missing_detail_is_reported_and_the_typed_text_kept(app) {
         let browser = app.signed_in("officer@example.gov.uk", Role::Officer).await;
         let page = browser.submit("/staff/consultations/new", "/staff/consultations", &[("slug", "Not A Slug"), ("title", "My <title>"), ("closes-day", "31"), ("closes-month", "2"), ("closes-year", "2030"), ("retention_days", "forever")]).await;
