@@ -92,12 +92,12 @@ pub fn cells(row: &SummaryRow, columns: Columns) -> Vec<String> {
 }
 
 /// Writes the table as CSV, row by row, so memory stays flat however many
-/// rows there are.
-pub fn write_csv<'a, W: Write>(
+/// rows there are (rows may be owned, made one at a time, or borrowed).
+pub fn write_csv<W: Write, R: std::borrow::Borrow<SummaryRow>>(
     out: W,
     group_name: &str,
     columns: Columns,
-    rows: impl IntoIterator<Item = &'a SummaryRow>,
+    rows: impl IntoIterator<Item = R>,
 ) -> csv::Result<()> {
     let mut out = out;
     out.write_all("\u{feff}".as_bytes())?;
@@ -112,7 +112,7 @@ pub fn write_csv<'a, W: Write>(
     )?;
     for row in rows {
         writer.write_record(
-            cells(row, columns)
+            cells(row.borrow(), columns)
                 .iter()
                 .map(|c| neutralise(c).into_owned()),
         )?;
