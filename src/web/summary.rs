@@ -127,6 +127,19 @@ fn download(table: &Table, extension: &str, content_type: &str, body: Vec<u8>) -
         .body(body)
 }
 
+/// The table as a CSV download with the given columns.
+fn csv_download(table: &Table, columns: Columns) -> Result<HttpResponse, AppError> {
+    let mut body = Vec::new();
+    crate::export::summary::write_csv(
+        &mut body,
+        &table.consultation.group_name,
+        columns,
+        table.rows(),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(table, "csv", "text/csv; charset=utf-8", body))
+}
+
 /// `GET /consultations/{slug}/summary.csv`: the same table for spreadsheets.
 pub async fn csv(
     state: web::Data<AppState>,
@@ -135,15 +148,7 @@ pub async fn csv(
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let table = load(&state, slug.into_inner(), &staff, &query).await?;
-    let mut body = Vec::new();
-    crate::export::summary::write_csv(
-        &mut body,
-        &table.consultation.group_name,
-        Columns::Standard,
-        table.rows(),
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(&table, "csv", "text/csv; charset=utf-8", body))
+    csv_download(&table, Columns::Standard)
 }
 
 /// `GET /consultations/{slug}/summary.xlsx`: the same table as an Excel workbook.
@@ -191,13 +196,5 @@ pub async fn csv_with_contacts(
             summary::table(conn, &slug, Audience::Staff, Ordering::Received, &filter)
         })
         .await?;
-    let mut body = Vec::new();
-    crate::export::summary::write_csv(
-        &mut body,
-        &table.consultation.group_name,
-        Columns::WithContacts,
-        table.rows(),
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(&table, "csv", "text/csv; charset=utf-8", body))
+    csv_download(&table, Columns::WithContacts)
 }
