@@ -88,6 +88,32 @@ pub enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Measure the theme clustering against labelled texts (CSV with a
+    /// header, or JSONL): NMI, ARI and matched accuracy, with the number
+    /// of themes chosen automatically and set to the label count.
+    EvalClustering {
+        /// The labelled file; the product's own labelled fixture if omitted.
+        file: Option<std::path::PathBuf>,
+        /// The field holding the text.
+        #[arg(long, default_value = "text")]
+        text_column: String,
+        /// The field holding the reference label (for a JSONL list, its first item).
+        #[arg(long, default_value = "label")]
+        label_column: String,
+        /// Evaluate each value of this field separately (e.g. a question).
+        #[arg(long)]
+        split_by: Option<String>,
+        /// Latent dimensions kept by LSA.
+        #[arg(long, default_value_t = crate::analysis::cluster::ClusterOptions::default().dimensions)]
+        dimensions: usize,
+        /// Only cluster with the label count (skip choosing the number).
+        #[arg(long)]
+        label_count_only: bool,
+        /// Also print each theme found (automatic number): label, top
+        /// terms, representative texts and the reference labels inside it.
+        #[arg(long)]
+        show_themes: bool,
+    },
     /// Staff users.
     User {
         #[command(subcommand)]
@@ -172,6 +198,43 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         ..PoolOptions::default()
     };
     match cli.command {
+        Command::EvalClustering {
+            file,
+            text_column,
+            label_column,
+            split_by,
+            dimensions,
+            label_count_only,
+            show_themes,
+        } => {
+            let path = file.unwrap_or_else(|| crate::evaluation::FIXTURE_SET.into());
+            let columns = crate::evaluation::Columns {
+                text: text_column,
+                label: label_column,
+                split_by,
+            };
+            let records = crate::evaluation::read(&path, &columns)?;
+            let options = crate::analysis::cluster::ClusterOptions {
+                dimensions,
+                ..Default::default()
+            };
+            let reports = crate::evaluation::evaluate(&records, &options, !label_count_only);
+            println!("{}", path.display());
+            print!("{}", crate::evaluation::render(&reports));
+            if show_themes {
+                let fixed = crate::analysis::cluster::ClusterOptions {
+                    themes: label_count_only.then(|| {
+                        crate::analysis::metrics::encode(
+                            &records.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
+                        )
+                        .1
+                        .len()
+                    }),
+                    ..options
+                };
+                print!("{}", crate::evaluation::describe(&records, &fixed));
+            }
+        }
         Command::Migrate => {
             let applied = migrate(&url)?;
             println!(

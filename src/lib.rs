@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod evaluation;
 pub mod export;
 pub mod mail;
 pub mod security;

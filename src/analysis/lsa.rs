@@ -1,0 +1,130 @@
+//! Latent semantic analysis: a truncated SVD of the TF-IDF matrix by the
+//! randomised method (Halko, Martinsson & Tropp 2011), so texts that use
+//! different words for the same thing ("nurses", "staff") come close.
+//!
+//! The SVD is fitted on a sample of rows (all of them for small corpora),
+//! then every row is projected: cost grows linearly with the corpus.
+
+use rayon::prelude::*;
+
+use super::linalg::{self, Dense};
+use super::rng::SplitMix64;
+use super::vector::SparseMatrix;
+
+/// Extra random directions beyond the wanted dimensions (oversampling).
+const OVERSAMPLING: usize = 10;
+/// Power iterations sharpen the spectrum for slowly decaying text data.
+const POWER_ITERATIONS: usize = 3;
+
+/// A fitted projection from term space to `dims` latent dimensions.
+#[derive(Debug, Clone)]
+pub struct Lsa {
+    /// One row per term, `dims` columns: the right singular vectors.
+    pub components: Dense,
+}
+
+impl Lsa {
+    /// Fits on the given rows of the matrix. Deterministic for a seed.
+    pub fn fit(matrix: &SparseMatrix, sample: &[usize], dims: usize, seed: u64) -> Lsa {
+        let terms = matrix.columns;
+        let width = (dims + OVERSAMPLING).min(terms).min(sample.len()).max(1);
+        let mut rng = SplitMix64::new(seed);
+        let mut omega = Dense::zeros(terms, width);
+        omega.data.iter_mut().for_each(|v| *v = rng.gaussian());
+
+        let mut y = linalg::sparse_times_dense(matrix, sample, &omega);
+        for _ in 0..POWER_ITERATIONS {
+            linalg::orthonormalise_columns(&mut y);
+            let mut z = linalg::sparse_transposed_times_dense(matrix, sample, &y);
+            linalg::orthonormalise_columns(&mut z);
+            y = linalg::sparse_times_dense(matrix, sample, &z);
+        }
+        linalg::orthonormalise_columns(&mut y);
+        // B = Qᵀ A, held transposed (terms × width); its Gram matrix's
+        // eigenvectors give the right singular vectors.
+        let bt = linalg::sparse_transposed_times_dense(matrix, sample, &y);
+        let (values, vectors) = linalg::symmetric_eigen(linalg::gram(&bt));
+        let kept: Vec<usize> = (0..dims.min(width)).filter(|&k| values[k] > 1e-9).collect();
+        let mut components = Dense::zeros(terms, kept.len().max(1));
+        let columns = components.cols;
+        components
+            .data
+            .par_chunks_mut(columns)
+            .enumerate()
+            .for_each(|(term, out)| {
+                let b = bt.row(term);
+                for (slot, &k) in kept.iter().enumerate() {
+                    let sigma = values[k].sqrt();
+                    let sum: f64 = vectors[k].iter().zip(b).map(|(w, &x)| w * x as f64).sum();
+                    out[slot] = (sum / sigma) as f32;
+                }
+            });
+        Lsa { components }
+    }
+
+    /// How many latent dimensions.
+    pub fn dims(&self) -> usize {
+        self.components.cols
+    }
+
+    /// Projects the given rows, each scaled to unit length.
+    pub fn project(&self, matrix: &SparseMatrix, rows: &[usize]) -> Dense {
+        let mut out = linalg::sparse_times_dense(matrix, rows, &self.components);
+        out.normalise_rows();
+        out
+    }
+
+    /// Projects one sparse vector, scaled to unit length.
+    pub fn project_vector(&self, vector: &[(u32, f32)]) -> Vec<f32> {
+        let mut out = vec![0.0; self.dims()];
+        for &(column, value) in vector {
+            linalg::add_scaled(&mut out, value, self.components.row(column as usize));
+        }
+        super::vector::normalise(&mut out);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tokenize::Tokenizer;
+    use crate::analysis::vector::TfIdf;
+
+    #[test]
+    fn words_that_share_contexts_come_close_in_the_latent_space() {
+        // "nurses" and "staff" never meet, but both go with "kind" and "caring".
+        let texts = [
+            "nurses kind caring",
+            "staff kind caring",
+            "nurses kind",
+            "staff caring",
+            "parking car park expensive",
+            "car park parking spaces",
+            "parking expensive",
+        ];
+        let tfidf = TfIdf::build(&Tokenizer::default(), &texts);
+        let rows: Vec<usize> = (0..texts.len()).collect();
+        let lsa = Lsa::fit(&tfidf.matrix, &rows, 2, 1);
+        let projected = lsa.project(&tfidf.matrix, &rows);
+        let similar = linalg::dot(projected.row(2), projected.row(3));
+        let different = linalg::dot(projected.row(2), projected.row(6));
+        assert!(similar > 0.9, "{similar}");
+        assert!(different < 0.3, "{different}");
+    }
+
+    #[test]
+    fn fitting_twice_gives_the_same_projection() {
+        let texts = [
+            "a police authority",
+            "police board",
+            "bus timetable",
+            "evening bus",
+        ];
+        let tfidf = TfIdf::build(&Tokenizer::default(), &texts);
+        let rows: Vec<usize> = (0..texts.len()).collect();
+        let first = Lsa::fit(&tfidf.matrix, &rows, 2, 9).project(&tfidf.matrix, &rows);
+        let second = Lsa::fit(&tfidf.matrix, &rows, 2, 9).project(&tfidf.matrix, &rows);
+        assert_eq!(first, second);
+    }
+}

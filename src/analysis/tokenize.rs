@@ -1,0 +1,422 @@
+//! From text to terms: words, case folding, contractions, stop words,
+//! Snowball stems, the consultation's own abbreviations, and bigrams.
+//!
+//! A *term* is what the vectors count: a stem ("polic"), a dictionary entry
+//! ("slg", standing for both "SLG" and "Strategic Leadership Group"), or a
+//! bigram of two neighbouring content terms ("polic author"). Every term
+//! keeps the surface word it came from, so labels read as English.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::stopwords::is_stop_word;
+
+/// Answers with no words at all (emoji, punctuation) all become this term,
+/// so they group together instead of vanishing as empty vectors.
+pub const NO_WORDS_TERM: &str = "∅";
+
+/// "Nothing", "none", "nil", "n/a" and the like all become this one term,
+/// and it is not a stop word: "nothing to add" is one of the commonest
+/// answers to any consultation question, and such answers belong together.
+pub const NOTHING_TERM: &str = "nothing";
+
+/// Words that say "nothing" on their own.
+const NOTHING_WORDS: &[&str] = &["n/a", "na", "nil", "none", "nope", "nothing", "nowt"];
+
+/// One word as read: its term, the surface it came from, whether it is a
+/// stop word, and whether a phrase break (punctuation) precedes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub term: String,
+    pub surface: String,
+    pub stop: bool,
+    pub after_break: bool,
+}
+
+/// An abbreviation the consultation defines: "SLG" for "Strategic
+/// Leadership Group". Both spellings become one term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abbreviation {
+    pub short: String,
+    pub full: String,
+}
+
+/// The consultation's dictionary of abbreviations (body and consultee short
+/// names), matched longest phrase first.
+#[derive(Debug, Clone, Default)]
+pub struct Dictionary {
+    /// (lower-cased words of the full name, term, surface), longest first.
+    phrases: Vec<(Vec<String>, String, String)>,
+    /// Lower-cased short name → (term, surface).
+    shorts: Vec<(String, String, String)>,
+}
+
+impl Dictionary {
+    /// Builds the dictionary; entries whose short and full names are the
+    /// same word, or that are empty, are skipped.
+    pub fn new(entries: &[Abbreviation]) -> Self {
+        let mut phrases = Vec::new();
+        let mut shorts = Vec::new();
+        for entry in entries {
+            let short = entry.short.trim();
+            let full_words: Vec<String> = entry.full.unicode_words().map(normalise_word).collect();
+            let short_lower = normalise_word(short);
+            if short.is_empty() || short_lower.contains(char::is_whitespace) || full_words.len() < 2
+            {
+                continue;
+            }
+            let term = short_lower.clone();
+            phrases.push((full_words, term.clone(), short.to_owned()));
+            shorts.push((short_lower, term, short.to_owned()));
+        }
+        phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        shorts.sort();
+        shorts.dedup_by(|a, b| a.0 == b.0);
+        Dictionary { phrases, shorts }
+    }
+
+    fn short(&self, word: &str) -> Option<(&str, &str)> {
+        self.shorts
+            .binary_search_by(|entry| entry.0.as_str().cmp(word))
+            .ok()
+            .map(|index| (self.shorts[index].1.as_str(), self.shorts[index].2.as_str()))
+    }
+}
+
+/// Reads text into tokens and terms. Cheap to share across threads.
+pub struct Tokenizer {
+    stemmer: Stemmer,
+    dictionary: Dictionary,
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Tokenizer::new(Dictionary::default())
+    }
+}
+
+/// Lower-cases a word and straightens typographic apostrophes.
+fn normalise_word(word: &str) -> String {
+    word.to_lowercase()
+        .replace(['\u{2019}', '\u{2018}', '`'], "'")
+}
+
+/// How a word is shown in a label: lower case, except abbreviations
+/// written in capitals ("SLG", "VCS").
+fn display_form(word: &str) -> String {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    if letters >= 2 && word.chars().all(|c| !c.is_lowercase()) {
+        word.to_owned()
+    } else {
+        word.to_lowercase()
+    }
+}
+
+/// Splits a contraction: "couldn't" → ("could", true); "council's" →
+/// ("council", false). The flag says a "not" was attached.
+fn split_contraction(word: &str) -> (&str, bool) {
+    match word {
+        "can't" => return ("can", true),
+        "won't" => return ("will", true),
+        "shan't" => return ("shall", true),
+        _ => {}
+    }
+    if let Some(base) = word.strip_suffix("n't") {
+        return (base, true);
+    }
+    for suffix in ["'s", "'re", "'ve", "'ll", "'d", "'m", "'"] {
+        if let Some(base) = word.strip_suffix(suffix) {
+            return (base, false);
+        }
+    }
+    (word, false)
+}
+
+impl Tokenizer {
+    /// A tokenizer that knows the consultation's abbreviations.
+    pub fn new(dictionary: Dictionary) -> Self {
+        Tokenizer {
+            stemmer: Stemmer::create(Algorithm::English),
+            dictionary,
+        }
+    }
+
+    /// Every word of the text as a token, in order.
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        // First the lower-cased words with the breaks between them.
+        let mut words: Vec<(String, String, bool)> = Vec::new();
+        let mut pending_break = false;
+        for segment in text.split_word_bounds() {
+            let is_word = segment.chars().any(char::is_alphanumeric);
+            if !is_word {
+                if !segment.chars().all(char::is_whitespace) {
+                    pending_break = true;
+                }
+                continue;
+            }
+            // Numbers alone say nothing about a topic.
+            if !segment.chars().any(char::is_alphabetic) {
+                pending_break = true;
+                continue;
+            }
+            words.push((normalise_word(segment), segment.to_owned(), pending_break));
+            pending_break = false;
+        }
+
+        let mut tokens = Vec::with_capacity(words.len());
+        let mut index = 0;
+        while index < words.len() {
+            if let Some((length, term, surface)) = self.phrase_at(&words[index..]) {
+                tokens.push(Token {
+                    term: term.to_owned(),
+                    surface: surface.to_owned(),
+                    stop: false,
+                    after_break: words[index].2,
+                });
+                index += length;
+                continue;
+            }
+            let (lower, original, after_break) = &words[index];
+            index += 1;
+            if let Some((term, surface)) = self.dictionary.short(lower) {
+                tokens.push(Token {
+                    term: term.to_owned(),
+                    surface: surface.to_owned(),
+                    stop: false,
+                    after_break: *after_break,
+                });
+                continue;
+            }
+            if NOTHING_WORDS.contains(&lower.as_str()) {
+                tokens.push(Token {
+                    term: NOTHING_TERM.to_owned(),
+                    surface: NOTHING_TERM.to_owned(),
+                    stop: false,
+                    after_break: *after_break,
+                });
+                continue;
+            }
+            let (base, negated) = split_contraction(lower);
+            if !base.is_empty() {
+                let stem = self.stemmer.stem(base).into_owned();
+                let stop = is_stop_word(base) || is_stop_word(&stem);
+                let surface = if original.chars().count() == base.chars().count() {
+                    display_form(original)
+                } else {
+                    base.to_owned()
+                };
+                tokens.push(Token {
+                    term: stem,
+                    surface,
+                    stop,
+                    after_break: *after_break,
+                });
+            }
+            if negated {
+                tokens.push(Token {
+                    term: "not".to_owned(),
+                    surface: "not".to_owned(),
+                    stop: true,
+                    after_break: false,
+                });
+            }
+        }
+        tokens
+    }
+
+    /// The longest dictionary phrase starting at the first word, if any.
+    fn phrase_at<'a>(
+        &'a self,
+        words: &[(String, String, bool)],
+    ) -> Option<(usize, &'a str, &'a str)> {
+        self.dictionary
+            .phrases
+            .iter()
+            .find(|(phrase, _, _)| {
+                phrase.len() <= words.len()
+                    && phrase.iter().zip(words).all(|(want, got)| *want == got.0)
+            })
+            .map(|(phrase, term, surface)| (phrase.len(), term.as_str(), surface.as_str()))
+    }
+
+    /// The terms a text is counted by: see [`Features`].
+    pub fn features(&self, text: &str) -> Features {
+        Features::from_tokens(&self.tokens(text))
+    }
+}
+
+/// The terms of one text, with the surface word of each unigram.
+///
+/// Content words give unigrams, and each pair of neighbouring content words
+/// (stop words between them allowed, punctuation not) gives a bigram, so
+/// "task and finish group" yields "task finish" and "finish group".
+///
+/// Short answers must not vanish as empty vectors. "Nothing", "none" and
+/// the like are the content term [`NOTHING_TERM`]. A text of stop words
+/// only is counted by them instead, with a bare "no" or "not" read as
+/// [`NOTHING_TERM`] ("No.", "No, not really" answer "anything to add?").
+/// A text with no words whatsoever becomes [`NO_WORDS_TERM`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Features {
+    /// (term, surface word) for each unigram occurrence.
+    pub unigrams: Vec<(String, String)>,
+    /// ("stem stem", "surface surface") for each bigram occurrence.
+    pub bigrams: Vec<(String, String)>,
+}
+
+impl Features {
+    fn from_tokens(tokens: &[Token]) -> Self {
+        let content: Vec<&Token> = tokens.iter().filter(|token| !token.stop).collect();
+        if content.is_empty() {
+            let unigrams = if tokens.is_empty() {
+                vec![(NO_WORDS_TERM.to_owned(), NO_WORDS_TERM.to_owned())]
+            } else {
+                tokens
+                    .iter()
+                    .map(|token| match token.term.as_str() {
+                        "no" | "not" => (NOTHING_TERM.to_owned(), NOTHING_TERM.to_owned()),
+                        _ => (token.term.clone(), token.surface.clone()),
+                    })
+                    .collect()
+            };
+            return Features {
+                unigrams,
+                bigrams: Vec::new(),
+            };
+        }
+        let unigrams = content
+            .iter()
+            .map(|token| (token.term.clone(), token.surface.clone()))
+            .collect();
+        let mut bigrams = Vec::new();
+        let mut previous: Option<&Token> = None;
+        for token in tokens {
+            if token.after_break {
+                previous = None;
+            }
+            if token.stop {
+                continue;
+            }
+            if let Some(left) = previous
+                && left.term != token.term
+            {
+                bigrams.push((
+                    format!("{} {}", left.term, token.term),
+                    format!("{} {}", left.surface, token.surface),
+                ));
+            }
+            previous = Some(token);
+        }
+        Features { unigrams, bigrams }
+    }
+
+    /// Every term, unigrams then bigrams.
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        self.unigrams
+            .iter()
+            .map(|(term, _)| term.as_str())
+            .chain(self.bigrams.iter().map(|(term, _)| term.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unigram_terms(text: &str) -> Vec<String> {
+        Tokenizer::default()
+            .features(text)
+            .unigrams
+            .into_iter()
+            .map(|(term, _)| term)
+            .collect()
+    }
+
+    #[test]
+    fn words_are_case_folded_stemmed_and_stop_words_dropped() {
+        assert_eq!(
+            unigram_terms("The Police Authority's representatives ARE welcomed."),
+            ["polic", "author", "repres", "welcom"]
+        );
+    }
+
+    #[test]
+    fn numbers_and_punctuation_are_not_terms() {
+        assert_eq!(
+            unigram_terms("In 2011, 3.5% of (partners) met!"),
+            ["partner", "met"]
+        );
+    }
+
+    #[test]
+    fn contractions_lose_their_endings_and_typographic_apostrophes_are_straightened() {
+        assert_eq!(
+            unigram_terms("Couldn’t the council’s staff help?"),
+            ["council", "staff", "help"]
+        );
+    }
+
+    #[test]
+    fn bigrams_join_neighbouring_content_words_across_stop_words_but_not_punctuation() {
+        let features =
+            Tokenizer::default().features("Police authority; the task and finish group.");
+        let terms: Vec<&str> = features
+            .bigrams
+            .iter()
+            .map(|(term, _)| term.as_str())
+            .collect();
+        assert_eq!(terms, ["polic author", "task finish", "finish group"]);
+        assert_eq!(features.bigrams[0].1, "police authority");
+    }
+
+    #[test]
+    fn answers_of_only_stop_words_are_counted_by_them_not_emptied() {
+        assert_eq!(unigram_terms("Nothing."), [NOTHING_TERM]);
+        assert_eq!(unigram_terms("No"), [NOTHING_TERM]);
+        assert_eq!(unigram_terms("None at all"), [NOTHING_TERM]);
+        assert_eq!(unigram_terms("Why would I?"), ["whi", "would", "i"]);
+        assert_eq!(
+            unigram_terms("No, not really"),
+            [NOTHING_TERM, NOTHING_TERM, "realli"]
+        );
+    }
+
+    #[test]
+    fn answers_without_any_word_become_the_no_words_term() {
+        assert_eq!(unigram_terms(""), [NO_WORDS_TERM]);
+        assert_eq!(unigram_terms("👍 !!!"), [NO_WORDS_TERM]);
+        assert_eq!(unigram_terms("2011"), [NO_WORDS_TERM]);
+    }
+
+    #[test]
+    fn abbreviations_and_their_expansions_become_one_term_shown_as_the_abbreviation() {
+        let dictionary = Dictionary::new(&[
+            Abbreviation {
+                short: "SLG".into(),
+                full: "Strategic Leadership Group".into(),
+            },
+            Abbreviation {
+                short: "GCC".into(),
+                full: "Gloucestershire County Council".into(),
+            },
+        ]);
+        let tokenizer = Tokenizer::new(dictionary);
+        let long = tokenizer.features("Membership of the Strategic Leadership Group");
+        let short = tokenizer.features("membership of the SLG");
+        assert_eq!(long.unigrams, short.unigrams);
+        assert_eq!(long.unigrams[1], ("slg".to_owned(), "SLG".to_owned()));
+        assert_eq!(tokenizer.features("GCC").unigrams[0].0, "gcc");
+    }
+
+    #[test]
+    fn surface_words_keep_their_original_spelling_for_labels() {
+        let features = Tokenizer::default().features("Policing priorities");
+        assert_eq!(
+            features.unigrams,
+            [
+                ("polic".to_owned(), "policing".to_owned()),
+                ("prioriti".to_owned(), "priorities".to_owned())
+            ]
+        );
+    }
+}
