@@ -1,0 +1,558 @@
+//! The whole analysis of one consultation, as plain data: themes that
+//! respect officers' decisions, repeats, and answer suggestions.
+//!
+//! **Officers' decisions survive a re-run.** An issue an officer placed
+//! stays in its theme; a pinned theme keeps every issue in it; a theme an
+//! officer named keeps its name. Only the other ("free") issues are
+//! clustered again, and the new clusters take over the existing automatic
+//! themes they overlap most (so theme identities, and links to them, last).
+//!
+//! **New issues arriving later** can instead be placed one by one
+//! ([`place_new_issues`]): each goes to the nearest existing theme, or is
+//! flagged as fitting none, without clustering everything again.
+
+use super::cluster::{self, ClusterOptions};
+use super::label::{self, TopTerm};
+use super::linalg::{self, Dense};
+use super::lsa::Lsa;
+use super::metrics::hungarian;
+use super::repeats::{self, RepeatGroup};
+use super::suggest::{self, Suggestion};
+use super::tokenize::{Abbreviation, Dictionary, Tokenizer};
+use super::vector::TfIdf;
+
+/// One issue as the engine sees it.
+#[derive(Debug, Clone, Default)]
+pub struct IssueInput {
+    pub text: String,
+    /// Index into [`AnalysisInput::themes`] of its current theme.
+    pub theme: Option<usize>,
+    /// An officer put it in that theme.
+    pub placed_by_officer: bool,
+    /// The group has answered it.
+    pub answered: bool,
+}
+
+/// A theme that already exists.
+#[derive(Debug, Clone, Default)]
+pub struct ExistingTheme {
+    pub label: String,
+    pub officer_named: bool,
+    pub pinned: bool,
+}
+
+/// Everything the analysis reads.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisInput {
+    pub issues: Vec<IssueInput>,
+    pub themes: Vec<ExistingTheme>,
+    /// The consultation's abbreviations (bodies' and consultees' short names).
+    pub dictionary: Vec<Abbreviation>,
+    pub options: ClusterOptions,
+}
+
+/// Which theme: one that exists (by index) or a new one (numbered 0..).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ThemeSlot {
+    Existing(usize),
+    New(usize),
+}
+
+/// A theme in the result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeResult {
+    pub slot: ThemeSlot,
+    /// The officer's name if they gave one, else the label found.
+    pub label: String,
+    pub top_terms: Vec<TopTerm>,
+    /// Issue indices closest to the theme's centre.
+    pub representatives: Vec<usize>,
+    pub size: usize,
+}
+
+/// Everything the analysis found.
+#[derive(Debug, Clone)]
+pub struct AnalysisResult {
+    /// The theme of each issue.
+    pub assignments: Vec<Option<ThemeSlot>>,
+    /// Every theme that has issues, or that an officer named or pinned.
+    pub themes: Vec<ThemeResult>,
+    pub repeats: Vec<RepeatGroup>,
+    pub suggestions: Vec<Vec<Suggestion>>,
+}
+
+/// Steps reported to a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Reading,
+    Clustering,
+    Labelling,
+    Repeats,
+    Suggesting,
+    Done,
+}
+
+fn kept_by_officer(input: &AnalysisInput, issue: &IssueInput) -> Option<usize> {
+    let theme = issue.theme.filter(|&t| t < input.themes.len())?;
+    (issue.placed_by_officer || input.themes[theme].pinned).then_some(theme)
+}
+
+/// Runs the whole analysis. Deterministic for the same input.
+pub fn analyse(input: &AnalysisInput, progress: &dyn Fn(Stage)) -> AnalysisResult {
+    progress(Stage::Reading);
+    let tokenizer = Tokenizer::new(Dictionary::new(&input.dictionary));
+    let texts: Vec<&str> = input.issues.iter().map(|i| i.text.as_str()).collect();
+    let n = texts.len();
+    let tfidf = TfIdf::build(&tokenizer, &texts);
+
+    progress(Stage::Clustering);
+    let mut assignments: Vec<Option<ThemeSlot>> = input
+        .issues
+        .iter()
+        .map(|issue| kept_by_officer(input, issue).map(ThemeSlot::Existing))
+        .collect();
+    let free: Vec<usize> = (0..n).filter(|&i| assignments[i].is_none()).collect();
+    if !free.is_empty() {
+        let free_texts: Vec<&str> = free.iter().map(|&i| texts[i]).collect();
+        let free_tfidf = TfIdf::build(&tokenizer, &free_texts);
+        let found = cluster::cluster(&free_tfidf, &input.options);
+        let slots = match_to_existing(input, &free, &found.labels, found.themes);
+        for (position, &issue) in free.iter().enumerate() {
+            assignments[issue] = Some(slots[found.labels[position]]);
+        }
+    }
+
+    progress(Stage::Labelling);
+    let all: Vec<usize> = (0..n).collect();
+    let lsa = Lsa::fit(
+        &tfidf.matrix,
+        &cluster::evenly_spaced(n, 40_000),
+        input.options.dimensions.min(n.saturating_sub(1)).max(1),
+        input.options.seed,
+    );
+    let embedding = lsa.project(&tfidf.matrix, &all);
+    let themes = describe_themes(input, &tokenizer, &texts, &tfidf, &embedding, &assignments);
+
+    progress(Stage::Repeats);
+    let repeats = repeats::find_repeats(&texts);
+
+    progress(Stage::Suggesting);
+    let answered: Vec<bool> = input.issues.iter().map(|i| i.answered).collect();
+    let suggestions = suggest::suggest_answers(&embedding, &answered);
+
+    progress(Stage::Done);
+    AnalysisResult {
+        assignments,
+        themes,
+        repeats,
+        suggestions,
+    }
+}
+
+/// Gives each new cluster the existing automatic theme whose free issues it
+/// shares most (one-to-one, by the Hungarian method); the rest are new.
+fn match_to_existing(
+    input: &AnalysisInput,
+    free: &[usize],
+    labels: &[usize],
+    clusters: usize,
+) -> Vec<ThemeSlot> {
+    let candidates: Vec<usize> = (0..input.themes.len())
+        .filter(|&t| !input.themes[t].pinned)
+        .collect();
+    let mut overlap = vec![vec![0i64; candidates.len()]; clusters];
+    for (position, &issue) in free.iter().enumerate() {
+        if let Some(previous) = input.issues[issue].theme
+            && let Some(column) = candidates.iter().position(|&t| t == previous)
+        {
+            overlap[labels[position]][column] += 1;
+        }
+    }
+    let mut slots: Vec<Option<ThemeSlot>> = vec![None; clusters];
+    if !candidates.is_empty() {
+        let size = clusters.max(candidates.len());
+        let most = overlap.iter().flatten().copied().max().unwrap_or(0);
+        let cost: Vec<Vec<i64>> = (0..size)
+            .map(|c| {
+                (0..size)
+                    .map(|t| {
+                        most - overlap
+                            .get(c)
+                            .and_then(|row| row.get(t))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect()
+            })
+            .collect();
+        for (c, t) in hungarian(&cost).into_iter().enumerate() {
+            if c < clusters && t < candidates.len() && overlap[c][t] > 0 {
+                slots[c] = Some(ThemeSlot::Existing(candidates[t]));
+            }
+        }
+    }
+    let mut next_new = 0;
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.unwrap_or_else(|| {
+                next_new += 1;
+                ThemeSlot::New(next_new - 1)
+            })
+        })
+        .collect()
+}
+
+fn describe_themes(
+    input: &AnalysisInput,
+    tokenizer: &Tokenizer,
+    texts: &[&str],
+    tfidf: &TfIdf,
+    embedding: &Dense,
+    assignments: &[Option<ThemeSlot>],
+) -> Vec<ThemeResult> {
+    let mut slots: Vec<ThemeSlot> = assignments.iter().flatten().copied().collect();
+    // Officer-named and pinned themes stay even when empty.
+    slots.extend(
+        (0..input.themes.len())
+            .filter(|&t| input.themes[t].officer_named || input.themes[t].pinned)
+            .map(ThemeSlot::Existing),
+    );
+    slots.sort();
+    slots.dedup();
+    let index_of = |slot: ThemeSlot| slots.binary_search(&slot).unwrap_or(0);
+    // Issues without a theme (none: every issue is assigned above) would
+    // be skipped; label_themes needs a theme per issue, so unassigned ones
+    // are labelled under a scratch theme past the end.
+    let scratch = slots.len();
+    let numbered: Vec<usize> = assignments
+        .iter()
+        .map(|a| a.map_or(scratch, index_of))
+        .collect();
+    let centroids = cluster::centroids(embedding, &numbered, scratch + 1);
+    let labels = label::label_themes(
+        tokenizer,
+        texts,
+        tfidf,
+        &numbered,
+        scratch + 1,
+        embedding,
+        &centroids,
+    );
+    slots
+        .iter()
+        .enumerate()
+        .map(|(index, &slot)| {
+            let found = &labels[index];
+            let size = numbered.iter().filter(|&&t| t == index).count();
+            let label = match slot {
+                ThemeSlot::Existing(t) if input.themes[t].officer_named => {
+                    input.themes[t].label.clone()
+                }
+                _ if size == 0 => input
+                    .themes
+                    .get(match slot {
+                        ThemeSlot::Existing(t) => t,
+                        ThemeSlot::New(_) => usize::MAX,
+                    })
+                    .map(|t| t.label.clone())
+                    .unwrap_or_default(),
+                _ => found.label.clone(),
+            };
+            ThemeResult {
+                slot,
+                label,
+                top_terms: if size == 0 {
+                    Vec::new()
+                } else {
+                    found.top_terms.clone()
+                },
+                representatives: found.representatives.clone(),
+                size,
+            }
+        })
+        .collect()
+}
+
+/// Where a new issue goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Placement {
+    /// The nearest existing theme (index into the input's themes).
+    Theme { theme: usize, similarity: f32 },
+    /// Not close enough to any theme: an officer should look at it.
+    NoFit,
+}
+
+/// A new issue this similar to a theme's centre fits it, however tight the
+/// theme's own members are.
+const CLEAR_FIT: f32 = 0.4;
+
+/// Places issues that have no theme yet into the existing themes without
+/// re-clustering: each goes to the theme whose centre is nearest, if it is
+/// at least as close as the theme's own loosest tenth of members are (the
+/// theme's own spread), or clearly close ([`CLEAR_FIT`]); otherwise
+/// `NoFit`.
+/// Issues that already have a theme get `None`.
+pub fn place_new_issues(input: &AnalysisInput) -> Vec<Option<Placement>> {
+    let tokenizer = Tokenizer::new(Dictionary::new(&input.dictionary));
+    let texts: Vec<&str> = input.issues.iter().map(|i| i.text.as_str()).collect();
+    let n = texts.len();
+    let themes = input.themes.len();
+    let tfidf = TfIdf::build(&tokenizer, &texts);
+    let placed: Vec<usize> = (0..n)
+        .filter(|&i| input.issues[i].theme.is_some_and(|t| t < themes))
+        .collect();
+    if placed.is_empty() || themes == 0 {
+        return input
+            .issues
+            .iter()
+            .map(|i| i.theme.is_none().then_some(Placement::NoFit))
+            .collect();
+    }
+    let all: Vec<usize> = (0..n).collect();
+    let lsa = Lsa::fit(
+        &tfidf.matrix,
+        &cluster::evenly_spaced(n, 40_000),
+        input.options.dimensions.min(n.saturating_sub(1)).max(1),
+        input.options.seed,
+    );
+    let embedding = lsa.project(&tfidf.matrix, &all);
+    let labels: Vec<usize> = (0..n)
+        .map(|i| {
+            input.issues[i]
+                .theme
+                .filter(|&t| t < themes)
+                .unwrap_or(themes)
+        })
+        .collect();
+    let centroids = cluster::centroids(&embedding, &labels, themes + 1);
+    // Each theme's threshold: the similarity of its 10th-percentile member.
+    let mut similarities: Vec<Vec<f32>> = vec![Vec::new(); themes];
+    for &i in &placed {
+        similarities[labels[i]].push(linalg::dot(embedding.row(i), centroids.row(labels[i])));
+    }
+    let thresholds: Vec<f32> = similarities
+        .into_iter()
+        .map(|mut s| {
+            s.sort_by(f32::total_cmp);
+            s.get(s.len() / 10)
+                .copied()
+                .unwrap_or(f32::INFINITY)
+                .min(CLEAR_FIT)
+        })
+        .collect();
+    (0..n)
+        .map(|i| {
+            if input.issues[i].theme.is_some() {
+                return None;
+            }
+            let mut best = (0, f32::NEG_INFINITY);
+            for t in 0..themes {
+                let s = linalg::dot(embedding.row(i), centroids.row(t));
+                if s > best.1 {
+                    best = (t, s);
+                }
+            }
+            Some(if best.1 >= thresholds[best.0] && best.1 > 0.0 {
+                Placement::Theme {
+                    theme: best.0,
+                    similarity: best.1,
+                }
+            } else {
+                Placement::NoFit
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICE: [&str; 3] = [
+        "The police authority should have a seat on the board",
+        "Police authority representation on the board is needed",
+        "A seat for the police authority on the board",
+    ];
+    const BUSES: [&str; 3] = [
+        "Evening bus services are too infrequent",
+        "More evening bus services please",
+        "Bus services in the evening should run later",
+    ];
+    const PARKING: [&str; 3] = [
+        "Parking charges in the town centre are too high",
+        "Town centre parking costs too much",
+        "Cut the parking charges in the town centre",
+    ];
+
+    fn issues(texts: &[&str]) -> Vec<IssueInput> {
+        texts
+            .iter()
+            .map(|t| IssueInput {
+                text: (*t).to_owned(),
+                ..IssueInput::default()
+            })
+            .collect()
+    }
+
+    fn all_texts() -> Vec<&'static str> {
+        POLICE
+            .iter()
+            .chain(&BUSES)
+            .chain(&PARKING)
+            .copied()
+            .collect()
+    }
+
+    #[test]
+    fn a_first_run_makes_new_themes_for_everything() {
+        let input = AnalysisInput {
+            issues: issues(&all_texts()),
+            ..AnalysisInput::default()
+        };
+        let result = analyse(&input, &|_| {});
+        assert_eq!(result.themes.len(), 3);
+        assert!(
+            result
+                .assignments
+                .iter()
+                .all(|a| matches!(a, Some(ThemeSlot::New(_))))
+        );
+        assert_eq!(result.assignments[0], result.assignments[2]);
+        assert_ne!(result.assignments[0], result.assignments[3]);
+        assert_eq!(result.themes.iter().map(|t| t.size).sum::<usize>(), 9);
+    }
+
+    /// The first run's result turned into stored themes, as the service does.
+    fn as_stored(result: &AnalysisResult) -> (Vec<ExistingTheme>, Vec<usize>) {
+        let themes = result
+            .themes
+            .iter()
+            .map(|t| ExistingTheme {
+                label: t.label.clone(),
+                ..ExistingTheme::default()
+            })
+            .collect();
+        let membership = result
+            .assignments
+            .iter()
+            .map(|a| {
+                result
+                    .themes
+                    .iter()
+                    .position(|t| Some(t.slot) == *a)
+                    .unwrap_or(0)
+            })
+            .collect();
+        (themes, membership)
+    }
+
+    #[test]
+    fn officers_decisions_survive_a_re_run() {
+        let texts = all_texts();
+        let first = analyse(
+            &AnalysisInput {
+                issues: issues(&texts),
+                ..AnalysisInput::default()
+            },
+            &|_| {},
+        );
+        let (mut themes, membership) = as_stored(&first);
+        let police = membership[0];
+        let buses = membership[3];
+        // The officer names the police theme, pins the bus theme, and moves
+        // a parking issue into the police theme (an odd choice, but theirs).
+        themes[police].label = "Police authority on the SLG".into();
+        themes[police].officer_named = true;
+        themes[buses].pinned = true;
+        let mut input = AnalysisInput {
+            issues: issues(&texts),
+            themes,
+            ..AnalysisInput::default()
+        };
+        for (i, issue) in input.issues.iter_mut().enumerate() {
+            issue.theme = Some(membership[i]);
+        }
+        input.issues[8].theme = Some(police);
+        input.issues[8].placed_by_officer = true;
+
+        let second = analyse(&input, &|_| {});
+        assert_eq!(
+            second.assignments[8],
+            Some(ThemeSlot::Existing(police)),
+            "moved issue stays"
+        );
+        for i in 3..6 {
+            assert_eq!(
+                second.assignments[i],
+                Some(ThemeSlot::Existing(buses)),
+                "pinned theme keeps its issues"
+            );
+        }
+        let named = second
+            .themes
+            .iter()
+            .find(|t| t.slot == ThemeSlot::Existing(police))
+            .expect("named theme kept");
+        assert_eq!(named.label, "Police authority on the SLG");
+        // The free police issues go back to their old theme, not a new one.
+        assert_eq!(second.assignments[0], Some(ThemeSlot::Existing(police)));
+        assert!(
+            second
+                .themes
+                .iter()
+                .all(|t| !matches!(t.slot, ThemeSlot::New(_)) || t.size > 0)
+        );
+    }
+
+    #[test]
+    fn new_issues_go_to_the_nearest_theme_or_are_flagged() {
+        let mut texts = all_texts();
+        texts.push("Police authority should sit on the board too");
+        texts.push("Allotments need better water supplies");
+        let mut input = AnalysisInput {
+            issues: issues(&texts),
+            themes: vec![ExistingTheme::default(); 3],
+            ..AnalysisInput::default()
+        };
+        for (i, issue) in input.issues.iter_mut().enumerate().take(9) {
+            issue.theme = Some(i / 3);
+        }
+        let placements = place_new_issues(&input);
+        assert!(placements[..9].iter().all(Option::is_none));
+        assert!(
+            matches!(placements[9], Some(Placement::Theme { theme: 0, .. })),
+            "{placements:?}"
+        );
+        assert_eq!(placements[10], Some(Placement::NoFit));
+    }
+
+    #[test]
+    fn repeats_and_suggestions_are_reported() {
+        let mut input = AnalysisInput {
+            issues: issues(&all_texts()),
+            ..AnalysisInput::default()
+        };
+        input.issues.push(IssueInput {
+            text: "Cut the parking charges in the town centre!".into(),
+            ..IssueInput::default()
+        });
+        input.issues[8].answered = true;
+        let result = analyse(&input, &|_| {});
+        assert_eq!(result.repeats.len(), 1);
+        assert_eq!(result.repeats[0].members, [8, 9]);
+        assert_eq!(result.suggestions[9].first().map(|s| s.issue), Some(8));
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_result() {
+        let input = AnalysisInput {
+            issues: issues(&all_texts()),
+            ..AnalysisInput::default()
+        };
+        let a = analyse(&input, &|_| {});
+        let b = analyse(&input, &|_| {});
+        assert_eq!(a.assignments, b.assignments);
+        assert_eq!(a.themes, b.themes);
+    }
+}
