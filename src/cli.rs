@@ -88,6 +88,20 @@ pub enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Analyse a consultation's issues: themes (keeping officers' decisions),
+    /// repeats and campaigns, suggested answers; stored in the database.
+    Analyse {
+        /// The consultation's URL name, e.g. cheltenham-2011.
+        #[arg(long)]
+        consultation: String,
+        /// A fixed number of themes (chosen automatically if omitted).
+        #[arg(long)]
+        themes: Option<usize>,
+        /// Only place issues that have no theme yet into the existing
+        /// themes (or flag them), without re-clustering.
+        #[arg(long)]
+        new_only: bool,
+    },
     /// Measure the theme clustering against labelled texts (CSV with a
     /// header, or JSONL): NMI, ARI and matched accuracy, with the number
     /// of themes chosen automatically and set to the label count.
@@ -302,6 +316,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }
         }
+        Command::Analyse {
+            consultation,
+            themes,
+            new_only,
+        } => {
+            migrate(&url)?;
+            let mut conn = url
+                .connect()
+                .with_context(|| format!("cannot open {}", url.redacted()))?;
+            analyse(&mut conn, &consultation, themes, new_only)?;
+        }
         Command::Retention {
             command: RetentionCommand::Run,
         } => {
@@ -386,6 +411,69 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 mailer,
             };
             serve(config, demo)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `sounding analyse`, with a progress spinner on a terminal.
+fn analyse(
+    conn: &mut db::DbConnection,
+    slug: &str,
+    themes: Option<usize>,
+    new_only: bool,
+) -> anyhow::Result<()> {
+    use crate::service::analysis::{self, Mode};
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let started = std::time::Instant::now();
+    let options = crate::analysis::cluster::ClusterOptions {
+        themes,
+        ..Default::default()
+    };
+    let mode = if new_only {
+        Mode::NewIssuesOnly
+    } else {
+        Mode::Full
+    };
+    let report = analysis::run(
+        conn,
+        slug,
+        mode,
+        &options,
+        None,
+        chrono::Utc::now(),
+        &|stage| bar.set_message(format!("{slug}: {stage}…")),
+    )?;
+    bar.finish_and_clear();
+    println!(
+        "Analysed {} issues of {slug} in {:.2} s: {} themes ({} new, {} removed), {} repeat groups, {} campaigns, {} suggested answers, {} issues fitting no theme.",
+        report.issues,
+        started.elapsed().as_secs_f64(),
+        report.themes,
+        report.new_themes,
+        report.removed_themes,
+        report.repeat_groups,
+        report.campaigns,
+        report.suggestions,
+        report.not_fitting
+    );
+    let consultation = db::consultations::by_slug(conn, slug)?
+        .with_context(|| format!("no consultation {slug}"))?;
+    let issues = db::issues::of_consultation(conn, consultation.id)?;
+    for theme in db::themes::of_consultation(conn, consultation.id)? {
+        let members: Vec<&db::issues::Issue> = issues
+            .iter()
+            .filter(|i| i.theme_id == Some(theme.id))
+            .collect();
+        println!("\n{} ({} issues)", theme.label, members.len());
+        for issue in members {
+            let text: String = issue.content.chars().take(110).collect();
+            println!("  – {text}");
         }
     }
     Ok(())

@@ -21,6 +21,8 @@ pub struct Issue {
     pub duplicate_of_id: Option<IssueId>,
     pub edited_by_officer: bool,
     pub version: i32,
+    /// The analysis found no theme this issue fits; an officer should look.
+    pub fits_no_theme: bool,
 }
 
 /// An issue to insert.

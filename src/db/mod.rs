@@ -3,6 +3,7 @@
 //! Functions take `&mut DbConnection` first and return `QueryResult`;
 //! missing rows are `Option`s (`.optional()`), never hidden errors.
 
+pub mod analysis;
 pub mod audit;
 pub mod connection;
 pub mod consultations;

@@ -112,6 +112,7 @@ diesel::table! {
         updated_at -> Timestamp,
         submission_key -> Nullable<Text>,
         edit_salt -> Nullable<Text>,
+        campaign_of_id -> Nullable<BigInt>,
     }
 }
 
@@ -142,6 +143,8 @@ diesel::table! {
         pinned -> Bool,
         position -> Integer,
         created_at -> Timestamp,
+        top_terms -> Text,
+        representatives -> Text,
     }
 }
 
@@ -158,6 +161,31 @@ diesel::table! {
         duplicate_of_id -> Nullable<BigInt>,
         edited_by_officer -> Bool,
         version -> Integer,
+        fits_no_theme -> Bool,
+    }
+}
+
+diesel::table! {
+    answer_suggestions (issue_id, suggested_issue_id) {
+        issue_id -> BigInt,
+        suggested_issue_id -> BigInt,
+        similarity -> Float,
+        rank -> Integer,
+    }
+}
+
+diesel::table! {
+    analysis_runs (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        status -> Text,
+        stage -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        issues -> Integer,
+        themes -> Integer,
+        message -> Nullable<Text>,
+        started_by -> Nullable<BigInt>,
     }
 }
 
@@ -250,6 +278,8 @@ diesel::joinable!(issue_bodies -> bodies (body_id));
 diesel::joinable!(issue_tags -> issues (issue_id));
 diesel::joinable!(group_responses -> users (updated_by));
 
+diesel::joinable!(analysis_runs -> consultations (consultation_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     consultations,
@@ -270,4 +300,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     sessions,
     response_revisions,
+    answer_suggestions,
+    analysis_runs,
 );

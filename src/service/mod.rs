@@ -1,6 +1,7 @@
 //! Use cases shared by the web layer and the CLI. Synchronous: each takes a
 //! `&mut DbConnection` and runs without an async runtime.
 
+pub mod analysis;
 pub mod auth;
 pub mod consultations;
 pub mod editing;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod analysis;
 mod api;
 mod binary;
 mod database;
