@@ -221,13 +221,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             label_count_only,
             show_themes,
         } => {
-            let path = file.unwrap_or_else(|| crate::evaluation::FIXTURE_SET.into());
             let columns = crate::evaluation::Columns {
                 text: text_column,
                 label: label_column,
                 split_by,
             };
-            let records = crate::evaluation::read(&path, &columns)?;
+            let (path, records) = match file {
+                Some(path) => {
+                    let records = crate::evaluation::read(&path, &columns)?;
+                    (path, records)
+                }
+                None => (
+                    crate::evaluation::FIXTURE_SET.into(),
+                    crate::evaluation::fixture_set()?,
+                ),
+            };
             let options = crate::analysis::cluster::ClusterOptions {
                 dimensions,
                 ..Default::default()

@@ -51,9 +51,32 @@ pub fn read(path: &Path, columns: &Columns) -> anyhow::Result<Vec<Labelled>> {
     Ok(records)
 }
 
+/// The shipped labelled fixture (compiled in, so it runs from anywhere).
+pub fn fixture_set() -> anyhow::Result<Vec<Labelled>> {
+    let columns = Columns {
+        text: "text".into(),
+        label: "label".into(),
+        split_by: None,
+    };
+    let content = include_str!("../fixtures/eval/cheltenham-2011-issues.csv");
+    read_csv_from(
+        csv::Reader::from_reader(content.as_bytes()),
+        Path::new(FIXTURE_SET),
+        &columns,
+    )
+}
+
 fn read_csv(path: &Path, columns: &Columns) -> anyhow::Result<Vec<Labelled>> {
-    let mut reader =
+    let reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    read_csv_from(reader, path, columns)
+}
+
+fn read_csv_from<R: std::io::Read>(
+    mut reader: csv::Reader<R>,
+    path: &Path,
+    columns: &Columns,
+) -> anyhow::Result<Vec<Labelled>> {
     let headers = reader.headers()?.clone();
     let find = |name: &str| {
         headers
@@ -255,4 +278,21 @@ pub fn describe(records: &[Labelled], options: &ClusterOptions) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_fixture_evaluates_and_clusters_well_above_chance() {
+        let records = fixture_set().expect("fixture");
+        assert_eq!(records.len(), 24);
+        let reports = evaluate(&records, &ClusterOptions::default(), true);
+        let report = &reports[0];
+        assert_eq!((report.texts, report.labels), (24, 9));
+        assert!(report.at_label_count.nmi > 0.5, "{report:?}");
+        assert!(report.automatic.as_ref().is_some_and(|a| a.themes >= 2));
+        assert!(render(&reports).contains("(all)"));
+    }
 }

@@ -31,9 +31,7 @@ pub const EXACT_LIMIT: usize = 3_000;
 /// on the NHS set; see README).
 const OVER_CLUSTERING: usize = 4;
 /// LSA and k-means are fitted on at most this many issues.
-const FIT_SAMPLE: usize = 40_000;
-/// The number of themes is chosen on at most this many issues.
-const SELECTION_SAMPLE: usize = 6_000;
+pub const FIT_SAMPLE: usize = 20_000;
 /// Silhouettes are measured on at most this many issues.
 const SILHOUETTE_SAMPLE: usize = 2_000;
 
@@ -133,19 +131,29 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
             silhouette,
         )
     } else {
-        let (k, silhouette) = match options.themes {
-            Some(k) => (k.clamp(1, n), None),
-            None => choose_k_for_kmeans(&embedding, most, options.seed),
+        let fit = evenly_spaced(n, FIT_SAMPLE);
+        let (model, k, silhouette) = match options.themes {
+            Some(k) => {
+                let k = k.clamp(1, n);
+                let model = MergedKMeans::fit(&embedding, &fit, k * OVER_CLUSTERING, options.seed);
+                (model, k, None)
+            }
+            None => {
+                let model =
+                    MergedKMeans::fit(&embedding, &fit, most * OVER_CLUSTERING, options.seed);
+                let sample = evenly_spaced(n, SILHOUETTE_SAMPLE);
+                let similarity = similarity_matrix(&embedding, &sample);
+                let mut sample_points = Dense::zeros(sample.len(), embedding.cols);
+                for (i, &r) in sample.iter().enumerate() {
+                    sample_points.row_mut(i).copy_from_slice(embedding.row(r));
+                }
+                let (k, silhouette) = best_by_silhouette(2..=most.max(2), |k| {
+                    silhouette_score(&similarity, &model.assign(&sample_points, k))
+                });
+                (model, k, silhouette)
+            }
         };
-        let model = MergedKMeans::fit(
-            &embedding,
-            &evenly_spaced(n, FIT_SAMPLE),
-            k,
-            3,
-            options.seed,
-        );
-        let labels = model.assign(&embedding);
-        (labels, Method::KMeans, silhouette)
+        (model.assign(&embedding, k), Method::KMeans, silhouette)
     };
     let (labels, themes) = renumber(labels);
     let centroids = centroids(&embedding, &labels, themes);
@@ -160,63 +168,46 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
     }
 }
 
-/// Candidate theme counts for k-means: every count up to 12, then a
-/// coarser grid, so the choice stays cheap for large consultations.
-fn kmeans_candidates(most: usize) -> Vec<usize> {
-    let mut candidates: Vec<usize> = (2..=12).collect();
-    let mut k = 14;
-    while k <= most {
-        candidates.push(k);
-        k += if k < 30 { 2 } else { 5 };
-    }
-    candidates.retain(|&k| k <= most.max(2));
-    candidates
-}
-
 /// k-means with [`OVER_CLUSTERING`] times the clusters wanted, whose
-/// centres are then merged by size-weighted average linkage.
+/// centres are then merged by size-weighted average linkage. The merge
+/// history is kept, so any number of themes up to the fine count is one
+/// cut away (which makes choosing the number cheap).
 struct MergedKMeans {
     fine: KMeans,
-    /// The theme of each fine cluster.
-    merged: Vec<usize>,
+    merges: Vec<agglomerative::Merge>,
 }
 
 impl MergedKMeans {
-    fn fit(points: &Dense, rows: &[usize], k: usize, restarts: usize, seed: u64) -> Self {
-        let fine_count = (k * OVER_CLUSTERING).min(rows.len()).max(k);
-        let fine = KMeans::fit(points, rows, fine_count, restarts, seed);
+    fn fit(points: &Dense, rows: &[usize], fine_count: usize, seed: u64) -> Self {
+        // Several seeded runs where the sample is small enough to afford them.
+        let restarts = if rows.len() * fine_count <= 400_000 {
+            3
+        } else {
+            1
+        };
+        let fine = KMeans::fit(
+            points,
+            rows,
+            fine_count.min(rows.len()).max(1),
+            restarts,
+            seed,
+        );
         let mut sizes = vec![0usize; fine.centroids.rows];
         for &r in rows {
             sizes[kmeans::nearest(points.row(r), &fine.centroids).0] += 1;
         }
         let merges = agglomerative::dendrogram_weighted(&fine.centroids, &sizes);
-        let merged = agglomerative::cut(&merges, fine.centroids.rows, k);
-        MergedKMeans { fine, merged }
+        MergedKMeans { fine, merges }
     }
 
-    fn assign(&self, points: &Dense) -> Vec<usize> {
+    /// Each point's theme when the fine clusters are merged into `k`.
+    fn assign(&self, points: &Dense, k: usize) -> Vec<usize> {
+        let merged = agglomerative::cut(&self.merges, self.fine.centroids.rows, k);
         kmeans::assign(points, &self.fine.centroids)
             .into_iter()
-            .map(|(c, _)| self.merged[c])
+            .map(|(c, _)| merged[c])
             .collect()
     }
-}
-
-fn choose_k_for_kmeans(embedding: &Dense, most: usize, seed: u64) -> (usize, Option<f32>) {
-    let fit = evenly_spaced(embedding.rows, SELECTION_SAMPLE);
-    let sample = evenly_spaced(embedding.rows, SILHOUETTE_SAMPLE);
-    let similarity = similarity_matrix(embedding, &sample);
-    let sample_points = {
-        let mut m = Dense::zeros(sample.len(), embedding.cols);
-        for (i, &r) in sample.iter().enumerate() {
-            m.row_mut(i).copy_from_slice(embedding.row(r));
-        }
-        m
-    };
-    best_by_silhouette(kmeans_candidates(most), |k| {
-        let model = MergedKMeans::fit(embedding, &fit, k, 1, seed);
-        silhouette_score(&similarity, &model.assign(&sample_points))
-    })
 }
 
 /// The candidate with the highest score (the smaller on ties).
@@ -376,13 +367,5 @@ mod tests {
         let good = silhouette_score(&similarity, &[0, 0, 1, 1]);
         let bad = silhouette_score(&similarity, &[0, 1, 0, 1]);
         assert!(good > 0.8 && bad < 0.0, "{good} {bad}");
-    }
-
-    #[test]
-    fn candidate_counts_cover_small_numbers_and_stop_at_the_maximum() {
-        assert_eq!(kmeans_candidates(5), [2, 3, 4, 5]);
-        let many = kmeans_candidates(40);
-        assert_eq!(many.last(), Some(&40));
-        assert!(many.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -126,7 +126,7 @@ pub fn analyse(input: &AnalysisInput, progress: &dyn Fn(Stage)) -> AnalysisResul
     let all: Vec<usize> = (0..n).collect();
     let lsa = Lsa::fit(
         &tfidf.matrix,
-        &cluster::evenly_spaced(n, 40_000),
+        &cluster::evenly_spaced(n, cluster::FIT_SAMPLE),
         input.options.dimensions.min(n.saturating_sub(1)).max(1),
         input.options.seed,
     );
@@ -312,7 +312,7 @@ pub fn place_new_issues(input: &AnalysisInput) -> Vec<Option<Placement>> {
     let all: Vec<usize> = (0..n).collect();
     let lsa = Lsa::fit(
         &tfidf.matrix,
-        &cluster::evenly_spaced(n, 40_000),
+        &cluster::evenly_spaced(n, cluster::FIT_SAMPLE),
         input.options.dimensions.min(n.saturating_sub(1)).max(1),
         input.options.seed,
     );

@@ -8,7 +8,7 @@ use super::linalg::{self, Dense};
 use super::rng::SplitMix64;
 
 /// Iterations at most; text clusters settle in far fewer.
-const MAX_ITERATIONS: usize = 60;
+const MAX_ITERATIONS: usize = 30;
 
 /// Fitted centroids.
 #[derive(Debug, Clone)]

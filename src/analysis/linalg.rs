@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::vector::SparseMatrix;
 
 /// Partial sums in `sparse_transposed_times_dense`.
-const SUM_BLOCKS: usize = 8;
+const SUM_BLOCKS: usize = 4;
 
 /// A dense row-major matrix of `f32`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,0 +1,127 @@
+//! Benchmark: tokenising, clustering and labelling issues at scale.
+//!
+//! `cargo bench --bench analysis -- --issues N` (default 100,000). Each
+//! issue is ~30 words recombined from real texts: the NHS feedback answers
+//! in `../shared/data/` when that folder is present, the Cheltenham
+//! fixture's issues otherwise. Run one size per process so the peak
+//! resident memory (VmHWM) printed belongs to that size.
+
+use std::time::Instant;
+
+use sounding::analysis::cluster::{self, ClusterOptions};
+use sounding::analysis::label;
+use sounding::analysis::rng::SplitMix64;
+use sounding::analysis::tokenize::Tokenizer;
+use sounding::analysis::vector::TfIdf;
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Real source texts, and where they came from.
+fn sources() -> (Vec<String>, &'static str) {
+    let shared = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/nhs_fft_phase1.csv"
+    );
+    if let Ok(mut reader) = csv::Reader::from_path(shared) {
+        let column = reader
+            .headers()
+            .ok()
+            .and_then(|h| h.iter().position(|c| c == "text"))
+            .unwrap_or(1);
+        let texts: Vec<String> = reader
+            .records()
+            .filter_map(Result::ok)
+            .filter_map(|r| r.get(column).map(str::to_owned))
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        if !texts.is_empty() {
+            return (texts, "NHS feedback answers (../shared/data)");
+        }
+    }
+    let fixture = sounding::service::fixtures::parse("cheltenham-2011").expect("fixture");
+    let texts = fixture
+        .responses
+        .iter()
+        .flat_map(|r| r.issues.iter())
+        .map(|i| i.text.clone())
+        .collect();
+    (texts, "Cheltenham fixture issues")
+}
+
+/// `n` issues of about 30 words, each joined from whole source texts.
+fn issues(sources: &[String], n: usize) -> Vec<String> {
+    let mut rng = SplitMix64::new(2011);
+    (0..n)
+        .map(|_| {
+            let mut words: Vec<&str> = Vec::with_capacity(40);
+            while words.len() < 30 {
+                words.extend(sources[rng.below(sources.len())].split_whitespace());
+            }
+            words.truncate(34);
+            words.join(" ")
+        })
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n = args
+        .iter()
+        .position(|a| a == "--issues")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let (sources, origin) = sources();
+    let texts = issues(&sources, n);
+    let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+    println!(
+        "{n} issues, {:.1} words each, from {origin}; {} threads",
+        words as f64 / n as f64,
+        rayon::current_num_threads()
+    );
+    let memory_before = peak_rss_mib();
+
+    let started = Instant::now();
+    let tokenizer = Tokenizer::default();
+    let tfidf = TfIdf::build(&tokenizer, &texts);
+    let tokenised = started.elapsed().as_secs_f64();
+    let result = cluster::cluster(&tfidf, &ClusterOptions::default());
+    let clustered = started.elapsed().as_secs_f64();
+    let labels = label::label_themes(
+        &tokenizer,
+        &texts,
+        &tfidf,
+        &result.labels,
+        result.themes,
+        &result.embedding,
+        &result.centroids,
+    );
+    let total = started.elapsed().as_secs_f64();
+    println!(
+        "tokenise + weigh {tokenised:.2} s ({} terms), cluster {:.2} s ({} themes, {:?}), label {:.2} s; total {total:.2} s = {:.0} issues/s",
+        tfidf.vocabulary.terms.len(),
+        clustered - tokenised,
+        result.themes,
+        result.method,
+        total - clustered,
+        n as f64 / total
+    );
+    println!(
+        "peak RSS {:.0} MiB ({:.0} MiB holding the input texts before analysis)",
+        peak_rss_mib(),
+        memory_before
+    );
+    for theme in labels.iter().take(5) {
+        println!("  theme: {}", theme.label);
+    }
+}
