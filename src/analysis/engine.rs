@@ -92,6 +92,18 @@ pub enum Stage {
     Done,
 }
 
+/// Every issue in the latent space, fitted on the whole consultation.
+fn embed(tfidf: &TfIdf, options: &ClusterOptions) -> Dense {
+    let n = tfidf.matrix.rows();
+    let lsa = Lsa::fit(
+        &tfidf.matrix,
+        &cluster::evenly_spaced(n, cluster::FIT_SAMPLE),
+        options.dimensions.min(n.saturating_sub(1)).max(1),
+        options.seed,
+    );
+    lsa.project(&tfidf.matrix, &(0..n).collect::<Vec<_>>())
+}
+
 fn kept_by_officer(input: &AnalysisInput, issue: &IssueInput) -> Option<usize> {
     let theme = issue.theme.filter(|&t| t < input.themes.len())?;
     (issue.placed_by_officer || input.themes[theme].pinned).then_some(theme)
@@ -123,14 +135,7 @@ pub fn analyse(input: &AnalysisInput, progress: &dyn Fn(Stage)) -> AnalysisResul
     }
 
     progress(Stage::Labelling);
-    let all: Vec<usize> = (0..n).collect();
-    let lsa = Lsa::fit(
-        &tfidf.matrix,
-        &cluster::evenly_spaced(n, cluster::FIT_SAMPLE),
-        input.options.dimensions.min(n.saturating_sub(1)).max(1),
-        input.options.seed,
-    );
-    let embedding = lsa.project(&tfidf.matrix, &all);
+    let embedding = embed(&tfidf, &input.options);
     let themes = describe_themes(input, &tokenizer, &texts, &tfidf, &embedding, &assignments);
 
     progress(Stage::Repeats);
@@ -309,14 +314,7 @@ pub fn place_new_issues(input: &AnalysisInput) -> Vec<Option<Placement>> {
             .map(|i| i.theme.is_none().then_some(Placement::NoFit))
             .collect();
     }
-    let all: Vec<usize> = (0..n).collect();
-    let lsa = Lsa::fit(
-        &tfidf.matrix,
-        &cluster::evenly_spaced(n, cluster::FIT_SAMPLE),
-        input.options.dimensions.min(n.saturating_sub(1)).max(1),
-        input.options.seed,
-    );
-    let embedding = lsa.project(&tfidf.matrix, &all);
+    let embedding = embed(&tfidf, &input.options);
     let labels: Vec<usize> = (0..n)
         .map(|i| {
             input.issues[i]
