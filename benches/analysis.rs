@@ -97,15 +97,7 @@ fn main() {
     let tokenised = started.elapsed().as_secs_f64();
     let result = cluster::cluster(&tfidf, &ClusterOptions::default());
     let clustered = started.elapsed().as_secs_f64();
-    let labels = label::label_themes(
-        &tokenizer,
-        &texts,
-        &tfidf,
-        &result.labels,
-        result.themes,
-        &result.embedding,
-        &result.centroids,
-    );
+    let labels = label::label_clustering(&tokenizer, &texts, &tfidf, &result);
     let total = started.elapsed().as_secs_f64();
     println!(
         "tokenise + weigh {tokenised:.2} s ({} terms), cluster {:.2} s ({} themes, {:?}), label {:.2} s; total {total:.2} s = {:.0} issues/s",

@@ -246,11 +246,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if show_themes {
                 let fixed = crate::analysis::cluster::ClusterOptions {
                     themes: label_count_only.then(|| {
-                        crate::analysis::metrics::encode(
-                            &records.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
-                        )
-                        .1
-                        .len()
+                        let labels: std::collections::BTreeSet<&str> =
+                            records.iter().map(|r| r.label.as_str()).collect();
+                        labels.len()
                     }),
                     ..options
                 };

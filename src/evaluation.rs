@@ -233,15 +233,7 @@ pub fn describe(records: &[Labelled], options: &ClusterOptions) -> String {
     let tokenizer = Tokenizer::default();
     let tfidf = TfIdf::build(&tokenizer, &texts);
     let result = cluster::cluster(&tfidf, options);
-    let labels = crate::analysis::label::label_themes(
-        &tokenizer,
-        &texts,
-        &tfidf,
-        &result.labels,
-        result.themes,
-        &result.embedding,
-        &result.centroids,
-    );
+    let labels = crate::analysis::label::label_clustering(&tokenizer, &texts, &tfidf, &result);
     let mut out = String::new();
     for (theme, label) in labels.iter().enumerate() {
         let members: Vec<usize> = (0..texts.len())

@@ -3,6 +3,7 @@
 //! for small consultations only, where it is the most faithful method.
 
 use super::linalg::{self, Dense};
+use super::union_find::UnionFind;
 
 /// One merge of the dendrogram: two clusters joined at a distance.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -89,27 +90,16 @@ pub fn dendrogram_weighted(points: &Dense, sizes: &[usize]) -> Vec<Merge> {
 /// Cuts the dendrogram into `k` clusters; labels are numbered by first
 /// appearance, so they are stable.
 pub fn cut(merges: &[Merge], n: usize, k: usize) -> Vec<usize> {
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
+    let mut sets = UnionFind::new(n);
     for merge in merges.iter().take(n.saturating_sub(k.max(1))) {
         // Merges name representatives as they were when merged; union-find
         // resolves them to the current clusters.
-        let (a, b) = (
-            root(&mut parent, merge.left),
-            root(&mut parent, merge.right),
-        );
-        parent[a.max(b)] = a.min(b);
+        sets.union(merge.left, merge.right);
     }
     let mut numbering = std::collections::HashMap::new();
     (0..n)
         .map(|i| {
-            let r = root(&mut parent, i);
+            let r = sets.root(i);
             let next = numbering.len();
             *numbering.entry(r).or_insert(next)
         })
@@ -121,13 +111,7 @@ mod tests {
     use super::*;
 
     fn points(rows: &[[f32; 2]]) -> Dense {
-        let mut m = Dense {
-            rows: rows.len(),
-            cols: 2,
-            data: rows.iter().flatten().copied().collect(),
-        };
-        m.normalise_rows();
-        m
+        Dense::unit_rows(rows)
     }
 
     #[test]

@@ -66,8 +66,8 @@ pub enum Method {
     KMeans,
 }
 
-/// The result: a theme number per issue, and what is needed to place new
-/// issues later (the LSA projection and the theme centroids).
+/// The result: a theme number per issue, each issue's place in the latent
+/// space and each theme's centre.
 #[derive(Debug, Clone)]
 pub struct Clustering {
     pub labels: Vec<usize>,
@@ -77,7 +77,6 @@ pub struct Clustering {
     pub embedding: Dense,
     /// Each theme's centre in the latent space (unit rows).
     pub centroids: Dense,
-    pub lsa: Lsa,
     /// The mean silhouette of the chosen number, when it was chosen.
     pub silhouette: Option<f32>,
 }
@@ -90,10 +89,10 @@ pub fn evenly_spaced(n: usize, count: usize) -> Vec<usize> {
     (0..count).map(|i| i * n / count).collect()
 }
 
-/// Clusters every row of the TF-IDF matrix.
-pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
+/// Every row in the latent space (unit rows): LSA fitted on an evenly
+/// spaced sample, then applied to all.
+pub fn embed(tfidf: &TfIdf, options: &ClusterOptions) -> Dense {
     let n = tfidf.matrix.rows();
-    let all: Vec<usize> = (0..n).collect();
     let dims = options.dimensions.min(n.saturating_sub(1)).max(1);
     let lsa = Lsa::fit(
         &tfidf.matrix,
@@ -101,7 +100,13 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
         dims,
         options.seed,
     );
-    let embedding = lsa.project(&tfidf.matrix, &all);
+    lsa.project(&tfidf.matrix, &(0..n).collect::<Vec<_>>())
+}
+
+/// Clusters every row of the TF-IDF matrix.
+pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
+    let n = tfidf.matrix.rows();
+    let embedding = embed(tfidf, options);
     // An automatic choice never exceeds √(2n): a rule of thumb that keeps
     // themes few enough to read (6 for 24 issues, 14 for 100).
     let most = options
@@ -163,7 +168,6 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
         method,
         embedding,
         centroids,
-        lsa,
         silhouette,
     }
 }

@@ -14,8 +14,7 @@
 use super::cluster::{self, ClusterOptions};
 use super::label::{self, TopTerm};
 use super::linalg::{self, Dense};
-use super::lsa::Lsa;
-use super::metrics::hungarian;
+use super::metrics::best_matching;
 use super::repeats::{self, RepeatGroup};
 use super::suggest::{self, Suggestion};
 use super::tokenize::{Abbreviation, Dictionary, Tokenizer};
@@ -92,18 +91,6 @@ pub enum Stage {
     Done,
 }
 
-/// Every issue in the latent space, fitted on the whole consultation.
-fn embed(tfidf: &TfIdf, options: &ClusterOptions) -> Dense {
-    let n = tfidf.matrix.rows();
-    let lsa = Lsa::fit(
-        &tfidf.matrix,
-        &cluster::evenly_spaced(n, cluster::FIT_SAMPLE),
-        options.dimensions.min(n.saturating_sub(1)).max(1),
-        options.seed,
-    );
-    lsa.project(&tfidf.matrix, &(0..n).collect::<Vec<_>>())
-}
-
 fn kept_by_officer(input: &AnalysisInput, issue: &IssueInput) -> Option<usize> {
     let theme = issue.theme.filter(|&t| t < input.themes.len())?;
     (issue.placed_by_officer || input.themes[theme].pinned).then_some(theme)
@@ -124,18 +111,30 @@ pub fn analyse(input: &AnalysisInput, progress: &dyn Fn(Stage)) -> AnalysisResul
         .map(|issue| kept_by_officer(input, issue).map(ThemeSlot::Existing))
         .collect();
     let free: Vec<usize> = (0..n).filter(|&i| assignments[i].is_none()).collect();
+    // When every issue is free (a first run), the clustering's own
+    // embedding is the whole consultation's, so it is not computed twice.
+    let mut whole_embedding = None;
     if !free.is_empty() {
-        let free_texts: Vec<&str> = free.iter().map(|&i| texts[i]).collect();
-        let free_tfidf = TfIdf::build(&tokenizer, &free_texts);
-        let found = cluster::cluster(&free_tfidf, &input.options);
+        let free_tfidf;
+        let source = if free.len() == n {
+            &tfidf
+        } else {
+            let free_texts: Vec<&str> = free.iter().map(|&i| texts[i]).collect();
+            free_tfidf = TfIdf::build(&tokenizer, &free_texts);
+            &free_tfidf
+        };
+        let found = cluster::cluster(source, &input.options);
         let slots = match_to_existing(input, &free, &found.labels, found.themes);
         for (position, &issue) in free.iter().enumerate() {
             assignments[issue] = Some(slots[found.labels[position]]);
         }
+        if free.len() == n {
+            whole_embedding = Some(found.embedding);
+        }
     }
 
     progress(Stage::Labelling);
-    let embedding = embed(&tfidf, &input.options);
+    let embedding = whole_embedding.unwrap_or_else(|| cluster::embed(&tfidf, &input.options));
     let themes = describe_themes(input, &tokenizer, &texts, &tfidf, &embedding, &assignments);
 
     progress(Stage::Repeats);
@@ -165,7 +164,7 @@ fn match_to_existing(
     let candidates: Vec<usize> = (0..input.themes.len())
         .filter(|&t| !input.themes[t].pinned)
         .collect();
-    let mut overlap = vec![vec![0i64; candidates.len()]; clusters];
+    let mut overlap = vec![vec![0u64; candidates.len()]; clusters];
     for (position, &issue) in free.iter().enumerate() {
         if let Some(previous) = input.issues[issue].theme
             && let Some(column) = candidates.iter().position(|&t| t == previous)
@@ -173,37 +172,16 @@ fn match_to_existing(
             overlap[labels[position]][column] += 1;
         }
     }
-    let mut slots: Vec<Option<ThemeSlot>> = vec![None; clusters];
-    if !candidates.is_empty() {
-        let size = clusters.max(candidates.len());
-        let most = overlap.iter().flatten().copied().max().unwrap_or(0);
-        let cost: Vec<Vec<i64>> = (0..size)
-            .map(|c| {
-                (0..size)
-                    .map(|t| {
-                        most - overlap
-                            .get(c)
-                            .and_then(|row| row.get(t))
-                            .copied()
-                            .unwrap_or(0)
-                    })
-                    .collect()
-            })
-            .collect();
-        for (c, t) in hungarian(&cost).into_iter().enumerate() {
-            if c < clusters && t < candidates.len() && overlap[c][t] > 0 {
-                slots[c] = Some(ThemeSlot::Existing(candidates[t]));
-            }
-        }
-    }
     let mut next_new = 0;
-    slots
+    best_matching(&overlap)
         .into_iter()
-        .map(|slot| {
-            slot.unwrap_or_else(|| {
+        .enumerate()
+        .map(|(c, matched)| match matched {
+            Some(t) if overlap[c][t] > 0 => ThemeSlot::Existing(candidates[t]),
+            _ => {
                 next_new += 1;
                 ThemeSlot::New(next_new - 1)
-            })
+            }
         })
         .collect()
 }
@@ -226,43 +204,39 @@ fn describe_themes(
     slots.sort();
     slots.dedup();
     let index_of = |slot: ThemeSlot| slots.binary_search(&slot).unwrap_or(0);
-    // Issues without a theme (none: every issue is assigned above) would
-    // be skipped; label_themes needs a theme per issue, so unassigned ones
-    // are labelled under a scratch theme past the end.
-    let scratch = slots.len();
+    // `analyse` gives every issue a theme; an issue without one would be
+    // counted under a spare theme past the end, which is not reported.
+    let spare = slots.len();
     let numbered: Vec<usize> = assignments
         .iter()
-        .map(|a| a.map_or(scratch, index_of))
+        .map(|a| a.map_or(spare, index_of))
         .collect();
-    let centroids = cluster::centroids(embedding, &numbered, scratch + 1);
+    let mut sizes = vec![0usize; spare + 1];
+    for &t in &numbered {
+        sizes[t] += 1;
+    }
+    let centroids = cluster::centroids(embedding, &numbered, spare + 1);
     let labels = label::label_themes(
         tokenizer,
         texts,
         tfidf,
         &numbered,
-        scratch + 1,
+        spare + 1,
         embedding,
         &centroids,
     );
     slots
         .iter()
-        .enumerate()
-        .map(|(index, &slot)| {
-            let found = &labels[index];
-            let size = numbered.iter().filter(|&&t| t == index).count();
+        .zip(labels)
+        .zip(sizes)
+        .map(|((&slot, found), size)| {
+            // An officer's name stays; so does the old name of a theme kept
+            // only because it is pinned or named (new themes never are empty).
             let label = match slot {
-                ThemeSlot::Existing(t) if input.themes[t].officer_named => {
+                ThemeSlot::Existing(t) if input.themes[t].officer_named || size == 0 => {
                     input.themes[t].label.clone()
                 }
-                _ if size == 0 => input
-                    .themes
-                    .get(match slot {
-                        ThemeSlot::Existing(t) => t,
-                        ThemeSlot::New(_) => usize::MAX,
-                    })
-                    .map(|t| t.label.clone())
-                    .unwrap_or_default(),
-                _ => found.label.clone(),
+                _ => found.label,
             };
             ThemeResult {
                 slot,
@@ -270,9 +244,9 @@ fn describe_themes(
                 top_terms: if size == 0 {
                     Vec::new()
                 } else {
-                    found.top_terms.clone()
+                    found.top_terms
                 },
-                representatives: found.representatives.clone(),
+                representatives: found.representatives,
                 size,
             }
         })
@@ -314,7 +288,7 @@ pub fn place_new_issues(input: &AnalysisInput) -> Vec<Option<Placement>> {
             .map(|i| i.theme.is_none().then_some(Placement::NoFit))
             .collect();
     }
-    let embedding = embed(&tfidf, &input.options);
+    let embedding = cluster::embed(&tfidf, &input.options);
     let labels: Vec<usize> = (0..n)
         .map(|i| {
             input.issues[i]

@@ -175,13 +175,7 @@ mod tests {
     use super::*;
 
     fn points(rows: &[[f32; 2]]) -> Dense {
-        let mut m = Dense {
-            rows: rows.len(),
-            cols: 2,
-            data: rows.iter().flatten().copied().collect(),
-        };
-        m.normalise_rows();
-        m
+        Dense::unit_rows(rows)
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use super::cluster::Clustering;
 use super::linalg::{self, Dense};
 use super::tokenize::{Token, Tokenizer};
 use super::vector::TfIdf;
@@ -120,6 +121,24 @@ pub fn label_themes<S: AsRef<str> + Sync>(
             }
         })
         .collect()
+}
+
+/// Labels the themes of a clustering.
+pub fn label_clustering<S: AsRef<str> + Sync>(
+    tokenizer: &Tokenizer,
+    texts: &[S],
+    tfidf: &TfIdf,
+    clustering: &Clustering,
+) -> Vec<ThemeLabel> {
+    label_themes(
+        tokenizer,
+        texts,
+        tfidf,
+        &clustering.labels,
+        clustering.themes,
+        &clustering.embedding,
+        &clustering.centroids,
+    )
 }
 
 /// The members closest to the centre, closest first (index order on ties).
@@ -270,15 +289,7 @@ mod tests {
                 ..Default::default()
             },
         );
-        let labels = label_themes(
-            &tokenizer,
-            &texts,
-            &tfidf,
-            &result.labels,
-            result.themes,
-            &result.embedding,
-            &result.centroids,
-        );
+        let labels = label_clustering(&tokenizer, &texts, &tfidf, &result);
         assert_eq!(labels.len(), 2);
         let police = &labels[result.labels[0]];
         assert!(

@@ -36,6 +36,18 @@ impl Dense {
         &mut self.data[r * self.cols..(r + 1) * self.cols]
     }
 
+    /// A matrix of 2-d rows scaled to unit length (for tests).
+    #[cfg(test)]
+    pub fn unit_rows(rows: &[[f32; 2]]) -> Dense {
+        let mut m = Dense {
+            rows: rows.len(),
+            cols: 2,
+            data: rows.iter().flatten().copied().collect(),
+        };
+        m.normalise_rows();
+        m
+    }
+
     /// Scales every row to unit length.
     pub fn normalise_rows(&mut self) {
         let cols = self.cols.max(1);

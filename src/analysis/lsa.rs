@@ -62,25 +62,10 @@ impl Lsa {
         Lsa { components }
     }
 
-    /// How many latent dimensions.
-    pub fn dims(&self) -> usize {
-        self.components.cols
-    }
-
     /// Projects the given rows, each scaled to unit length.
     pub fn project(&self, matrix: &SparseMatrix, rows: &[usize]) -> Dense {
         let mut out = linalg::sparse_times_dense(matrix, rows, &self.components);
         out.normalise_rows();
-        out
-    }
-
-    /// Projects one sparse vector, scaled to unit length.
-    pub fn project_vector(&self, vector: &[(u32, f32)]) -> Vec<f32> {
-        let mut out = vec![0.0; self.dims()];
-        for &(column, value) in vector {
-            linalg::add_scaled(&mut out, value, self.components.row(column as usize));
-        }
-        super::vector::normalise(&mut out);
         out
     }
 }

@@ -88,23 +88,31 @@ pub fn matched_accuracy(truth: &[usize], found: &[usize]) -> f64 {
         return 0.0;
     }
     let table = contingency(truth, found);
-    let size = table.len().max(table.first().map_or(0, Vec::len));
-    // Maximising matches = minimising (max − count) on a square matrix.
-    let most = table.iter().flatten().copied().max().unwrap_or(0) as i64;
-    let cost: Vec<Vec<i64>> = (0..size)
-        .map(|i| {
-            (0..size)
-                .map(|j| most - table.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0) as i64)
-                .collect()
-        })
-        .collect();
-    let assignment = hungarian(&cost);
-    let matched: u64 = assignment
+    let matched: u64 = best_matching(&table)
         .iter()
         .enumerate()
-        .map(|(i, &j)| table.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0))
+        .filter_map(|(i, j)| j.map(|j| table[i][j]))
         .sum();
     matched as f64 / truth.len() as f64
+}
+
+/// The one-to-one matching of rows to columns of a table of counts with
+/// the largest total: the column for each row, `None` where a row has
+/// none (more rows than columns).
+pub fn best_matching(table: &[Vec<u64>]) -> Vec<Option<usize>> {
+    let columns = table.first().map_or(0, Vec::len);
+    let size = table.len().max(columns);
+    let count = |i: usize, j: usize| table.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+    // Maximising the total = minimising (max − count) on a square matrix.
+    let most = table.iter().flatten().copied().max().unwrap_or(0) as i64;
+    let cost: Vec<Vec<i64>> = (0..size)
+        .map(|i| (0..size).map(|j| most - count(i, j) as i64).collect())
+        .collect();
+    hungarian(&cost)
+        .into_iter()
+        .take(table.len())
+        .map(|j| (j < columns).then_some(j))
+        .collect()
 }
 
 /// Minimum-cost perfect matching on a square matrix (Kuhn–Munkres with

@@ -16,6 +16,7 @@ pub mod split;
 pub mod stopwords;
 pub mod suggest;
 pub mod tokenize;
+pub mod union_find;
 pub mod vector;
 
 /// Arbitrary text never makes any step panic.

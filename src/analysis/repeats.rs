@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::rng::mix;
+use super::union_find::UnionFind;
 
 /// Hash functions per signature.
 const HASHES: usize = 64;
@@ -84,14 +85,7 @@ fn estimated_similarity(a: &[u64; HASHES], b: &[u64; HASHES]) -> f32 {
 /// Groups of two or more repeated texts, largest first.
 pub fn find_repeats<S: AsRef<str> + Sync>(texts: &[S]) -> Vec<RepeatGroup> {
     let signatures: Vec<[u64; HASHES]> = texts.par_iter().map(|t| signature(t.as_ref())).collect();
-    let mut parent: Vec<usize> = (0..texts.len()).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
+    let mut sets = UnionFind::new(texts.len());
     for band in 0..BANDS {
         let mut buckets: FxHashMap<u64, usize> = FxHashMap::default();
         for (i, sig) in signatures.iter().enumerate() {
@@ -107,10 +101,7 @@ pub fn find_repeats<S: AsRef<str> + Sync>(texts: &[S]) -> Vec<RepeatGroup> {
             match buckets.get(&key) {
                 Some(&first) => {
                     if estimated_similarity(&signatures[first], sig) >= SIMILAR {
-                        let (a, b) = (root(&mut parent, first), root(&mut parent, i));
-                        if a != b {
-                            parent[a.max(b)] = a.min(b);
-                        }
+                        sets.union(first, i);
                     }
                 }
                 None => {
@@ -121,7 +112,7 @@ pub fn find_repeats<S: AsRef<str> + Sync>(texts: &[S]) -> Vec<RepeatGroup> {
     }
     let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for i in 0..texts.len() {
-        let r = root(&mut parent, i);
+        let r = sets.root(i);
         groups.entry(r).or_default().push(i);
     }
     let mut out: Vec<RepeatGroup> = groups

@@ -47,8 +47,8 @@ pub struct Abbreviation {
 pub struct Dictionary {
     /// (lower-cased words of the full name, term, surface), longest first.
     phrases: Vec<(Vec<String>, String, String)>,
-    /// Lower-cased short name → (term, surface).
-    shorts: Vec<(String, String, String)>,
+    /// (lower-cased short name, which is also its term; surface), sorted.
+    shorts: Vec<(String, String)>,
 }
 
 impl Dictionary {
@@ -65,9 +65,8 @@ impl Dictionary {
             {
                 continue;
             }
-            let term = short_lower.clone();
-            phrases.push((full_words, term.clone(), short.to_owned()));
-            shorts.push((short_lower, term, short.to_owned()));
+            phrases.push((full_words, short_lower.clone(), short.to_owned()));
+            shorts.push((short_lower, short.to_owned()));
         }
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         shorts.sort();
@@ -79,7 +78,7 @@ impl Dictionary {
         self.shorts
             .binary_search_by(|entry| entry.0.as_str().cmp(word))
             .ok()
-            .map(|index| (self.shorts[index].1.as_str(), self.shorts[index].2.as_str()))
+            .map(|index| (self.shorts[index].0.as_str(), self.shorts[index].1.as_str()))
     }
 }
 

@@ -332,16 +332,17 @@ fn store(
         };
         theme_ids.push((theme.slot, id));
     }
-    // Issues into their themes, a batch per theme.
+    // Issues into their themes, a batch per theme (grouped in one pass).
+    let mut members: std::collections::HashMap<ThemeSlot, Vec<IssueId>> =
+        std::collections::HashMap::new();
+    for (i, slot) in result.assignments.iter().enumerate() {
+        if let Some(slot) = slot {
+            members.entry(*slot).or_default().push(ids.issues[i]);
+        }
+    }
     for &(slot, id) in &theme_ids {
-        let members: Vec<IssueId> = result
-            .assignments
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| **a == Some(slot))
-            .map(|(i, _)| ids.issues[i])
-            .collect();
-        db::analysis::set_issue_themes(conn, Some(id), &members)?;
+        let issues = members.get(&slot).map_or(&[][..], Vec::as_slice);
+        db::analysis::set_issue_themes(conn, Some(id), issues)?;
     }
     // Automatic themes left with nothing in them go.
     for (t, theme) in existing.iter().enumerate() {
