@@ -288,10 +288,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )?;
             if with_contacts {
-                let actor = crate::service::editing::Actor {
-                    user_id: None,
-                    name: "cli".into(),
-                };
+                let actor = crate::service::audit::Actor::system("cli");
                 crate::service::summary::record_contact_export(&mut conn, &actor, &consultation)?;
             }
             let mut bytes = Vec::new();

@@ -28,6 +28,11 @@ pub struct AnalysisRun {
     pub started_by: Option<UserId>,
 }
 
+/// A run still marked running after this long was cut off (its process
+/// died); it no longer blocks a new run. The largest measured run (1M
+/// issues) takes under a minute.
+const ABANDONED_AFTER_MINUTES: i64 = 60;
+
 /// Records a run as started, unless one is already running for the
 /// consultation (on any instance): then `None`.
 pub fn start_run(
@@ -36,6 +41,20 @@ pub fn start_run(
     started_by: Option<UserId>,
     now: NaiveDateTime,
 ) -> QueryResult<Option<i64>> {
+    let cut_off = now - chrono::Duration::minutes(ABANDONED_AFTER_MINUTES);
+    diesel::update(
+        analysis_runs::table
+            .filter(analysis_runs::consultation_id.eq(consultation))
+            .filter(analysis_runs::status.eq("running"))
+            .filter(analysis_runs::started_at.lt(cut_off)),
+    )
+    .set((
+        analysis_runs::status.eq("failed"),
+        analysis_runs::stage.eq("failed"),
+        analysis_runs::message.eq("abandoned: the process running it stopped"),
+        analysis_runs::finished_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
     let inserted = diesel::insert_into(analysis_runs::table)
         .values((
             analysis_runs::consultation_id.eq(consultation),

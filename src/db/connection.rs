@@ -3,6 +3,12 @@
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, for case-insensitive search on both backends (SQLite
+    /// folds ASCII letters only).
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// A connection to SQLite or PostgreSQL. Queries are written once against
 /// this type; `match` on it only where the dialects really differ.
 #[derive(diesel::MultiConnection)]

@@ -57,3 +57,68 @@ pub fn of_consultation(
         .select(GroupResponse::as_select())
         .load(conn)
 }
+
+/// The group response to one issue, if any.
+pub fn for_issue(conn: &mut DbConnection, issue: IssueId) -> QueryResult<Option<GroupResponse>> {
+    group_responses::table
+        .filter(group_responses::issue_id.eq(issue))
+        .select(GroupResponse::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The group responses to some issues.
+pub fn for_issues(conn: &mut DbConnection, ids: &[IssueId]) -> QueryResult<Vec<GroupResponse>> {
+    group_responses::table
+        .filter(group_responses::issue_id.eq_any(ids))
+        .select(GroupResponse::as_select())
+        .load(conn)
+}
+
+/// The wording, link and status of a group response.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = group_responses, treat_none_as_null = true)]
+pub struct Draft<'a> {
+    pub kind: GroupResponseKind,
+    pub content: Option<&'a str>,
+    pub same_as_issue_id: Option<IssueId>,
+    pub status: DraftStatus,
+    pub updated_by: Option<UserId>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changes a group response only if nobody saved it since
+/// `expected_version` was read (returns 0 rows otherwise).
+pub fn update(
+    conn: &mut DbConnection,
+    id: GroupResponseId,
+    expected_version: i32,
+    draft: &Draft<'_>,
+) -> QueryResult<usize> {
+    diesel::update(
+        group_responses::table
+            .find(id)
+            .filter(group_responses::version.eq(expected_version)),
+    )
+    .set((draft, group_responses::version.eq(group_responses::version + 1)))
+    .execute(conn)
+}
+
+/// Moves a group response to another issue (when issues are merged).
+pub fn move_to_issue(
+    conn: &mut DbConnection,
+    id: GroupResponseId,
+    issue: IssueId,
+) -> QueryResult<usize> {
+    diesel::update(group_responses::table.find(id))
+        .set(group_responses::issue_id.eq(issue))
+        .execute(conn)
+}
+
+/// Points "As above" links at another issue (when the linked issue is
+/// merged into it).
+pub fn relink(conn: &mut DbConnection, from: IssueId, to: IssueId) -> QueryResult<usize> {
+    diesel::update(group_responses::table.filter(group_responses::same_as_issue_id.eq(from)))
+        .set(group_responses::same_as_issue_id.eq(to))
+        .execute(conn)
+}

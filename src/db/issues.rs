@@ -180,3 +180,148 @@ pub fn structure_tags_of(
         .load(conn)?;
     Ok((sections, bodies))
 }
+
+/// One issue, if it exists.
+pub fn by_id(conn: &mut DbConnection, issue: IssueId) -> QueryResult<Option<Issue>> {
+    issues::table
+        .find(issue)
+        .select(Issue::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Several issues by id (any order).
+pub fn by_ids(conn: &mut DbConnection, ids: &[IssueId]) -> QueryResult<Vec<Issue>> {
+    issues::table
+        .filter(issues::id.eq_any(ids))
+        .order(issues::id)
+        .select(Issue::as_select())
+        .load(conn)
+}
+
+/// An officer's edit of an issue's wording and kind, only if nobody changed
+/// it since `expected_version` was read (returns 0 rows otherwise). Marked as
+/// edited by an officer so that nothing automatic undoes it.
+pub fn officer_edit(
+    conn: &mut DbConnection,
+    issue: IssueId,
+    expected_version: i32,
+    content: &str,
+    kind: IssueKind,
+) -> QueryResult<usize> {
+    diesel::update(
+        issues::table
+            .find(issue)
+            .filter(issues::version.eq(expected_version)),
+    )
+    .set((
+        issues::content.eq(content),
+        issues::kind.eq(kind),
+        issues::edited_by_officer.eq(true),
+        issues::version.eq(issues::version + 1),
+    ))
+    .execute(conn)
+}
+
+/// Makes room in a response for `count` issues after `after`: later issues
+/// move down. Done in two steps because `(response_id, position)` is unique
+/// and neither backend defers that check to the end of a statement.
+pub fn shift_after(
+    conn: &mut DbConnection,
+    response: ResponseId,
+    after: i32,
+    count: i32,
+) -> QueryResult<usize> {
+    diesel::update(
+        issues::table
+            .filter(issues::response_id.eq(response))
+            .filter(issues::position.gt(after)),
+    )
+    .set(issues::position.eq(issues::position * -1 - count))
+    .execute(conn)?;
+    diesel::update(
+        issues::table
+            .filter(issues::response_id.eq(response))
+            .filter(issues::position.lt(0)),
+    )
+    .set(issues::position.eq(issues::position * -1))
+    .execute(conn)
+}
+
+/// The last position used in a response (0 when it has no issues).
+pub fn last_position(conn: &mut DbConnection, response: ResponseId) -> QueryResult<i32> {
+    issues::table
+        .filter(issues::response_id.eq(response))
+        .select(diesel::dsl::max(issues::position))
+        .first::<Option<i32>>(conn)
+        .map(|p| p.unwrap_or(0))
+}
+
+/// Puts issues in a theme (or none) as an officer's decision, which
+/// re-running the analysis keeps.
+pub fn place_in_theme(
+    conn: &mut DbConnection,
+    ids: &[IssueId],
+    theme: Option<ThemeId>,
+) -> QueryResult<usize> {
+    diesel::update(issues::table.filter(issues::id.eq_any(ids)))
+        .set((
+            issues::theme_id.eq(theme),
+            issues::theme_set_by_officer.eq(true),
+            issues::fits_no_theme.eq(false),
+            issues::version.eq(issues::version + 1),
+        ))
+        .execute(conn)
+}
+
+/// The issues of one theme, as received.
+pub fn of_theme(conn: &mut DbConnection, theme: ThemeId) -> QueryResult<Vec<Issue>> {
+    issues::table
+        .inner_join(responses::table)
+        .filter(issues::theme_id.eq(theme))
+        .order((responses::received_at, responses::id, issues::position))
+        .select(Issue::as_select())
+        .load(conn)
+}
+
+/// Free tags of one issue.
+pub fn tags_of(conn: &mut DbConnection, issue: IssueId) -> QueryResult<Vec<String>> {
+    issue_tags::table
+        .filter(issue_tags::issue_id.eq(issue))
+        .order(issue_tags::tag)
+        .select(issue_tags::tag)
+        .load(conn)
+}
+
+/// Removes an issue's free tags (before writing new ones).
+pub fn clear_tags(conn: &mut DbConnection, issue: IssueId) -> QueryResult<usize> {
+    diesel::delete(issue_tags::table.filter(issue_tags::issue_id.eq(issue))).execute(conn)
+}
+
+/// How many issues each response has, for the given responses.
+pub fn counts_by_response(
+    conn: &mut DbConnection,
+    ids: &[ResponseId],
+) -> QueryResult<Vec<(ResponseId, i64)>> {
+    issues::table
+        .filter(issues::response_id.eq_any(ids))
+        .group_by(issues::response_id)
+        .select((issues::response_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Ids of responses whose issues contain `pattern` (lower case, a LIKE
+/// pattern with `\` escapes).
+pub fn responses_mentioning(
+    conn: &mut DbConnection,
+    consultation: ConsultationId,
+    pattern: &str,
+) -> QueryResult<Vec<ResponseId>> {
+    use super::connection::lower;
+    issues::table
+        .filter(issues::consultation_id.eq(consultation))
+        .filter(lower(issues::content).like(pattern).escape('\\'))
+        .select(issues::response_id)
+        .distinct()
+        .load(conn)
+}

@@ -11,6 +11,7 @@ pub mod consultees;
 pub mod document;
 pub mod group_responses;
 pub mod issues;
+pub mod members;
 pub mod migrations;
 pub mod pool;
 pub mod responses;

@@ -204,3 +204,71 @@ pub fn set_status(
         .set((responses::status.eq(status), responses::updated_at.eq(now)))
         .execute(conn)
 }
+
+/// A response as the inbox lists it (without its text).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = responses)]
+pub struct InboxEntry {
+    pub id: ResponseId,
+    pub reference: String,
+    pub channel: Channel,
+    pub received_at: NaiveDateTime,
+    pub status: ResponseStatus,
+    pub campaign_of_id: Option<ResponseId>,
+}
+
+/// Every response of a consultation for the inbox, newest first.
+pub fn inbox(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<InboxEntry>> {
+    responses::table
+        .filter(responses::consultation_id.eq(id))
+        .order((responses::received_at.desc(), responses::id.desc()))
+        .select(InboxEntry::as_select())
+        .load(conn)
+}
+
+/// Ids of responses whose text or consultees' names contain `pattern`
+/// (lower case, a LIKE pattern with `\` escapes).
+pub fn mentioning(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    pattern: &str,
+) -> QueryResult<Vec<ResponseId>> {
+    use super::connection::lower;
+    let mut ids: Vec<ResponseId> = responses::table
+        .filter(responses::consultation_id.eq(id))
+        .filter(lower(responses::content).like(pattern).escape('\\'))
+        .select(responses::id)
+        .load(conn)?;
+    let by_name: Vec<ResponseId> = response_consultees::table
+        .inner_join(responses::table)
+        .inner_join(consultees::table)
+        .filter(responses::consultation_id.eq(id))
+        .filter(
+            lower(consultees::name)
+                .like(pattern)
+                .escape('\\')
+                .or(lower(consultees::short_name.assume_not_null())
+                    .like(pattern)
+                    .escape('\\')),
+        )
+        .select(response_consultees::response_id)
+        .load(conn)?;
+    ids.extend(by_name);
+    Ok(ids)
+}
+
+/// The consultees of the given responses, each response's in order.
+pub fn consultees_of_some(
+    conn: &mut DbConnection,
+    ids: &[ResponseId],
+) -> QueryResult<Vec<(ResponseId, Consultee)>> {
+    response_consultees::table
+        .inner_join(consultees::table)
+        .filter(response_consultees::response_id.eq_any(ids))
+        .order((
+            response_consultees::response_id,
+            response_consultees::position,
+        ))
+        .select((response_consultees::response_id, Consultee::as_select()))
+        .load(conn)
+}

@@ -239,6 +239,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    consultation_members (consultation_id, user_id) {
+        consultation_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
     sessions (id_hash) {
         id_hash -> Text,
         user_id -> BigInt,
@@ -279,6 +286,8 @@ diesel::joinable!(issue_tags -> issues (issue_id));
 diesel::joinable!(group_responses -> users (updated_by));
 
 diesel::joinable!(analysis_runs -> consultations (consultation_id));
+diesel::joinable!(consultation_members -> consultations (consultation_id));
+diesel::joinable!(consultation_members -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -302,4 +311,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     response_revisions,
     answer_suggestions,
     analysis_runs,
+    consultation_members,
 );

@@ -51,3 +51,8 @@ pub fn delete(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usize> {
 pub fn delete_expired(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
 }
+
+/// Ends every session of a user (when they are disabled).
+pub fn delete_of_user(conn: &mut DbConnection, user: UserId) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user))).execute(conn)
+}

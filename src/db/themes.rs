@@ -50,3 +50,44 @@ pub fn of_consultation(conn: &mut DbConnection, id: ConsultationId) -> QueryResu
         .select(Theme::as_select())
         .load(conn)
 }
+
+/// One theme, if it exists.
+pub fn by_id(conn: &mut DbConnection, id: ThemeId) -> QueryResult<Option<Theme>> {
+    themes::table
+        .find(id)
+        .select(Theme::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Renames a theme as an officer (analysis keeps the name from then on).
+pub fn rename(conn: &mut DbConnection, id: ThemeId, label: &str) -> QueryResult<usize> {
+    diesel::update(themes::table.find(id))
+        .set((themes::label.eq(label), themes::officer_named.eq(true)))
+        .execute(conn)
+}
+
+/// Pins or unpins a theme (a pinned theme keeps every issue in it).
+pub fn set_pinned(conn: &mut DbConnection, id: ThemeId, pinned: bool) -> QueryResult<usize> {
+    diesel::update(themes::table.find(id))
+        .set(themes::pinned.eq(pinned))
+        .execute(conn)
+}
+
+/// The next free display position in a consultation.
+pub fn next_position(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i32> {
+    themes::table
+        .filter(themes::consultation_id.eq(id))
+        .select(diesel::dsl::max(themes::position))
+        .first::<Option<i32>>(conn)
+        .map(|p| p.map_or(0, |p| p + 1))
+}
+
+/// A theme's evidence: top terms with weights and representative issue ids,
+/// as stored by the analysis (JSON text).
+pub fn evidence(conn: &mut DbConnection, id: ThemeId) -> QueryResult<(String, String)> {
+    themes::table
+        .find(id)
+        .select((themes::top_terms, themes::representatives))
+        .first(conn)
+}

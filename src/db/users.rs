@@ -47,3 +47,27 @@ pub fn by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User
         .first(conn)
         .optional()
 }
+
+/// The user with this id, if any.
+pub fn by_id(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every user, by e-mail address.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .order(users::email)
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// Disables or re-enables a user; a disabled user cannot sign in.
+pub fn set_disabled(conn: &mut DbConnection, id: UserId, disabled: bool) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::disabled.eq(disabled))
+        .execute(conn)
+}

@@ -177,14 +177,7 @@ fn layout(bodies: &[DiagramBody], links: &[DiagramLink], orientation: Orientatio
     svg
 }
 
-/// Escapes text for SVG (an XML dialect).
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use super::escape_xml as escape;
 
 /// Collects SVG elements as `layout-rs` draws them.
 struct SvgWriter {

@@ -8,6 +8,7 @@
 //! `analysis_runs`; a unique index lets only one run per consultation at a
 //! time, across every instance of the service.
 
+use super::audit::{self, Actor, Change};
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 use serde::Serialize;
@@ -51,6 +52,14 @@ pub struct StoredTerm {
     pub weight: f32,
 }
 
+/// A run that has been claimed: recorded as running, so no other run of
+/// the same consultation can start until it finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim {
+    pub consultation: ConsultationId,
+    pub run_id: i64,
+}
+
 /// Runs the analysis of the consultation named by `slug`. `progress` hears
 /// each step ("reading", "clustering", …).
 pub fn run(
@@ -62,15 +71,45 @@ pub fn run(
     now: DateTime<Utc>,
     progress: &dyn Fn(&str),
 ) -> ServiceResult<RunReport> {
+    let claim = claim(conn, slug, started_by, now)?;
+    execute(conn, claim, mode, options, now, progress)
+}
+
+/// Claims the right to analyse a consultation, or says that a run is
+/// already going (here or on another instance of the service).
+pub fn claim(
+    conn: &mut DbConnection,
+    slug: &str,
+    started_by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Claim> {
     let consultation = db::consultations::by_slug(conn, slug)?
         .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
-    let Some(run_id) = db::analysis::start_run(conn, consultation.id, started_by, now.naive_utc())?
-    else {
-        return Err(ServiceError::Conflict(
+    match db::analysis::start_run(conn, consultation.id, started_by, now.naive_utc())? {
+        Some(run_id) => Ok(Claim {
+            consultation: consultation.id,
+            run_id,
+        }),
+        None => Err(ServiceError::Conflict(
             "An analysis of this consultation is already running.".into(),
-        ));
-    };
-    let outcome = analyse_and_store(conn, consultation.id, run_id, mode, options, now, progress);
+        )),
+    }
+}
+
+/// Runs a claimed analysis to the end and records how it finished.
+pub fn execute(
+    conn: &mut DbConnection,
+    claim: Claim,
+    mode: Mode,
+    options: &ClusterOptions,
+    now: DateTime<Utc>,
+    progress: &dyn Fn(&str),
+) -> ServiceResult<RunReport> {
+    let Claim {
+        consultation,
+        run_id,
+    } = claim;
+    let outcome = analyse_and_store(conn, consultation, run_id, mode, options, now, progress);
     let finished = Utc::now().naive_utc().max(now.naive_utc());
     match &outcome {
         Ok(report) => db::analysis::finish_run(
@@ -220,17 +259,16 @@ fn analyse_and_store(
             &mut report,
         )
     })?;
-    db::audit::record(
+    audit::record(
         conn,
-        &db::audit::NewAuditEntry {
-            at: now.naive_utc(),
-            user_id: None,
-            actor: "analysis",
+        &Actor::system("analysis"),
+        now,
+        Change {
             action: "analysis run",
             entity: "consultation",
-            entity_id: Some(consultation.0),
-            before_value: None,
-            after_value: Some(&format!(
+            id: consultation.0,
+            before: None,
+            after: Some(&format!(
                 "{} issues, {} themes ({} new, {} removed), {} repeat groups, {} campaigns",
                 report.issues,
                 report.themes,

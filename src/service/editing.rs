@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
+use super::audit::Change;
 use super::{ServiceError, ServiceResult};
 use crate::db::consultations::Consultation;
 use crate::db::{self, DbConnection};
@@ -13,15 +14,10 @@ use crate::domain::text::{optional_text, required_text};
 use crate::domain::time::{end_of_london_day, start_of_london_day};
 use crate::domain::{
     BodyId, BodyLinkId, BodyStatus, ConsultationStatus, QuestionId, QuestionKind, ReferencePrefix,
-    Relation, SectionId, Slug, UserId, ValidationError,
+    Relation, SectionId, Slug, ValidationError,
 };
 
-/// Who made a change, for the audit log.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: Option<UserId>,
-    pub name: String,
-}
+pub use super::audit::Actor;
 
 fn audit(
     conn: &mut DbConnection,
@@ -32,19 +28,14 @@ fn audit(
     before: Option<String>,
     after: Option<String>,
 ) -> ServiceResult<()> {
-    db::audit::record(
-        conn,
-        &db::audit::NewAuditEntry {
-            at: Utc::now().naive_utc(),
-            user_id: actor.user_id,
-            actor: &actor.name,
-            action,
-            entity,
-            entity_id: Some(id),
-            before_value: before.as_deref(),
-            after_value: after.as_deref(),
-        },
-    )?;
+    let change = Change {
+        action,
+        entity,
+        id,
+        before: before.as_deref(),
+        after: after.as_deref(),
+    };
+    super::audit::record(conn, actor, Utc::now(), change)?;
     Ok(())
 }
 

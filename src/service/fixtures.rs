@@ -4,6 +4,7 @@
 //! `serve --demo` works from any directory. Loading is idempotent: a
 //! consultation whose slug already exists is left as it is.
 
+use super::audit::{self, Actor, Change};
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
@@ -489,17 +490,16 @@ fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcom
         )?;
         counts.group_responses += 1;
     }
-    db::audit::record(
+    audit::record(
         conn,
-        &db::audit::NewAuditEntry {
-            at: now,
-            user_id: None,
-            actor: "fixtures",
+        &Actor::system("fixtures"),
+        Utc::now(),
+        Change {
             action: "fixture loaded",
             entity: "consultation",
-            entity_id: Some(consultation_id.0),
-            before_value: None,
-            after_value: Some(&c.slug),
+            id: consultation_id.0,
+            before: None,
+            after: Some(&c.slug),
         },
     )?;
     Ok(LoadOutcome::Loaded(counts))

@@ -2,6 +2,7 @@
 //! `&mut DbConnection` and runs without an async runtime.
 
 pub mod analysis;
+pub mod audit;
 pub mod auth;
 pub mod consultations;
 pub mod editing;
@@ -13,5 +14,6 @@ pub mod responses;
 pub mod retention;
 pub mod summary;
 pub mod users;
+pub mod workspace;
 
 pub use error::{ServiceError, ServiceResult};

@@ -1,5 +1,6 @@
 //! Taking responses from consultees: submitting, viewing and changing them.
 
+use super::audit::{self, Actor, Change};
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -214,21 +215,20 @@ fn write_submission(
         )?;
         tag_point(conn, issue, point)?;
     }
-    db::audit::record(
+    audit::record(
         conn,
-        &db::audit::NewAuditEntry {
-            at: stamp,
-            user_id: None,
-            actor: "consultee",
+        &Actor::system("consultee"),
+        now,
+        Change {
             action: if submission.held {
                 "response held (honeypot)"
             } else {
                 "response received"
             },
             entity: "response",
-            entity_id: Some(response_id.0),
-            before_value: None,
-            after_value: Some(&reference),
+            id: response_id.0,
+            before: None,
+            after: Some(&reference),
         },
     )?;
     Ok(Receipt {
@@ -413,19 +413,7 @@ pub fn change(
         for (removed, _, _) in before.points.iter().skip(changed.points.len()) {
             db::issues::delete(conn, removed.id)?;
         }
-        db::audit::record(
-            conn,
-            &db::audit::NewAuditEntry {
-                at: stamp,
-                user_id: None,
-                actor: "consultee",
-                action: "response changed",
-                entity: "response",
-                entity_id: Some(response.id.0),
-                before_value: Some(&snapshot),
-                after_value: Some(&serde_json::to_string(changed).unwrap_or_default()),
-            },
-        )?;
+        audit::record(conn, &Actor::system("consultee"), now, Change { action: "response changed", entity: "response", id: response.id.0, before: Some(&snapshot), after: Some(&serde_json::to_string(changed).unwrap_or_default()) })?;
         Ok(())
     })
 }
@@ -449,7 +437,7 @@ pub fn held(conn: &mut DbConnection, slug: &str) -> ServiceResult<Vec<(Response,
 /// or reject it as spam (kept, marked withdrawn, never counted).
 pub fn review_held(
     conn: &mut DbConnection,
-    actor: &super::editing::Actor,
+    actor: &super::audit::Actor,
     slug: &str,
     reference: &str,
     accept: bool,
@@ -467,21 +455,20 @@ pub fn review_held(
             ResponseStatus::Withdrawn
         };
         db::responses::set_status(conn, response.id, status, now.naive_utc())?;
-        db::audit::record(
+        audit::record(
             conn,
-            &db::audit::NewAuditEntry {
-                at: now.naive_utc(),
-                user_id: actor.user_id,
-                actor: &actor.name,
+            actor,
+            now,
+            Change {
                 action: if accept {
                     "held response accepted"
                 } else {
                     "held response rejected as spam"
                 },
                 entity: "response",
-                entity_id: Some(response.id.0),
-                before_value: Some(ResponseStatus::Held.as_str()),
-                after_value: Some(status.as_str()),
+                id: response.id.0,
+                before: Some(ResponseStatus::Held.as_str()),
+                after: Some(status.as_str()),
             },
         )?;
         Ok(())

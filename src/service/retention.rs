@@ -2,6 +2,7 @@
 //! number of days after a consultation is published (UK GDPR storage
 //! limitation). The issues, the table and the analysis stay as they were.
 
+use super::audit::{self, Actor, Change};
 use chrono::{DateTime, Duration, Utc};
 use diesel::Connection;
 
@@ -30,17 +31,16 @@ pub fn run(conn: &mut DbConnection, now: DateTime<Utc>) -> ServiceResult<Report>
         let erased = conn.transaction(|conn| {
             let erased = db::consultees::erase_contacts(conn, c.id)?;
             if erased > 0 {
-                db::audit::record(
+                audit::record(
                     conn,
-                    &db::audit::NewAuditEntry {
-                        at: now.naive_utc(),
-                        user_id: None,
-                        actor: "retention",
+                    &Actor::system("retention"),
+                    now,
+                    Change {
                         action: "contact details erased",
                         entity: "consultation",
-                        entity_id: Some(c.id.0),
-                        before_value: None,
-                        after_value: Some(&format!(
+                        id: c.id.0,
+                        before: None,
+                        after: Some(&format!(
                             "{erased} consultee(s), {days} days after publication"
                         )),
                     },

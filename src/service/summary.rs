@@ -1,6 +1,7 @@
 //! The respondent–issue–response table (seed 003): one row per issue, who
 //! raised it, and the group's response.
 
+use super::audit::{self, Change};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{ServiceError, ServiceResult};
@@ -305,22 +306,21 @@ fn contact_details(who: &[crate::db::consultees::Consultee]) -> String {
 /// what), before the file is handed over.
 pub fn record_contact_export(
     conn: &mut DbConnection,
-    actor: &super::editing::Actor,
+    actor: &super::audit::Actor,
     slug: &str,
 ) -> ServiceResult<()> {
     let consultation = db::consultations::by_slug(conn, slug)?
         .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
-    db::audit::record(
+    audit::record(
         conn,
-        &db::audit::NewAuditEntry {
-            at: chrono::Utc::now().naive_utc(),
-            user_id: actor.user_id,
-            actor: &actor.name,
+        actor,
+        chrono::Utc::now(),
+        Change {
             action: "summary exported with contact details",
             entity: "consultation",
-            entity_id: Some(consultation.id.0),
-            before_value: None,
-            after_value: None,
+            id: consultation.id.0,
+            before: None,
+            after: None,
         },
     )?;
     Ok(())

@@ -1,5 +1,6 @@
 //! Staff user management.
 
+use super::audit::{self, Actor, Change};
 use chrono::Utc;
 use diesel::Connection;
 
@@ -7,9 +8,21 @@ use super::{ServiceError, ServiceResult, passwords};
 use crate::db::{self, DbConnection};
 use crate::domain::{EmailAddress, Role, UserId};
 
-/// Creates a staff user with a hashed password.
+/// Creates a staff user with a hashed password (from the command line).
 pub fn add(
     conn: &mut DbConnection,
+    email: &str,
+    display_name: &str,
+    role: Role,
+    password: &str,
+) -> ServiceResult<UserId> {
+    add_as(conn, &Actor::system("cli"), email, display_name, role, password)
+}
+
+/// Creates a staff user with a hashed password, recording who did.
+pub fn add_as(
+    conn: &mut DbConnection,
+    actor: &Actor,
     email: &str,
     display_name: &str,
     role: Role,
@@ -51,19 +64,52 @@ pub fn add(
                 created_at: now,
             },
         )?;
-        db::audit::record(
+        audit::record(
             conn,
-            &db::audit::NewAuditEntry {
-                at: now,
-                user_id: None,
-                actor: "cli",
+            actor,
+            Utc::now(),
+            Change {
                 action: "user added",
                 entity: "user",
-                entity_id: Some(id.0),
-                before_value: None,
-                after_value: Some(&format!("{email} ({role})")),
+                id: id.0,
+                before: None,
+                after: Some(&format!("{email} ({role})")),
             },
         )?;
         Ok(id)
+    })
+}
+
+/// Disables (or re-enables) a user. A disabled user's sessions end at once.
+/// Nobody can disable themselves, so an admin cannot lock everyone out.
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: UserId,
+    disabled: bool,
+) -> ServiceResult<()> {
+    if actor.user_id == Some(id) {
+        return Err(ServiceError::Conflict(
+            "You cannot disable your own account; ask another administrator.".into(),
+        ));
+    }
+    conn.transaction(|conn| {
+        let user = db::users::by_id(conn, id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("user {}", id.0)))?;
+        db::users::set_disabled(conn, id, disabled)?;
+        if disabled {
+            db::sessions::delete_of_user(conn, id)?;
+        }
+        let (before, after) = (user.disabled.to_string(), disabled.to_string());
+        let action = if disabled { "user disabled" } else { "user enabled" };
+        let change = Change {
+            action,
+            entity: "user",
+            id: id.0,
+            before: Some(&before),
+            after: Some(&after),
+        };
+        audit::record(conn, actor, Utc::now(), change)?;
+        Ok(())
     })
 }

@@ -16,6 +16,7 @@ pub mod state;
 pub mod summary;
 pub mod templates;
 pub mod view;
+pub mod workspace;
 
 use std::net::TcpListener;
 
@@ -71,6 +72,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/consultations/{slug}/links/{id}/delete", post().to(staff::delete_link))
         .route("/staff/consultations/{slug}/summary-with-contacts.csv", post().to(summary::csv_with_contacts))
         .route("/staff/consultations/{slug}/responses/{reference}/review", post().to(staff::review_held))
+        .route("/staff/users", get().to(workspace::users::list))
+        .route("/staff/users", post().to(workspace::users::add))
+        .route("/staff/users/{id}/disabled", post().to(workspace::users::set_disabled))
+        // The group's workspace
+        .route("/staff/consultations/{slug}/workspace", get().to(workspace::overview::show))
+        .route("/staff/consultations/{slug}/group", get().to(workspace::group::list))
+        .route("/staff/consultations/{slug}/group", post().to(workspace::group::change))
+        .route("/staff/consultations/{slug}/inbox", get().to(workspace::inbox::page_handler))
+        .route("/staff/consultations/{slug}/inbox/{reference}", get().to(workspace::responses::detail))
+        .route("/staff/consultations/{slug}/inbox/{reference}/accept", post().to(workspace::responses::accept))
+        .route("/staff/consultations/{slug}/inbox/{reference}/issues", post().to(workspace::responses::add))
+        .route("/staff/consultations/{slug}/issues/{id}", post().to(workspace::responses::edit))
+        .route("/staff/consultations/{slug}/issues/{id}/merge-next", post().to(workspace::responses::merge_next))
+        .route("/staff/consultations/{slug}/issues/{id}/split", post().to(workspace::responses::split))
+        .route("/staff/consultations/{slug}/issues/{id}/remove", post().to(workspace::responses::remove))
+        .route("/staff/consultations/{slug}/issues/{id}/draft", get().to(workspace::drafting::form))
+        .route("/staff/consultations/{slug}/issues/{id}/draft", post().to(workspace::drafting::save))
+        .route("/staff/consultations/{slug}/issues/{id}/repeats", post().to(workspace::drafting::answer_repeats))
+        .route("/staff/consultations/{slug}/themes", get().to(workspace::themes::triage))
+        .route("/staff/consultations/{slug}/themes", post().to(workspace::themes::create))
+        .route("/staff/consultations/{slug}/themes/move", post().to(workspace::themes::move_issues))
+        .route("/staff/consultations/{slug}/themes/{id}", get().to(workspace::themes::theme))
+        .route("/staff/consultations/{slug}/themes/{id}/rename", post().to(workspace::themes::rename))
+        .route("/staff/consultations/{slug}/themes/{id}/pin", post().to(workspace::themes::pin))
+        .route("/staff/consultations/{slug}/themes/{id}/merge", post().to(workspace::themes::merge))
+        .route("/staff/consultations/{slug}/themes/{id}/split", post().to(workspace::themes::split))
+        .route("/staff/consultations/{slug}/analysis", get().to(workspace::analysis::status))
+        .route("/staff/consultations/{slug}/analysis", post().to(workspace::analysis::start))
         // API
         .route("/api/openapi.json", get().to(api::openapi))
         .configure(api::routes);

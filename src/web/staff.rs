@@ -26,13 +26,10 @@ use crate::service::editing::{
 const EDITORS: &[Role] = &[Role::Officer, Role::Admin];
 
 fn actor(staff: &StaffUser) -> Actor {
-    Actor {
-        user_id: Some(staff.user.id),
-        name: staff.user.email.clone(),
-    }
+    Actor::staff(&staff.user)
 }
 
-fn render(
+pub(crate) fn render(
     req: &HttpRequest,
     state: &AppState,
     status: StatusCode,
@@ -194,7 +191,7 @@ pub async fn create(
     }
 }
 
-fn see_other(location: &str) -> HttpResponse {
+pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location.to_string()))
         .finish()

@@ -182,10 +182,7 @@ pub async fn csv_with_contacts(
     staff.require(&[Role::Officer, Role::Admin])?;
     super::auth::check_csrf(&req, &state, &form)?;
     let slug = slug.into_inner();
-    let actor = crate::service::editing::Actor {
-        user_id: Some(staff.user.id),
-        name: staff.user.email.clone(),
-    };
+    let actor = crate::service::audit::Actor::staff(&staff.user);
     let filter = Filter {
         with_contacts: true,
         ..Filter::default()

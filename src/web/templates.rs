@@ -36,11 +36,22 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "staff_consultation",
     "summary",
     "summary_file",
+    "_ws_nav",
+    "_history",
+    "ws_overview",
+    "ws_inbox",
+    "ws_response",
+    "ws_themes",
+    "ws_theme",
+    "ws_draft",
+    "ws_analysis",
+    "ws_group",
+    "staff_users",
 ];
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 18;
+const TEMPLATE_FILES: usize = 29;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.
@@ -50,8 +61,8 @@ handlebars::handlebars_helper!(concat_helper: |*args| args.iter().map(|a| match 
     other => other.to_string(),
 }).collect::<String>());
 
-/// `{{diagram svg}}`: writes a diagram produced by `export::diagram`
-/// without escaping. Only markup that starts as that renderer's output is
+/// `{{diagram svg}}`: writes a diagram produced by `export::diagram` (or a
+/// chart from `export::chart`) without escaping. Only markup that starts as that renderer's output is
 /// written; its text was escaped when it was drawn. Anything else is escaped.
 fn diagram_helper(
     h: &handlebars::Helper<'_>,
@@ -61,7 +72,10 @@ fn diagram_helper(
     out: &mut dyn handlebars::Output,
 ) -> handlebars::HelperResult {
     let svg = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
-    if svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" class="structure-diagram""#) {
+    let ours = svg
+        .starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" class="structure-diagram""#)
+        || svg.starts_with(crate::export::chart::CHART_PREFIX);
+    if ours {
         out.write(svg)?;
     } else {
         out.write(&handlebars::html_escape(svg))?;

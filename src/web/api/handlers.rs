@@ -18,10 +18,7 @@ const EDITORS: &[Role] = &[Role::Officer, Role::Admin];
 
 fn editor(staff: &ApiStaff) -> Result<Actor, ApiError> {
     staff.0.require(EDITORS)?;
-    Ok(Actor {
-        user_id: Some(staff.0.user.id),
-        name: staff.0.user.email.clone(),
-    })
+    Ok(Actor::staff(&staff.0.user))
 }
 
 /// Sign in for a bearer token.

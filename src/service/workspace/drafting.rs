@@ -1,0 +1,440 @@
+//! Drafting the group's response to each issue: its own wording, "Noted",
+//! or "As above" linking to an earlier answer (with or without wording of
+//! its own); draft or agreed. Two people saving the same response: the
+//! second is told, and nothing is lost (optimistic locking on `version`).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+use serde_json::json;
+
+use super::{MAX_TEXT_CHARS, issue_in};
+use crate::db::audit::AuditEntry;
+use crate::db::consultations::Consultation;
+use crate::db::consultees::Consultee;
+use crate::db::group_responses::{Draft, GroupResponse, NewGroupResponse};
+use crate::db::issues::Issue;
+use crate::db::themes::Theme;
+use crate::db::{self, DbConnection};
+use crate::domain::text::optional_text;
+use crate::domain::group_response::shown_text;
+use crate::domain::{DraftStatus, GroupResponseKind, IssueId, ValidationError};
+use crate::service::audit::{self, Actor, Change};
+use crate::service::{ServiceError, ServiceResult};
+
+/// An earlier answered issue offered as "As above".
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    pub issue: Issue,
+    /// The answer as the summary table would show it.
+    pub shown: String,
+    /// Cosine similarity of the two issues (0–1), from the analysis.
+    pub similarity: f32,
+}
+
+/// Everything the drafting page shows for one issue.
+#[derive(Debug, Clone)]
+pub struct DraftView {
+    pub issue: Issue,
+    pub reference: String,
+    pub raised_by: Vec<Consultee>,
+    pub theme: Option<Theme>,
+    pub answer: Option<GroupResponse>,
+    /// For "As above": the linked issue and the text the table will show.
+    pub linked: Option<(Issue, String)>,
+    pub suggestions: Vec<Suggestion>,
+    /// Every other answered issue, as (issue, shown answer), for choosing
+    /// an "As above" link by hand.
+    pub answered: Vec<(Issue, String)>,
+    /// Unanswered repeats of this issue that one answer can cover.
+    pub repeats: Vec<Issue>,
+    pub history: Vec<AuditEntry>,
+}
+
+/// The text the summary table shows for `issue`'s answer, following
+/// "As above" links (at most as many steps as there are answers).
+fn shown_for(answers: &HashMap<IssueId, GroupResponse>, issue: IssueId) -> Option<String> {
+    let mut current = answers.get(&issue)?;
+    let mut seen = HashSet::from([issue]);
+    loop {
+        let own = current.content.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        match (current.kind, current.same_as_issue_id, own) {
+            (GroupResponseKind::AsAbove, Some(next), None) if seen.insert(next) => {
+                match answers.get(&next) {
+                    Some(answer) => current = answer,
+                    None => return Some(shown_text(current.kind, None, None)),
+                }
+            }
+            _ => return Some(shown_text(current.kind, current.content.as_deref(), None)),
+        }
+    }
+}
+
+/// The drafting page of one issue.
+pub fn draft_view(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    id: IssueId,
+) -> ServiceResult<DraftView> {
+    let issue = issue_in(conn, consultation, id)?;
+    let response = db::responses::inbox(conn, consultation.id)?
+        .into_iter()
+        .find(|r| r.id == issue.response_id)
+        .ok_or_else(|| ServiceError::NotFound(format!("response of issue {}", id.0)))?;
+    let raised_by = db::responses::consultees_of(conn, issue.response_id)?;
+    let theme = match issue.theme_id {
+        Some(t) => db::themes::by_id(conn, t)?,
+        None => None,
+    };
+    let answers: HashMap<IssueId, GroupResponse> =
+        db::group_responses::of_consultation(conn, consultation.id)?
+            .into_iter()
+            .map(|a| (a.issue_id, a))
+            .collect();
+    let all = db::issues::of_consultation(conn, consultation.id)?;
+    let by_id: HashMap<IssueId, &Issue> = all.iter().map(|i| (i.id, i)).collect();
+    let answer = answers.get(&id).cloned();
+    let linked = answer
+        .as_ref()
+        .and_then(|a| a.same_as_issue_id)
+        .and_then(|t| Some(((*by_id.get(&t)?).clone(), shown_for(&answers, t)?)));
+    let suggestions = db::analysis::suggestions_for(conn, id)?
+        .into_iter()
+        .filter_map(|s| {
+            let issue = (*by_id.get(&s.suggested_issue_id)?).clone();
+            let shown = shown_for(&answers, issue.id)?;
+            Some(Suggestion {
+                issue,
+                shown,
+                similarity: s.similarity,
+            })
+        })
+        .collect();
+    let answered = all
+        .iter()
+        .filter(|i| i.id != id)
+        .filter_map(|i| Some((i.clone(), shown_for(&answers, i.id)?)))
+        .collect();
+    let repeats = all
+        .iter()
+        .filter(|i| i.duplicate_of_id == Some(id) && !answers.contains_key(&i.id))
+        .cloned()
+        .collect();
+    let history = db::audit::for_entity(conn, "issue", id.0)?;
+    Ok(DraftView {
+        issue,
+        reference: response.reference,
+        raised_by,
+        theme,
+        answer,
+        linked,
+        suggestions,
+        answered,
+        repeats,
+        history,
+    })
+}
+
+/// A group response as typed.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DraftInput {
+    /// The version the drafter opened; `None` when there was no answer yet.
+    pub version: Option<i32>,
+    pub kind: String,
+    pub content: String,
+    /// For "As above": the id of the issue whose answer this repeats.
+    pub same_as: String,
+    pub status: String,
+}
+
+struct ParsedDraft {
+    kind: GroupResponseKind,
+    content: Option<String>,
+    same_as: Option<IssueId>,
+    status: DraftStatus,
+}
+
+fn parse(input: &DraftInput) -> Result<ParsedDraft, Vec<ValidationError>> {
+    let mut errors = Vec::new();
+    let kind = input
+        .kind
+        .parse::<GroupResponseKind>()
+        .map_err(|_| {
+            errors.push(ValidationError::new(
+                "kind",
+                "Choose whether to write a response, mark it “As above” or mark it “Noted”",
+            ))
+        })
+        .ok();
+    let content = optional_text("content", "The response", &input.content, MAX_TEXT_CHARS)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let status = input
+        .status
+        .parse::<DraftStatus>()
+        .map_err(|_| errors.push(ValidationError::new("status", "Choose draft or agreed")))
+        .ok();
+    let same_as = match (kind, input.same_as.trim()) {
+        (Some(GroupResponseKind::AsAbove), "") => {
+            errors.push(ValidationError::new(
+                "same_as",
+                "Choose which earlier response this is “As above”",
+            ));
+            None
+        }
+        (Some(GroupResponseKind::AsAbove), id) => match id.parse::<i64>() {
+            Ok(id) => Some(IssueId(id)),
+            Err(_) => {
+                errors.push(ValidationError::new("same_as", "Choose an earlier response from the list"));
+                None
+            }
+        },
+        _ => None,
+    };
+    if kind == Some(GroupResponseKind::Written) && content.is_none() {
+        errors.push(ValidationError::new("content", "Enter the group’s response"));
+    }
+    match (kind, status) {
+        (Some(kind), Some(status)) if errors.is_empty() => Ok(ParsedDraft {
+            kind,
+            content,
+            same_as,
+            status,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A group response's state as recorded in the audit log.
+fn snapshot(answer: Option<&GroupResponse>) -> Option<String> {
+    answer.map(|a| {
+        json!({
+            "kind": a.kind, "content": a.content, "same_as": a.same_as_issue_id.map(|i| i.0),
+            "status": a.status, "version": a.version,
+        })
+        .to_string()
+    })
+}
+
+/// Checks an "As above" link: another issue of the consultation that has
+/// an answer, and not one that leads back here.
+fn check_link(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    issue: IssueId,
+    target: IssueId,
+) -> ServiceResult<()> {
+    let invalid = |m: &str| ServiceError::invalid("same_as", m);
+    if target == issue {
+        return Err(invalid("An issue cannot be “As above” itself; choose another issue"));
+    }
+    issue_in(conn, consultation, target).map_err(|_| invalid("Choose an earlier response from the list"))?;
+    let answers: HashMap<IssueId, GroupResponse> =
+        db::group_responses::of_consultation(conn, consultation.id)?
+            .into_iter()
+            .map(|a| (a.issue_id, a))
+            .collect();
+    if !answers.contains_key(&target) {
+        return Err(invalid("The issue you chose has no response yet; choose one that has"));
+    }
+    let mut step = Some(target);
+    let mut seen = HashSet::new();
+    while let Some(current) = step {
+        if current == issue {
+            return Err(invalid(
+                "That issue is itself “As above” this one; choose an issue with its own wording",
+            ));
+        }
+        if !seen.insert(current) {
+            break;
+        }
+        step = answers
+            .get(&current)
+            .filter(|a| a.kind == GroupResponseKind::AsAbove)
+            .and_then(|a| a.same_as_issue_id);
+    }
+    Ok(())
+}
+
+/// Saves the group's response to an issue.
+pub fn save(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: IssueId,
+    input: &DraftInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let draft = parse(input).map_err(ServiceError::Invalid)?;
+    conn.transaction(|conn| {
+        issue_in(conn, consultation, id)?;
+        if let Some(target) = draft.same_as {
+            check_link(conn, consultation, id, target)?;
+        }
+        let existing = db::group_responses::for_issue(conn, id)?;
+        let stamp = now.naive_utc();
+        match (&existing, input.version) {
+            (Some(current), Some(version)) => {
+                let changes = Draft {
+                    kind: draft.kind,
+                    content: draft.content.as_deref(),
+                    same_as_issue_id: draft.same_as,
+                    status: draft.status,
+                    updated_by: actor.user_id,
+                    updated_at: stamp,
+                };
+                if db::group_responses::update(conn, current.id, version, &changes)? == 0 {
+                    return Err(ServiceError::Conflict(super::issues::CHANGED_SINCE_OPENED.into()));
+                }
+            }
+            (None, None) => {
+                db::group_responses::insert(
+                    conn,
+                    &NewGroupResponse {
+                        issue_id: id,
+                        kind: draft.kind,
+                        content: draft.content.as_deref(),
+                        same_as_issue_id: draft.same_as,
+                        status: draft.status,
+                        updated_by: actor.user_id,
+                        updated_at: stamp,
+                    },
+                )?;
+            }
+            // Someone answered (or the page was forged) in between.
+            _ => return Err(ServiceError::Conflict(super::issues::CHANGED_SINCE_OPENED.into())),
+        }
+        let saved = db::group_responses::for_issue(conn, id)?;
+        let action = match (&existing, draft.status) {
+            (_, DraftStatus::Agreed) if existing.as_ref().map(|e| e.status) != Some(DraftStatus::Agreed) => {
+                "group response agreed"
+            }
+            (None, _) => "group response drafted",
+            _ => "group response changed",
+        };
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action,
+                entity: "issue",
+                id: id.0,
+                before: snapshot(existing.as_ref()).as_deref(),
+                after: snapshot(saved.as_ref()).as_deref(),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// Answers every unanswered repeat of an issue "As above" it (draft).
+pub fn answer_repeats(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: IssueId,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    conn.transaction(|conn| {
+        issue_in(conn, consultation, id)?;
+        if db::group_responses::for_issue(conn, id)?.is_none() {
+            return Err(ServiceError::Conflict(
+                "Write the response to this issue first; its repeats will then be “As above” it.".into(),
+            ));
+        }
+        let repeats: Vec<Issue> = db::issues::of_consultation(conn, consultation.id)?
+            .into_iter()
+            .filter(|i| i.duplicate_of_id == Some(id))
+            .collect();
+        let mut answered = 0;
+        for repeat in repeats {
+            if db::group_responses::for_issue(conn, repeat.id)?.is_some() {
+                continue;
+            }
+            let input = DraftInput {
+                version: None,
+                kind: GroupResponseKind::AsAbove.as_str().into(),
+                content: String::new(),
+                same_as: id.0.to_string(),
+                status: DraftStatus::Draft.as_str().into(),
+            };
+            save(conn, actor, consultation, repeat.id, &input, now)?;
+            answered += 1;
+        }
+        Ok(answered)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(issue: i64, kind: GroupResponseKind, content: Option<&str>, same_as: Option<i64>) -> GroupResponse {
+        GroupResponse {
+            id: crate::domain::GroupResponseId(issue),
+            issue_id: IssueId(issue),
+            kind,
+            content: content.map(str::to_string),
+            same_as_issue_id: same_as.map(IssueId),
+            status: DraftStatus::Draft,
+            version: 1,
+            updated_by: None,
+            updated_at: chrono::NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn a_chain_of_bare_as_above_answers_shows_the_first_wording() {
+        let answers: HashMap<_, _> = [
+            answer(1, GroupResponseKind::Written, Some("The SLG will hold them."), None),
+            answer(2, GroupResponseKind::AsAbove, None, Some(1)),
+            answer(3, GroupResponseKind::AsAbove, None, Some(2)),
+            answer(4, GroupResponseKind::AsAbove, Some("As above, and more."), Some(1)),
+        ]
+        .into_iter()
+        .map(|a| (a.issue_id, a))
+        .collect();
+        assert_eq!(shown_for(&answers, IssueId(3)).as_deref(), Some("The SLG will hold them."));
+        assert_eq!(shown_for(&answers, IssueId(4)).as_deref(), Some("As above, and more."));
+        assert_eq!(shown_for(&answers, IssueId(9)), None);
+    }
+
+    #[test]
+    fn a_loop_of_links_ends_instead_of_spinning() {
+        let answers: HashMap<_, _> = [
+            answer(1, GroupResponseKind::AsAbove, None, Some(2)),
+            answer(2, GroupResponseKind::AsAbove, None, Some(1)),
+        ]
+        .into_iter()
+        .map(|a| (a.issue_id, a))
+        .collect();
+        assert_eq!(shown_for(&answers, IssueId(1)).as_deref(), Some("As above"));
+    }
+
+    #[test]
+    fn each_missing_part_of_a_draft_is_named() {
+        let input = DraftInput {
+            kind: "as_above".into(),
+            status: "final".into(),
+            ..DraftInput::default()
+        };
+        let errors = parse(&input).err().unwrap();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["status", "same_as"]);
+        let written = DraftInput {
+            kind: "written".into(),
+            status: "draft".into(),
+            ..DraftInput::default()
+        };
+        assert_eq!(parse(&written).err().unwrap()[0].field, "content");
+        let noted = DraftInput {
+            kind: "noted".into(),
+            status: "agreed".into(),
+            ..DraftInput::default()
+        };
+        assert!(parse(&noted).is_ok());
+    }
+}

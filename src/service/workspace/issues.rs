@@ -1,0 +1,607 @@
+//! Splitting a response into issues and tagging them: the splitter's
+//! proposals accepted, issues edited, merged, split, added or removed.
+//! Officers' edits are marked so that nothing automatic undoes them.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+use serde_json::json;
+
+use super::{MAX_TEXT_CHARS, issue_in};
+use crate::analysis::kind::classify;
+use crate::analysis::split::{ProposedIssue, split};
+use crate::db::audit::AuditEntry;
+use crate::db::consultations::Consultation;
+use crate::db::consultees::Consultee;
+use crate::db::group_responses::GroupResponse;
+use crate::db::issues::{Issue, NewIssue};
+use crate::db::responses::Response;
+use crate::db::themes::Theme;
+use crate::db::{self, DbConnection};
+use crate::domain::text::required_text;
+use crate::domain::{BodyId, IssueId, IssueKind, SectionId, ValidationError};
+use crate::service::audit::{self, Actor, Change};
+use crate::service::{ServiceError, ServiceResult};
+
+/// Most free tags on one issue, and most characters in one.
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 50;
+
+/// An issue with everything the response page shows about it.
+#[derive(Debug, Clone)]
+pub struct IssueDetail {
+    pub issue: Issue,
+    pub sections: Vec<SectionId>,
+    pub bodies: Vec<BodyId>,
+    pub tags: Vec<String>,
+    pub theme: Option<Theme>,
+    pub answer: Option<GroupResponse>,
+}
+
+/// A response opened in the workspace.
+#[derive(Debug, Clone)]
+pub struct ResponseDetail {
+    pub response: Response,
+    pub consultees: Vec<Consultee>,
+    pub issues: Vec<IssueDetail>,
+    /// What the splitter proposes when the response has no issues yet
+    /// (letters and e-mails typed or imported as one text).
+    pub proposals: Vec<ProposedIssue>,
+    pub history: Vec<AuditEntry>,
+}
+
+fn response_in(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    reference: &str,
+) -> ServiceResult<Response> {
+    db::responses::by_reference(conn, reference)?
+        .filter(|r| r.consultation_id == consultation.id)
+        .ok_or_else(|| ServiceError::NotFound(format!("response {reference}")))
+}
+
+fn detail_of(conn: &mut DbConnection, issue: Issue) -> ServiceResult<IssueDetail> {
+    let (sections, bodies) = db::issues::structure_tags_of(conn, issue.id)?;
+    let tags = db::issues::tags_of(conn, issue.id)?;
+    let theme = match issue.theme_id {
+        Some(t) => db::themes::by_id(conn, t)?,
+        None => None,
+    };
+    let answer = db::group_responses::for_issue(conn, issue.id)?;
+    Ok(IssueDetail {
+        issue,
+        sections,
+        bodies,
+        tags,
+        theme,
+        answer,
+    })
+}
+
+/// A response with its issues, or the splitter's proposals when it has none.
+pub fn response_detail(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    reference: &str,
+) -> ServiceResult<ResponseDetail> {
+    let response = response_in(conn, consultation, reference)?;
+    let consultees = db::responses::consultees_of(conn, response.id)?;
+    let mut issues = Vec::new();
+    for issue in db::issues::of_response(conn, response.id)? {
+        issues.push(detail_of(conn, issue)?);
+    }
+    let proposals = if issues.is_empty() {
+        split(&response.content)
+    } else {
+        Vec::new()
+    };
+    let history = db::audit::for_entity(conn, "response", response.id.0)?;
+    Ok(ResponseDetail {
+        response,
+        consultees,
+        issues,
+        proposals,
+        history,
+    })
+}
+
+/// Stores the splitter's proposals as the response's issues.
+pub fn accept_proposals(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    conn.transaction(|conn| {
+        let response = response_in(conn, consultation, reference)?;
+        if db::issues::last_position(conn, response.id)? > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "Response {reference} already has issues; edit them instead."
+            )));
+        }
+        let proposals = split(&response.content);
+        for (i, proposal) in proposals.iter().enumerate() {
+            db::issues::insert(
+                conn,
+                &NewIssue {
+                    consultation_id: consultation.id,
+                    response_id: response.id,
+                    position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                    content: &proposal.text,
+                    kind: proposal.kind,
+                },
+            )?;
+        }
+        let count = proposals.len().to_string();
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action: "issues accepted from the splitter",
+                entity: "response",
+                id: response.id.0,
+                before: None,
+                after: Some(&count),
+            },
+        )?;
+        Ok(proposals.len())
+    })
+}
+
+/// An issue as typed on the response page.
+#[derive(Debug, Clone, Default)]
+pub struct IssueEdit {
+    /// The version the editor opened.
+    pub version: i32,
+    pub content: String,
+    pub kind: String,
+    pub sections: Vec<String>,
+    pub bodies: Vec<String>,
+    /// Free tags, separated by commas.
+    pub tags: String,
+}
+
+/// A valid edit.
+struct ParsedEdit {
+    content: String,
+    kind: IssueKind,
+    sections: BTreeSet<SectionId>,
+    bodies: BTreeSet<BodyId>,
+    tags: BTreeSet<String>,
+}
+
+fn parse_ids<T: Ord>(
+    field: &str,
+    what: &str,
+    values: &[String],
+    known: &[T],
+    make: impl Fn(i64) -> T,
+) -> Result<BTreeSet<T>, ValidationError> {
+    let mut ids = BTreeSet::new();
+    for value in values {
+        let id = value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .map(&make)
+            .filter(|id| known.contains(id))
+            .ok_or_else(|| {
+                ValidationError::new(field, format!("Choose {what} from the list"))
+            })?;
+        ids.insert(id);
+    }
+    Ok(ids)
+}
+
+/// Free tags from "a, b, c": trimmed, without repeats, case kept.
+pub fn parse_tags(input: &str) -> Result<BTreeSet<String>, ValidationError> {
+    let tags: BTreeSet<String> = input
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    if tags.len() > MAX_TAGS {
+        return Err(ValidationError::new(
+            "tags",
+            format!("Give {MAX_TAGS} tags or fewer"),
+        ));
+    }
+    if let Some(long) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
+        return Err(ValidationError::new(
+            "tags",
+            format!("Tag “{long}” must be {MAX_TAG_CHARS} characters or fewer"),
+        ));
+    }
+    if tags.iter().any(|t| t.chars().any(char::is_control)) {
+        return Err(ValidationError::new(
+            "tags",
+            "Tags must not contain control characters",
+        ));
+    }
+    Ok(tags)
+}
+
+fn parse_edit(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    edit: &IssueEdit,
+) -> ServiceResult<ParsedEdit> {
+    let sections: Vec<SectionId> = db::document::sections_of(conn, consultation.id)?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let bodies: Vec<BodyId> = db::structure::bodies_of(conn, consultation.id)?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    let mut errors = Vec::new();
+    let content = required_text("content", "The issue", &edit.content, MAX_TEXT_CHARS)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let kind = edit
+        .kind
+        .parse::<IssueKind>()
+        .map_err(|_| errors.push(ValidationError::new("kind", "Choose what kind of issue this is")))
+        .ok();
+    let sections = parse_ids("sections", "sections", &edit.sections, &sections, SectionId)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let bodies = parse_ids("bodies", "bodies", &edit.bodies, &bodies, BodyId)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let tags = parse_tags(&edit.tags).map_err(|e| errors.push(e)).ok();
+    match (content, kind, sections, bodies, tags) {
+        (Some(content), Some(kind), Some(sections), Some(bodies), Some(tags)) if errors.is_empty() => {
+            Ok(ParsedEdit {
+                content,
+                kind,
+                sections,
+                bodies,
+                tags,
+            })
+        }
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+/// An issue's editable state as recorded in the audit log.
+fn snapshot(conn: &mut DbConnection, issue: &Issue) -> ServiceResult<String> {
+    let (sections, bodies) = db::issues::structure_tags_of(conn, issue.id)?;
+    let tags = db::issues::tags_of(conn, issue.id)?;
+    Ok(json!({
+        "content": issue.content, "kind": issue.kind,
+        "sections": sections.iter().map(|s| s.0).collect::<Vec<_>>(),
+        "bodies": bodies.iter().map(|b| b.0).collect::<Vec<_>>(),
+        "tags": tags,
+    })
+    .to_string())
+}
+
+fn write_tags(
+    conn: &mut DbConnection,
+    issue: IssueId,
+    sections: &BTreeSet<SectionId>,
+    bodies: &BTreeSet<BodyId>,
+    tags: &BTreeSet<String>,
+) -> ServiceResult<()> {
+    db::issues::clear_structure_tags(conn, issue)?;
+    db::issues::clear_tags(conn, issue)?;
+    for section in sections {
+        db::issues::tag_section(conn, issue, *section)?;
+    }
+    for body in bodies {
+        db::issues::tag_body(conn, issue, *body)?;
+    }
+    for tag in tags {
+        db::issues::tag(conn, issue, tag)?;
+    }
+    Ok(())
+}
+
+/// The message when someone saved first.
+pub const CHANGED_SINCE_OPENED: &str = "Someone else changed this since you opened it. Their version is shown; what you typed is kept so that you can apply it again.";
+
+/// Saves an officer's or group member's edit of an issue, refusing it if
+/// the issue changed since the editor opened it.
+pub fn edit_issue(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: IssueId,
+    edit: &IssueEdit,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let parsed = parse_edit(conn, consultation, edit)?;
+    conn.transaction(|conn| {
+        let issue = issue_in(conn, consultation, id)?;
+        let before = snapshot(conn, &issue)?;
+        if db::issues::officer_edit(conn, id, edit.version, &parsed.content, parsed.kind)? == 0 {
+            return Err(ServiceError::Conflict(CHANGED_SINCE_OPENED.into()));
+        }
+        write_tags(conn, id, &parsed.sections, &parsed.bodies, &parsed.tags)?;
+        let changed = issue_in(conn, consultation, id)?;
+        let after = snapshot(conn, &changed)?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action: "issue edited",
+                entity: "issue",
+                id: id.0,
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// Joins an issue with the next one of the same response (one point the
+/// splitter cut in two). The merged issue keeps both texts, every tag, and
+/// a group response if either had one; "As above" links to the second
+/// follow it.
+pub fn merge_with_next(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: IssueId,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let first = issue_in(conn, consultation, id)?;
+        let second = db::issues::of_response(conn, first.response_id)?
+            .into_iter()
+            .find(|i| i.position > first.position)
+            .ok_or_else(|| {
+                ServiceError::Conflict("This is the response's last issue; there is nothing after it to merge with.".into())
+            })?;
+        let first_answer = db::group_responses::for_issue(conn, first.id)?;
+        let second_answer = db::group_responses::for_issue(conn, second.id)?;
+        if first_answer.is_some() && second_answer.is_some() {
+            return Err(ServiceError::Conflict(
+                "Both issues already have a group response. Make one of them “As above” or clear it before merging, so that no answer is lost.".into(),
+            ));
+        }
+        let before = json!({ "first": snapshot(conn, &first)?, "second": snapshot(conn, &second)? }).to_string();
+        let content = format!("{}\n\n{}", first.content, second.content);
+        let (s1, b1) = db::issues::structure_tags_of(conn, first.id)?;
+        let (s2, b2) = db::issues::structure_tags_of(conn, second.id)?;
+        let sections: BTreeSet<SectionId> = s1.into_iter().chain(s2).collect();
+        let bodies: BTreeSet<BodyId> = b1.into_iter().chain(b2).collect();
+        let tags: BTreeSet<String> = db::issues::tags_of(conn, first.id)?
+            .into_iter()
+            .chain(db::issues::tags_of(conn, second.id)?)
+            .collect();
+        if let Some(answer) = second_answer {
+            db::group_responses::move_to_issue(conn, answer.id, first.id)?;
+        }
+        db::group_responses::relink(conn, second.id, first.id)?;
+        db::issues::delete(conn, second.id)?;
+        db::issues::officer_edit(conn, first.id, first.version, &content, classify(&content))?;
+        write_tags(conn, first.id, &sections, &bodies, &tags)?;
+        let merged = issue_in(conn, consultation, first.id)?;
+        let after = snapshot(conn, &merged)?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action: "issues merged",
+                entity: "issue",
+                id: first.id.0,
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action: "issue merged into the one before",
+                entity: "response",
+                id: first.response_id.0,
+                before: Some(&second.content),
+                after: Some(&format!("merged into issue {}", first.id.0)),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// Splits an issue into `parts` (two points the splitter kept together).
+/// The first part stays in the issue (with its group response); the others
+/// follow it in the response, with the same tags and theme.
+pub fn split_issue(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: IssueId,
+    version: i32,
+    parts: &[String],
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<IssueId>> {
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return Err(ServiceError::invalid(
+            "parts",
+            "Separate the issue into at least two parts with a blank line between them",
+        ));
+    }
+    if parts.iter().any(|p| p.chars().count() > MAX_TEXT_CHARS) {
+        return Err(ServiceError::invalid(
+            "parts",
+            format!("Each part must be {MAX_TEXT_CHARS} characters or fewer"),
+        ));
+    }
+    conn.transaction(|conn| {
+        let issue = issue_in(conn, consultation, id)?;
+        let before = snapshot(conn, &issue)?;
+        if db::issues::officer_edit(conn, id, version, &parts[0], classify(&parts[0]))? == 0 {
+            return Err(ServiceError::Conflict(CHANGED_SINCE_OPENED.into()));
+        }
+        let (sections, bodies) = db::issues::structure_tags_of(conn, id)?;
+        let tags: BTreeSet<String> = db::issues::tags_of(conn, id)?.into_iter().collect();
+        let (sections, bodies): (BTreeSet<_>, BTreeSet<_>) =
+            (sections.into_iter().collect(), bodies.into_iter().collect());
+        let extra = i32::try_from(parts.len() - 1).unwrap_or(i32::MAX);
+        db::issues::shift_after(conn, issue.response_id, issue.position, extra)?;
+        let mut new_ids = Vec::new();
+        for (offset, part) in (1..).zip(&parts[1..]) {
+            let new_id = db::issues::insert(
+                conn,
+                &NewIssue {
+                    consultation_id: consultation.id,
+                    response_id: issue.response_id,
+                    position: issue.position + offset,
+                    content: part,
+                    kind: classify(part),
+                },
+            )?;
+            write_tags(conn, new_id, &sections, &bodies, &tags)?;
+            if issue.theme_set_by_officer {
+                db::issues::place_in_theme(conn, &[new_id], issue.theme_id)?;
+            } else {
+                db::analysis::set_issue_themes(conn, issue.theme_id, &[new_id])?;
+            }
+            new_ids.push(new_id);
+        }
+        let after = json!({ "parts": parts, "new_issues": new_ids.iter().map(|i| i.0).collect::<Vec<_>>() }).to_string();
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action: "issue split",
+                entity: "issue",
+                id: id.0,
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+        Ok(new_ids)
+    })
+}
+
+/// Adds an issue the splitter missed at the end of a response.
+pub fn add_issue(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    reference: &str,
+    content: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<IssueId> {
+    let content = required_text("new_issue", "The new issue", content, MAX_TEXT_CHARS)?;
+    conn.transaction(|conn| {
+        let response = response_in(conn, consultation, reference)?;
+        let position = db::issues::last_position(conn, response.id)? + 1;
+        let id = db::issues::insert(
+            conn,
+            &NewIssue {
+                consultation_id: consultation.id,
+                response_id: response.id,
+                position,
+                content: &content,
+                kind: classify(&content),
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action: "issue added",
+                entity: "issue",
+                id: id.0,
+                before: None,
+                after: Some(&content),
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action: "issue added",
+                entity: "response",
+                id: response.id.0,
+                before: None,
+                after: Some(&content),
+            },
+        )?;
+        Ok(id)
+    })
+}
+
+/// Removes something that is not an issue (a greeting the splitter kept).
+/// Refused while the group has answered it, so no answer is lost.
+pub fn remove_issue(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: IssueId,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let issue = issue_in(conn, consultation, id)?;
+        if db::group_responses::for_issue(conn, id)?.is_some() {
+            return Err(ServiceError::Conflict(
+                "The group has answered this issue. Merge it with another issue instead, so that the answer is kept.".into(),
+            ));
+        }
+        let before = snapshot(conn, &issue)?;
+        db::issues::delete(conn, id)?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            Change {
+                action: "issue removed",
+                entity: "response",
+                id: issue.response_id.0,
+                before: Some(&before),
+                after: None,
+            },
+        )?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_trimmed_and_deduplicated() {
+        let tags = parse_tags(" SLG, police ,SLG,, ").unwrap();
+        assert_eq!(tags.into_iter().collect::<Vec<_>>(), vec!["SLG", "police"]);
+    }
+
+    #[test]
+    fn too_many_or_too_long_tags_are_refused_with_a_reason() {
+        let many = (0..=MAX_TAGS).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        assert!(parse_tags(&many).unwrap_err().message.contains("20 tags"));
+        let long = "x".repeat(MAX_TAG_CHARS + 1);
+        assert!(parse_tags(&long).unwrap_err().message.contains("50 characters"));
+    }
+
+    #[test]
+    fn unknown_section_ids_are_refused() {
+        let known = [SectionId(1), SectionId(2)];
+        let ok = parse_ids("sections", "sections", &["2".into()], &known, SectionId).unwrap();
+        assert!(ok.contains(&SectionId(2)));
+        for bad in ["3", "x", ""] {
+            assert!(parse_ids("sections", "sections", &[bad.into()], &known, SectionId).is_err());
+        }
+    }
+}

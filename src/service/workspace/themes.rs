@@ -1,0 +1,418 @@
+//! Triage by theme: the themes with their size, label, evidence and
+//! progress; renaming, pinning, merging and splitting themes; moving issues
+//! between them; and the repeated issues one answer can cover. Every change
+//! here is an officer's decision that re-running the analysis keeps.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+
+use super::issue_in;
+use crate::db::analysis::AnalysisRun;
+use crate::db::audit::AuditEntry;
+use crate::db::consultations::Consultation;
+use crate::db::group_responses::GroupResponse;
+use crate::db::issues::Issue;
+use crate::db::themes::{NewTheme, Theme};
+use crate::db::{self, DbConnection};
+use crate::domain::text::required_text;
+use crate::domain::{DraftStatus, IssueId, ThemeId, ThemeOrigin};
+use crate::service::analysis::StoredTerm;
+use crate::service::audit::{self, Actor, Change};
+use crate::service::{ServiceError, ServiceResult};
+
+/// Longest theme name.
+pub const MAX_LABEL_CHARS: usize = 200;
+
+/// How far drafting has got over some issues.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub issues: usize,
+    /// Issues with a group response (draft or agreed).
+    pub answered: usize,
+    pub agreed: usize,
+}
+
+impl Progress {
+    /// Counts one issue and its answer, if any.
+    pub fn count(&mut self, answer: Option<&GroupResponse>) {
+        self.issues += 1;
+        if let Some(answer) = answer {
+            self.answered += 1;
+            if answer.status == DraftStatus::Agreed {
+                self.agreed += 1;
+            }
+        }
+    }
+}
+
+/// A theme as the triage page lists it.
+#[derive(Debug, Clone)]
+pub struct ThemeSummary {
+    pub theme: Theme,
+    pub progress: Progress,
+    pub top_terms: Vec<StoredTerm>,
+    /// The issues closest to the theme's centre, as found by the analysis.
+    pub representatives: Vec<(IssueId, String)>,
+}
+
+/// Issues repeated word for word (or nearly): one answer can cover them.
+#[derive(Debug, Clone)]
+pub struct RepeatGroup {
+    pub first: IssueId,
+    pub text: String,
+    /// Issues in the group, the first included.
+    pub size: usize,
+    /// Issues of the group without a group response.
+    pub unanswered: usize,
+}
+
+/// The whole triage page.
+#[derive(Debug, Clone)]
+pub struct Triage {
+    pub themes: Vec<ThemeSummary>,
+    /// Issues in no theme (not yet analysed, or taken out by an officer).
+    pub unthemed: Progress,
+    /// Issues the analysis found fit no theme.
+    pub not_fitting: usize,
+    pub overall: Progress,
+    pub repeats: Vec<RepeatGroup>,
+    pub latest_run: Option<AnalysisRun>,
+}
+
+/// Themes, progress and repeats of a consultation.
+pub fn triage(conn: &mut DbConnection, consultation: &Consultation) -> ServiceResult<Triage> {
+    let issues = db::issues::of_consultation(conn, consultation.id)?;
+    let answers: HashMap<IssueId, GroupResponse> =
+        db::group_responses::of_consultation(conn, consultation.id)?
+            .into_iter()
+            .map(|a| (a.issue_id, a))
+            .collect();
+    let text: HashMap<IssueId, &str> = issues.iter().map(|i| (i.id, i.content.as_str())).collect();
+    let mut by_theme: HashMap<ThemeId, Progress> = HashMap::new();
+    let (mut unthemed, mut overall, mut not_fitting) = (Progress::default(), Progress::default(), 0);
+    let mut repeats: HashMap<IssueId, (usize, usize)> = HashMap::new();
+    for issue in &issues {
+        let answer = answers.get(&issue.id);
+        overall.count(answer);
+        match issue.theme_id {
+            Some(theme) => by_theme.entry(theme).or_default().count(answer),
+            None => unthemed.count(answer),
+        }
+        not_fitting += usize::from(issue.fits_no_theme);
+        let head = issue.duplicate_of_id.unwrap_or(issue.id);
+        let entry = repeats.entry(head).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(answer.is_none());
+    }
+    let mut themes = Vec::new();
+    for theme in db::themes::of_consultation(conn, consultation.id)? {
+        let (terms, representatives) = db::themes::evidence(conn, theme.id)?;
+        let top_terms: Vec<StoredTerm> = serde_json::from_str(&terms).unwrap_or_default();
+        let representatives: Vec<i64> = serde_json::from_str(&representatives).unwrap_or_default();
+        let representatives = representatives
+            .into_iter()
+            .filter_map(|id| {
+                let id = IssueId(id);
+                text.get(&id).map(|t| (id, (*t).to_string()))
+            })
+            .collect();
+        themes.push(ThemeSummary {
+            progress: by_theme.get(&theme.id).copied().unwrap_or_default(),
+            theme,
+            top_terms,
+            representatives,
+        });
+    }
+    let mut repeats: Vec<RepeatGroup> = repeats
+        .into_iter()
+        .filter(|(_, (size, _))| *size > 1)
+        .map(|(first, (size, unanswered))| RepeatGroup {
+            first,
+            text: text.get(&first).map(|t| (*t).to_string()).unwrap_or_default(),
+            size,
+            unanswered,
+        })
+        .collect();
+    repeats.sort_by(|a, b| b.size.cmp(&a.size).then(a.first.cmp(&b.first)));
+    let latest_run = db::analysis::latest_run(conn, consultation.id)?;
+    Ok(Triage {
+        themes,
+        unthemed,
+        not_fitting,
+        overall,
+        repeats,
+        latest_run,
+    })
+}
+
+/// One theme's issues (or the issues in no theme), for moving and drafting.
+#[derive(Debug, Clone)]
+pub struct ThemeDetail {
+    /// `None` for the issues in no theme.
+    pub theme: Option<Theme>,
+    pub issues: Vec<(Issue, Option<GroupResponse>, String)>,
+    /// Every theme of the consultation, to move issues to.
+    pub all_themes: Vec<Theme>,
+    pub history: Vec<AuditEntry>,
+}
+
+fn theme_in(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    id: ThemeId,
+) -> ServiceResult<Theme> {
+    db::themes::by_id(conn, id)?
+        .filter(|t| t.consultation_id == consultation.id)
+        .ok_or_else(|| ServiceError::NotFound(format!("theme {}", id.0)))
+}
+
+/// A theme's issues with their answers and response references.
+pub fn theme_detail(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    id: Option<ThemeId>,
+) -> ServiceResult<ThemeDetail> {
+    let (theme, issues) = match id {
+        Some(id) => {
+            let theme = theme_in(conn, consultation, id)?;
+            (Some(theme), db::issues::of_theme(conn, id)?)
+        }
+        None => {
+            let all = db::issues::of_consultation(conn, consultation.id)?;
+            (None, all.into_iter().filter(|i| i.theme_id.is_none()).collect())
+        }
+    };
+    let ids: Vec<IssueId> = issues.iter().map(|i| i.id).collect();
+    let mut answers: HashMap<IssueId, GroupResponse> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        answers.extend(
+            db::group_responses::for_issues(conn, chunk)?
+                .into_iter()
+                .map(|a| (a.issue_id, a)),
+        );
+    }
+    let references: HashMap<_, _> = db::responses::inbox(conn, consultation.id)?
+        .into_iter()
+        .map(|r| (r.id, r.reference))
+        .collect();
+    let issues = issues
+        .into_iter()
+        .map(|i| {
+            let reference = references.get(&i.response_id).cloned().unwrap_or_default();
+            let answer = answers.remove(&i.id);
+            (i, answer, reference)
+        })
+        .collect();
+    let history = match id {
+        Some(id) => db::audit::for_entity(conn, "theme", id.0)?,
+        None => Vec::new(),
+    };
+    Ok(ThemeDetail {
+        theme,
+        issues,
+        all_themes: db::themes::of_consultation(conn, consultation.id)?,
+        history,
+    })
+}
+
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    action: &str,
+    theme: ThemeId,
+    (before, after): (Option<&str>, Option<&str>),
+) -> ServiceResult<()> {
+    let change = Change {
+        action,
+        entity: "theme",
+        id: theme.0,
+        before,
+        after,
+    };
+    audit::record(conn, actor, now, change)?;
+    Ok(())
+}
+
+/// Names a theme; the analysis keeps an officer's name.
+pub fn rename(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: ThemeId,
+    label: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let label = required_text("label", "The theme's name", label, MAX_LABEL_CHARS)?;
+    conn.transaction(|conn| {
+        let theme = theme_in(conn, consultation, id)?;
+        db::themes::rename(conn, id, &label)?;
+        record(conn, actor, now, "theme renamed", id, (Some(&theme.label), Some(&label)))
+    })
+}
+
+/// Pins (or unpins) a theme: a pinned theme keeps all its issues when the
+/// analysis is re-run.
+pub fn set_pinned(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: ThemeId,
+    pinned: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let theme = theme_in(conn, consultation, id)?;
+        db::themes::set_pinned(conn, id, pinned)?;
+        let (before, after) = (theme.pinned.to_string(), pinned.to_string());
+        let action = if pinned { "theme pinned" } else { "theme unpinned" };
+        record(conn, actor, now, action, id, (Some(&before), Some(&after)))
+    })
+}
+
+/// Creates an officer's theme (empty until issues are moved into it).
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    label: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<ThemeId> {
+    let label = required_text("label", "The theme's name", label, MAX_LABEL_CHARS)?;
+    conn.transaction(|conn| {
+        let position = db::themes::next_position(conn, consultation.id)?;
+        let id = db::themes::insert(
+            conn,
+            &NewTheme {
+                consultation_id: consultation.id,
+                label: &label,
+                origin: ThemeOrigin::Officer,
+                officer_named: true,
+                pinned: false,
+                position,
+                created_at: now.naive_utc(),
+            },
+        )?;
+        record(conn, actor, now, "theme created", id, (None, Some(&label)))?;
+        Ok(id)
+    })
+}
+
+/// Moves issues to a theme (or out of every theme). Each move is an
+/// officer's decision: the analysis leaves these issues where they are put.
+pub fn move_issues(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    ids: &[IssueId],
+    to: Option<ThemeId>,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    if ids.is_empty() {
+        return Err(ServiceError::invalid("issues", "Select at least one issue to move"));
+    }
+    conn.transaction(|conn| {
+        let target = to.map(|t| theme_in(conn, consultation, t)).transpose()?;
+        let target_label = target.as_ref().map_or("no theme", |t| t.label.as_str());
+        for &id in ids {
+            let issue = issue_in(conn, consultation, id)?;
+            let from = match issue.theme_id {
+                Some(t) => db::themes::by_id(conn, t)?.map(|t| t.label),
+                None => None,
+            };
+            let from = from.unwrap_or_else(|| "no theme".into());
+            audit::record(
+                conn,
+                actor,
+                now,
+                Change {
+                    action: "issue moved",
+                    entity: "issue",
+                    id: id.0,
+                    before: Some(&from),
+                    after: Some(target_label),
+                },
+            )?;
+            if let Some(theme) = issue.theme_id {
+                let note = format!("issue {} moved to {target_label}", id.0);
+                record(conn, actor, now, "issue moved out", theme, (None, Some(&note)))?;
+            }
+        }
+        let moved = db::issues::place_in_theme(conn, ids, to)?;
+        if let Some(to) = to {
+            let note = format!("{moved} issue(s) moved in");
+            record(conn, actor, now, "issues moved in", to, (None, Some(&note)))?;
+        }
+        Ok(moved)
+    })
+}
+
+/// Merges theme `from` into theme `into`: its issues move (as officers'
+/// decisions) and `from` is deleted.
+pub fn merge(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    from: ThemeId,
+    into: ThemeId,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    if from == into {
+        return Err(ServiceError::invalid("into", "Choose a different theme to merge with"));
+    }
+    conn.transaction(|conn| {
+        let source = theme_in(conn, consultation, from)?;
+        let target = theme_in(conn, consultation, into)?;
+        let ids: Vec<IssueId> = db::issues::of_theme(conn, from)?.iter().map(|i| i.id).collect();
+        let moved = db::issues::place_in_theme(conn, &ids, Some(into))?;
+        db::analysis::delete_theme(conn, from)?;
+        let note = format!("“{}” ({moved} issue(s)) merged into “{}”", source.label, target.label);
+        record(conn, actor, now, "theme merged away", from, (Some(&source.label), Some(&note)))?;
+        record(conn, actor, now, "theme merged in", into, (None, Some(&note)))?;
+        for id in &ids {
+            let change = Change {
+                action: "issue moved (themes merged)",
+                entity: "issue",
+                id: id.0,
+                before: Some(&source.label),
+                after: Some(&target.label),
+            };
+            audit::record(conn, actor, now, change)?;
+        }
+        Ok(moved)
+    })
+}
+
+/// Splits the selected issues of a theme out into a new theme named
+/// `label`.
+pub fn split(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    from: ThemeId,
+    ids: &[IssueId],
+    label: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<ThemeId> {
+    if ids.is_empty() {
+        return Err(ServiceError::invalid("issues", "Select the issues for the new theme"));
+    }
+    conn.transaction(|conn| {
+        let source = theme_in(conn, consultation, from)?;
+        for &id in ids {
+            if issue_in(conn, consultation, id)?.theme_id != Some(from) {
+                return Err(ServiceError::Conflict(format!(
+                    "Issue {} is no longer in “{}”; reload the page.",
+                    id.0, source.label
+                )));
+            }
+        }
+        let new = create(conn, actor, consultation, label, now)?;
+        move_issues(conn, actor, consultation, ids, Some(new), now)?;
+        let note = format!("{} issue(s) split out into theme {}", ids.len(), new.0);
+        record(conn, actor, now, "theme split", from, (None, Some(&note)))?;
+        Ok(new)
+    })
+}
