@@ -85,15 +85,19 @@ const FRAMING: &[&str] = &[
 /// Splits a response into its issues, each with a proposed kind.
 pub fn split(text: &str) -> Vec<ProposedIssue> {
     let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    let texts = paragraphs(&normalised);
+    let paragraphs: Vec<Vec<&str>> = texts
+        .iter()
+        .map(|p| p.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
+        .collect();
+    let is_list = |lines: &[&str]| lines.iter().any(|line| list_marker(line).is_some());
+    let first_list = paragraphs.iter().position(|lines| is_list(lines));
     let mut points: Vec<String> = Vec::new();
-    for paragraph in paragraphs(&normalised) {
-        let lines: Vec<&str> = paragraph
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        if lines.iter().any(|line| list_marker(line).is_some()) {
-            points.extend(list_points(&lines));
+    for (i, lines) in paragraphs.iter().enumerate() {
+        if is_list(lines) {
+            points.extend(list_points(lines));
+        } else if first_list.is_some_and(|first| i < first) && is_heading(lines) {
+            // A subject line above a letter's numbered points.
         } else {
             points.extend(sentence_points(&lines.join(" ")));
         }
@@ -255,6 +259,22 @@ fn is_sign_off(point: &str) -> bool {
     lower.unicode_words().count() <= 4 && SIGN_OFFS.iter().any(|s| lower.starts_with(s))
 }
 
+/// Most words in a subject line.
+const HEADING_WORDS: usize = 10;
+
+/// A one-line paragraph of a few words with no sentence punctuation at its
+/// end, as letters put a subject above their points. (Only used before a
+/// letter's list: a short point without a full stop elsewhere is kept.)
+fn is_heading(lines: &[&str]) -> bool {
+    match lines {
+        [line] => {
+            line.unicode_words().count() <= HEADING_WORDS
+                && !line.trim_end().ends_with(['.', '?', '!', ';', ':', ','])
+        }
+        _ => false,
+    }
+}
+
 fn is_framing(point: &str) -> bool {
     let lower = point.trim().to_lowercase();
     let short = lower.unicode_words().count() <= 12;
@@ -301,6 +321,24 @@ mod tests {
         }
         letter.push_str("\nYours sincerely,\n\nA. Officer\nHead of Policy\n");
         assert_eq!(texts(&letter), issues);
+    }
+
+    #[test]
+    fn a_subject_line_above_the_points_is_not_an_issue_but_a_short_point_is() {
+        let letter = "Consultation on the new partnership structures\n\n1. We support it.\n2. How will cross-cutting issues be dealt with\n";
+        assert_eq!(
+            texts(letter),
+            [
+                "We support it.",
+                "How will cross-cutting issues be dealt with"
+            ]
+        );
+        let prose = "How will cross-cutting issues be dealt with\n\nWe support it.";
+        assert_eq!(
+            texts(prose).len(),
+            2,
+            "without a list, nothing is a heading"
+        );
     }
 
     #[test]

@@ -100,7 +100,10 @@ pub fn update(
             .find(id)
             .filter(group_responses::version.eq(expected_version)),
     )
-    .set((draft, group_responses::version.eq(group_responses::version + 1)))
+    .set((
+        draft,
+        group_responses::version.eq(group_responses::version + 1),
+    ))
     .execute(conn)
 }
 

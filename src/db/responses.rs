@@ -244,12 +244,11 @@ pub fn mentioning(
         .inner_join(consultees::table)
         .filter(responses::consultation_id.eq(id))
         .filter(
-            lower(consultees::name)
-                .like(pattern)
-                .escape('\\')
-                .or(lower(consultees::short_name.assume_not_null())
-                    .like(pattern)
-                    .escape('\\')),
+            lower(consultees::name).like(pattern).escape('\\').or(lower(
+                consultees::short_name.assume_not_null(),
+            )
+            .like(pattern)
+            .escape('\\')),
         )
         .select(response_consultees::response_id)
         .load(conn)?;

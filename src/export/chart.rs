@@ -24,7 +24,6 @@ const LABEL_WIDTH: usize = 240;
 const ROW: usize = 28;
 const MAX_LABEL_CHARS: usize = 34;
 
-
 fn shorten(label: &str) -> String {
     if label.chars().count() <= MAX_LABEL_CHARS {
         label.to_string()
@@ -61,7 +60,10 @@ pub fn bars(title: &str, rows: &[(String, usize)]) -> String {
         );
     }
     if rows.is_empty() {
-        let _ = write!(svg, r#"<text x="8" y="20" font-size="14" fill="{TEXT}">Nothing yet</text>"#);
+        let _ = write!(
+            svg,
+            r#"<text x="8" y="20" font-size="14" fill="{TEXT}">Nothing yet</text>"#
+        );
     }
     svg.push_str("</svg>");
     svg
@@ -74,14 +76,23 @@ pub fn timeline(title: &str, days: &[(NaiveDate, usize)], closes: Option<NaiveDa
     const BASE: usize = 170;
     const LEFT: usize = 40;
     let first = days.iter().map(|(d, _)| *d).min();
-    let last = days.iter().map(|(d, _)| *d).max().into_iter().chain(closes).max();
+    let last = days
+        .iter()
+        .map(|(d, _)| *d)
+        .max()
+        .into_iter()
+        .chain(closes)
+        .max();
     let mut svg = format!(
         r#"{CHART_PREFIX} viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-label="{}"><title>{}</title>"#,
         escape(title),
         escape(title)
     );
     let (Some(first), Some(last)) = (first, last) else {
-        let _ = write!(svg, r#"<text x="8" y="20" font-size="14" fill="{TEXT}">No responses yet</text></svg>"#);
+        let _ = write!(
+            svg,
+            r#"<text x="8" y="20" font-size="14" fill="{TEXT}">No responses yet</text></svg>"#
+        );
         return svg;
     };
     let span = usize::try_from((last - first).num_days()).unwrap_or(0) + 1;
@@ -134,7 +145,10 @@ mod tests {
 
     #[test]
     fn labels_are_escaped_and_the_chart_is_titled() {
-        let svg = bars("Issues per theme", &[("<script>alert(1)</script>".into(), 3)]);
+        let svg = bars(
+            "Issues per theme",
+            &[("<script>alert(1)</script>".into(), 3)],
+        );
         assert!(svg.starts_with(CHART_PREFIX));
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("&lt;script&gt;"));

@@ -16,7 +16,14 @@ pub fn add(
     role: Role,
     password: &str,
 ) -> ServiceResult<UserId> {
-    add_as(conn, &Actor::system("cli"), email, display_name, role, password)
+    add_as(
+        conn,
+        &Actor::system("cli"),
+        email,
+        display_name,
+        role,
+        password,
+    )
 }
 
 /// Creates a staff user with a hashed password, recording who did.
@@ -101,7 +108,11 @@ pub fn set_disabled(
             db::sessions::delete_of_user(conn, id)?;
         }
         let (before, after) = (user.disabled.to_string(), disabled.to_string());
-        let action = if disabled { "user disabled" } else { "user enabled" };
+        let action = if disabled {
+            "user disabled"
+        } else {
+            "user enabled"
+        };
         let change = Change {
             action,
             entity: "user",

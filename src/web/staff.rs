@@ -499,6 +499,7 @@ pub async fn review_held(
     path: web::Path<(String, String)>,
     form: FormData,
 ) -> Result<HttpResponse, AppError> {
+    staff.require(EDITORS)?;
     check_csrf(&req, &state, &form)?;
     let (slug, reference) = path.into_inner();
     let accept = match form.get("decision") {
@@ -539,6 +540,7 @@ pub async fn status(
     slug: web::Path<String>,
     form: FormData,
 ) -> Result<HttpResponse, AppError> {
+    staff.require(EDITORS)?;
     check_csrf(&req, &state, &form)?;
     let to = form
         .get("to")

@@ -14,3 +14,4 @@ mod pages;
 mod respond;
 mod staff;
 mod summary;
+mod workspace;

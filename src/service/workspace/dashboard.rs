@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 
 use super::themes::Progress;
 use crate::db::consultations::Consultation;
-use crate::db::{self, DbConnection};
 use crate::db::group_responses::GroupResponse;
+use crate::db::{self, DbConnection};
 use crate::domain::{IssueId, ResponseStatus, ThemeId, time};
 use crate::service::ServiceResult;
 
@@ -36,7 +36,9 @@ pub fn dashboard(conn: &mut DbConnection, consultation: &Consultation) -> Servic
     let mut held = 0;
     for r in &responses {
         if r.status == ResponseStatus::Received {
-            *per_day.entry(time::london_date(time::from_db(r.received_at))).or_default() += 1;
+            *per_day
+                .entry(time::london_date(time::from_db(r.received_at)))
+                .or_default() += 1;
         } else if r.status == ResponseStatus::Held {
             held += 1;
         }
@@ -49,7 +51,10 @@ pub fn dashboard(conn: &mut DbConnection, consultation: &Consultation) -> Servic
     let mut kinds_of: HashMap<_, std::collections::BTreeSet<&'static str>> = HashMap::new();
     for (response, consultee) in db::responses::consultees_of_responses(conn, consultation.id)? {
         if received.contains(&response) {
-            kinds_of.entry(response).or_default().insert(consultee.kind.label());
+            kinds_of
+                .entry(response)
+                .or_default()
+                .insert(consultee.kind.label());
         }
     }
     let mut by_kind: HashMap<&str, usize> = HashMap::new();
@@ -58,7 +63,10 @@ pub fn dashboard(conn: &mut DbConnection, consultation: &Consultation) -> Servic
             *by_kind.entry(kind).or_default() += 1;
         }
     }
-    let mut by_kind: Vec<(String, usize)> = by_kind.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+    let mut by_kind: Vec<(String, usize)> = by_kind
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect();
     by_kind.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 
     let issues = db::issues::of_consultation(conn, consultation.id)?;
@@ -83,7 +91,9 @@ pub fn dashboard(conn: &mut DbConnection, consultation: &Consultation) -> Servic
     }
     Ok(Dashboard {
         per_day: per_day.into_iter().collect(),
-        closes: consultation.closes_at.map(|c| time::london_date(time::from_db(c))),
+        closes: consultation
+            .closes_at
+            .map(|c| time::london_date(time::from_db(c))),
         by_kind,
         per_theme,
         progress,

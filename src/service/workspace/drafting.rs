@@ -17,8 +17,8 @@ use crate::db::group_responses::{Draft, GroupResponse, NewGroupResponse};
 use crate::db::issues::Issue;
 use crate::db::themes::Theme;
 use crate::db::{self, DbConnection};
-use crate::domain::text::optional_text;
 use crate::domain::group_response::shown_text;
+use crate::domain::text::optional_text;
 use crate::domain::{DraftStatus, GroupResponseKind, IssueId, ValidationError};
 use crate::service::audit::{self, Actor, Change};
 use crate::service::{ServiceError, ServiceResult};
@@ -58,7 +58,11 @@ fn shown_for(answers: &HashMap<IssueId, GroupResponse>, issue: IssueId) -> Optio
     let mut current = answers.get(&issue)?;
     let mut seen = HashSet::from([issue]);
     loop {
-        let own = current.content.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let own = current
+            .content
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
         match (current.kind, current.same_as_issue_id, own) {
             (GroupResponseKind::AsAbove, Some(next), None) if seen.insert(next) => {
                 match answers.get(&next) {
@@ -187,14 +191,20 @@ fn parse(input: &DraftInput) -> Result<ParsedDraft, Vec<ValidationError>> {
         (Some(GroupResponseKind::AsAbove), id) => match id.parse::<i64>() {
             Ok(id) => Some(IssueId(id)),
             Err(_) => {
-                errors.push(ValidationError::new("same_as", "Choose an earlier response from the list"));
+                errors.push(ValidationError::new(
+                    "same_as",
+                    "Choose an earlier response from the list",
+                ));
                 None
             }
         },
         _ => None,
     };
     if kind == Some(GroupResponseKind::Written) && content.is_none() {
-        errors.push(ValidationError::new("content", "Enter the group’s response"));
+        errors.push(ValidationError::new(
+            "content",
+            "Enter the group’s response",
+        ));
     }
     match (kind, status) {
         (Some(kind), Some(status)) if errors.is_empty() => Ok(ParsedDraft {
@@ -228,16 +238,21 @@ fn check_link(
 ) -> ServiceResult<()> {
     let invalid = |m: &str| ServiceError::invalid("same_as", m);
     if target == issue {
-        return Err(invalid("An issue cannot be “As above” itself; choose another issue"));
+        return Err(invalid(
+            "An issue cannot be “As above” itself; choose another issue",
+        ));
     }
-    issue_in(conn, consultation, target).map_err(|_| invalid("Choose an earlier response from the list"))?;
+    issue_in(conn, consultation, target)
+        .map_err(|_| invalid("Choose an earlier response from the list"))?;
     let answers: HashMap<IssueId, GroupResponse> =
         db::group_responses::of_consultation(conn, consultation.id)?
             .into_iter()
             .map(|a| (a.issue_id, a))
             .collect();
     if !answers.contains_key(&target) {
-        return Err(invalid("The issue you chose has no response yet; choose one that has"));
+        return Err(invalid(
+            "The issue you chose has no response yet; choose one that has",
+        ));
     }
     let mut step = Some(target);
     let mut seen = HashSet::new();
@@ -286,7 +301,9 @@ pub fn save(
                     updated_at: stamp,
                 };
                 if db::group_responses::update(conn, current.id, version, &changes)? == 0 {
-                    return Err(ServiceError::Conflict(super::issues::CHANGED_SINCE_OPENED.into()));
+                    return Err(ServiceError::Conflict(
+                        super::issues::CHANGED_SINCE_OPENED.into(),
+                    ));
                 }
             }
             (None, None) => {
@@ -304,11 +321,17 @@ pub fn save(
                 )?;
             }
             // Someone answered (or the page was forged) in between.
-            _ => return Err(ServiceError::Conflict(super::issues::CHANGED_SINCE_OPENED.into())),
+            _ => {
+                return Err(ServiceError::Conflict(
+                    super::issues::CHANGED_SINCE_OPENED.into(),
+                ));
+            }
         }
         let saved = db::group_responses::for_issue(conn, id)?;
         let action = match (&existing, draft.status) {
-            (_, DraftStatus::Agreed) if existing.as_ref().map(|e| e.status) != Some(DraftStatus::Agreed) => {
+            (_, DraftStatus::Agreed)
+                if existing.as_ref().map(|e| e.status) != Some(DraftStatus::Agreed) =>
+            {
                 "group response agreed"
             }
             (None, _) => "group response drafted",
@@ -342,7 +365,8 @@ pub fn answer_repeats(
         issue_in(conn, consultation, id)?;
         if db::group_responses::for_issue(conn, id)?.is_none() {
             return Err(ServiceError::Conflict(
-                "Write the response to this issue first; its repeats will then be “As above” it.".into(),
+                "Write the response to this issue first; its repeats will then be “As above” it."
+                    .into(),
             ));
         }
         let repeats: Vec<Issue> = db::issues::of_consultation(conn, consultation.id)?
@@ -372,7 +396,12 @@ pub fn answer_repeats(
 mod tests {
     use super::*;
 
-    fn answer(issue: i64, kind: GroupResponseKind, content: Option<&str>, same_as: Option<i64>) -> GroupResponse {
+    fn answer(
+        issue: i64,
+        kind: GroupResponseKind,
+        content: Option<&str>,
+        same_as: Option<i64>,
+    ) -> GroupResponse {
         GroupResponse {
             id: crate::domain::GroupResponseId(issue),
             issue_id: IssueId(issue),
@@ -389,16 +418,32 @@ mod tests {
     #[test]
     fn a_chain_of_bare_as_above_answers_shows_the_first_wording() {
         let answers: HashMap<_, _> = [
-            answer(1, GroupResponseKind::Written, Some("The SLG will hold them."), None),
+            answer(
+                1,
+                GroupResponseKind::Written,
+                Some("The SLG will hold them."),
+                None,
+            ),
             answer(2, GroupResponseKind::AsAbove, None, Some(1)),
             answer(3, GroupResponseKind::AsAbove, None, Some(2)),
-            answer(4, GroupResponseKind::AsAbove, Some("As above, and more."), Some(1)),
+            answer(
+                4,
+                GroupResponseKind::AsAbove,
+                Some("As above, and more."),
+                Some(1),
+            ),
         ]
         .into_iter()
         .map(|a| (a.issue_id, a))
         .collect();
-        assert_eq!(shown_for(&answers, IssueId(3)).as_deref(), Some("The SLG will hold them."));
-        assert_eq!(shown_for(&answers, IssueId(4)).as_deref(), Some("As above, and more."));
+        assert_eq!(
+            shown_for(&answers, IssueId(3)).as_deref(),
+            Some("The SLG will hold them.")
+        );
+        assert_eq!(
+            shown_for(&answers, IssueId(4)).as_deref(),
+            Some("As above, and more.")
+        );
         assert_eq!(shown_for(&answers, IssueId(9)), None);
     }
 

@@ -78,10 +78,15 @@ fn matching_ids(
     let mut result: Option<HashSet<ResponseId>> = None;
     for word in words {
         let pattern = like_pattern(word);
-        let mut ids: HashSet<ResponseId> = db::responses::mentioning(conn, consultation.id, &pattern)?
-            .into_iter()
-            .collect();
-        ids.extend(db::issues::responses_mentioning(conn, consultation.id, &pattern)?);
+        let mut ids: HashSet<ResponseId> =
+            db::responses::mentioning(conn, consultation.id, &pattern)?
+                .into_iter()
+                .collect();
+        ids.extend(db::issues::responses_mentioning(
+            conn,
+            consultation.id,
+            &pattern,
+        )?);
         result = Some(match result {
             Some(previous) => previous.intersection(&ids).copied().collect(),
             None => ids,

@@ -188,9 +188,7 @@ fn parse_ids<T: Ord>(
             .ok()
             .map(&make)
             .filter(|id| known.contains(id))
-            .ok_or_else(|| {
-                ValidationError::new(field, format!("Choose {what} from the list"))
-            })?;
+            .ok_or_else(|| ValidationError::new(field, format!("Choose {what} from the list")))?;
         ids.insert(id);
     }
     Ok(ids)
@@ -245,7 +243,12 @@ fn parse_edit(
     let kind = edit
         .kind
         .parse::<IssueKind>()
-        .map_err(|_| errors.push(ValidationError::new("kind", "Choose what kind of issue this is")))
+        .map_err(|_| {
+            errors.push(ValidationError::new(
+                "kind",
+                "Choose what kind of issue this is",
+            ))
+        })
         .ok();
     let sections = parse_ids("sections", "sections", &edit.sections, &sections, SectionId)
         .map_err(|e| errors.push(e))
@@ -255,7 +258,9 @@ fn parse_edit(
         .ok();
     let tags = parse_tags(&edit.tags).map_err(|e| errors.push(e)).ok();
     match (content, kind, sections, bodies, tags) {
-        (Some(content), Some(kind), Some(sections), Some(bodies), Some(tags)) if errors.is_empty() => {
+        (Some(content), Some(kind), Some(sections), Some(bodies), Some(tags))
+            if errors.is_empty() =>
+        {
             Ok(ParsedEdit {
                 content,
                 kind,
@@ -589,10 +594,18 @@ mod tests {
 
     #[test]
     fn too_many_or_too_long_tags_are_refused_with_a_reason() {
-        let many = (0..=MAX_TAGS).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let many = (0..=MAX_TAGS)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         assert!(parse_tags(&many).unwrap_err().message.contains("20 tags"));
         let long = "x".repeat(MAX_TAG_CHARS + 1);
-        assert!(parse_tags(&long).unwrap_err().message.contains("50 characters"));
+        assert!(
+            parse_tags(&long)
+                .unwrap_err()
+                .message
+                .contains("50 characters")
+        );
     }
 
     #[test]

@@ -91,7 +91,8 @@ pub fn triage(conn: &mut DbConnection, consultation: &Consultation) -> ServiceRe
             .collect();
     let text: HashMap<IssueId, &str> = issues.iter().map(|i| (i.id, i.content.as_str())).collect();
     let mut by_theme: HashMap<ThemeId, Progress> = HashMap::new();
-    let (mut unthemed, mut overall, mut not_fitting) = (Progress::default(), Progress::default(), 0);
+    let (mut unthemed, mut overall, mut not_fitting) =
+        (Progress::default(), Progress::default(), 0);
     let mut repeats: HashMap<IssueId, (usize, usize)> = HashMap::new();
     for issue in &issues {
         let answer = answers.get(&issue.id);
@@ -130,7 +131,10 @@ pub fn triage(conn: &mut DbConnection, consultation: &Consultation) -> ServiceRe
         .filter(|(_, (size, _))| *size > 1)
         .map(|(first, (size, unanswered))| RepeatGroup {
             first,
-            text: text.get(&first).map(|t| (*t).to_string()).unwrap_or_default(),
+            text: text
+                .get(&first)
+                .map(|t| (*t).to_string())
+                .unwrap_or_default(),
             size,
             unanswered,
         })
@@ -181,7 +185,10 @@ pub fn theme_detail(
         }
         None => {
             let all = db::issues::of_consultation(conn, consultation.id)?;
-            (None, all.into_iter().filter(|i| i.theme_id.is_none()).collect())
+            (
+                None,
+                all.into_iter().filter(|i| i.theme_id.is_none()).collect(),
+            )
         }
     };
     let ids: Vec<IssueId> = issues.iter().map(|i| i.id).collect();
@@ -249,7 +256,14 @@ pub fn rename(
     conn.transaction(|conn| {
         let theme = theme_in(conn, consultation, id)?;
         db::themes::rename(conn, id, &label)?;
-        record(conn, actor, now, "theme renamed", id, (Some(&theme.label), Some(&label)))
+        record(
+            conn,
+            actor,
+            now,
+            "theme renamed",
+            id,
+            (Some(&theme.label), Some(&label)),
+        )
     })
 }
 
@@ -267,7 +281,11 @@ pub fn set_pinned(
         let theme = theme_in(conn, consultation, id)?;
         db::themes::set_pinned(conn, id, pinned)?;
         let (before, after) = (theme.pinned.to_string(), pinned.to_string());
-        let action = if pinned { "theme pinned" } else { "theme unpinned" };
+        let action = if pinned {
+            "theme pinned"
+        } else {
+            "theme unpinned"
+        };
         record(conn, actor, now, action, id, (Some(&before), Some(&after)))
     })
 }
@@ -311,7 +329,10 @@ pub fn move_issues(
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
     if ids.is_empty() {
-        return Err(ServiceError::invalid("issues", "Select at least one issue to move"));
+        return Err(ServiceError::invalid(
+            "issues",
+            "Select at least one issue to move",
+        ));
     }
     conn.transaction(|conn| {
         let target = to.map(|t| theme_in(conn, consultation, t)).transpose()?;
@@ -337,7 +358,14 @@ pub fn move_issues(
             )?;
             if let Some(theme) = issue.theme_id {
                 let note = format!("issue {} moved to {target_label}", id.0);
-                record(conn, actor, now, "issue moved out", theme, (None, Some(&note)))?;
+                record(
+                    conn,
+                    actor,
+                    now,
+                    "issue moved out",
+                    theme,
+                    (None, Some(&note)),
+                )?;
             }
         }
         let moved = db::issues::place_in_theme(conn, ids, to)?;
@@ -360,17 +388,40 @@ pub fn merge(
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
     if from == into {
-        return Err(ServiceError::invalid("into", "Choose a different theme to merge with"));
+        return Err(ServiceError::invalid(
+            "into",
+            "Choose a different theme to merge with",
+        ));
     }
     conn.transaction(|conn| {
         let source = theme_in(conn, consultation, from)?;
         let target = theme_in(conn, consultation, into)?;
-        let ids: Vec<IssueId> = db::issues::of_theme(conn, from)?.iter().map(|i| i.id).collect();
+        let ids: Vec<IssueId> = db::issues::of_theme(conn, from)?
+            .iter()
+            .map(|i| i.id)
+            .collect();
         let moved = db::issues::place_in_theme(conn, &ids, Some(into))?;
         db::analysis::delete_theme(conn, from)?;
-        let note = format!("“{}” ({moved} issue(s)) merged into “{}”", source.label, target.label);
-        record(conn, actor, now, "theme merged away", from, (Some(&source.label), Some(&note)))?;
-        record(conn, actor, now, "theme merged in", into, (None, Some(&note)))?;
+        let note = format!(
+            "“{}” ({moved} issue(s)) merged into “{}”",
+            source.label, target.label
+        );
+        record(
+            conn,
+            actor,
+            now,
+            "theme merged away",
+            from,
+            (Some(&source.label), Some(&note)),
+        )?;
+        record(
+            conn,
+            actor,
+            now,
+            "theme merged in",
+            into,
+            (None, Some(&note)),
+        )?;
         for id in &ids {
             let change = Change {
                 action: "issue moved (themes merged)",
@@ -397,7 +448,10 @@ pub fn split(
     now: DateTime<Utc>,
 ) -> ServiceResult<ThemeId> {
     if ids.is_empty() {
-        return Err(ServiceError::invalid("issues", "Select the issues for the new theme"));
+        return Err(ServiceError::invalid(
+            "issues",
+            "Select the issues for the new theme",
+        ));
     }
     conn.transaction(|conn| {
         let source = theme_in(conn, consultation, from)?;

@@ -37,7 +37,15 @@ async fn show(
         "failed": r.status == "failed", "done": r.status == "done",
     }));
     let data = json!({ "run": run, "running": running, "notice": notice(done) });
-    let mut response = page(req, state, staff, &consultation, ("ws_analysis", "themes"), data, refused.as_ref());
+    let mut response = page(
+        req,
+        state,
+        staff,
+        &consultation,
+        ("ws_analysis", "themes"),
+        data,
+        refused.as_ref(),
+    );
     if running {
         // Refresh while it runs (no script needed; the CSP forbids inline script anyway).
         response.headers_mut().insert(
@@ -56,7 +64,15 @@ pub async fn status(
     slug: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    show(&req, &state, &staff, slug.into_inner(), done.done.as_deref(), None).await
+    show(
+        &req,
+        &state,
+        &staff,
+        slug.into_inner(),
+        done.done.as_deref(),
+        None,
+    )
+    .await
 }
 
 /// The officer's choices: all issues or only new ones; a number of themes
@@ -75,12 +91,20 @@ fn options(form: &FormData) -> Result<(Mode, ClusterOptions), crate::service::Se
             _ => {
                 return Err(ServiceError::invalid(
                     "themes",
-                    format!("The number of themes must be a whole number from 2 to {MAX_THEMES}, or empty to choose it automatically"),
+                    format!(
+                        "The number of themes must be a whole number from 2 to {MAX_THEMES}, or empty to choose it automatically"
+                    ),
                 ));
             }
         },
     };
-    Ok((mode, ClusterOptions { themes, ..ClusterOptions::default() }))
+    Ok((
+        mode,
+        ClusterOptions {
+            themes,
+            ..ClusterOptions::default()
+        },
+    ))
 }
 
 /// `POST /staff/consultations/{slug}/analysis`: starts a run.
@@ -104,7 +128,9 @@ pub async fn start(
     match claimed {
         Ok((claim, (mode, options))) => {
             run_in_background(&state, claim, mode, options);
-            Ok(see_other(&format!("/staff/consultations/{slug}/analysis?done=started")))
+            Ok(see_other(&format!(
+                "/staff/consultations/{slug}/analysis?done=started"
+            )))
         }
         Err(e) => {
             let refused = Refused::from_error(e, "analysis".into(), typed)?;
@@ -124,9 +150,16 @@ fn run_in_background(state: &AppState, claim: Claim, mode: Mode, options: Cluste
             let outcome = pool
                 .get()
                 .map_err(|e| crate::service::ServiceError::Unavailable(e.to_string()))
-                .and_then(|mut conn| analysis::execute(&mut conn, claim, mode, &options, now, &|_| {}));
+                .and_then(|mut conn| {
+                    analysis::execute(&mut conn, claim, mode, &options, now, &|_| {})
+                });
             match outcome {
-                Ok(report) => tracing::info!(run = claim.run_id, issues = report.issues, themes = report.themes, "analysis finished"),
+                Ok(report) => tracing::info!(
+                    run = claim.run_id,
+                    issues = report.issues,
+                    themes = report.themes,
+                    "analysis finished"
+                ),
                 Err(error) => tracing::error!(run = claim.run_id, %error, "analysis failed"),
             }
         });

@@ -36,8 +36,10 @@ async fn show(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, view) =
-        load(state, staff, slug, move |conn, c| drafting::draft_view(conn, c, id)).await?;
+    let (consultation, view) = load(state, staff, slug, move |conn, c| {
+        drafting::draft_view(conn, c, id)
+    })
+    .await?;
     let typed = refused.as_ref().map(|r| &r.typed);
     let saved = view.answer.as_ref();
     let field = |name: &str, saved: Option<String>| -> String {
@@ -47,10 +49,21 @@ async fn show(
             .unwrap_or_default()
     };
     let kind = field("kind", saved.map(|a| a.kind.as_str().to_string()));
-    let kind = if kind.is_empty() { GroupResponseKind::Written.as_str().to_string() } else { kind };
+    let kind = if kind.is_empty() {
+        GroupResponseKind::Written.as_str().to_string()
+    } else {
+        kind
+    };
     let status = field("status", saved.map(|a| a.status.as_str().to_string()));
-    let status = if status.is_empty() { DraftStatus::Draft.as_str().to_string() } else { status };
-    let same_as = field("same_as", saved.and_then(|a| a.same_as_issue_id.map(|i| i.0.to_string())));
+    let status = if status.is_empty() {
+        DraftStatus::Draft.as_str().to_string()
+    } else {
+        status
+    };
+    let same_as = field(
+        "same_as",
+        saved.and_then(|a| a.same_as_issue_id.map(|i| i.0.to_string())),
+    );
     let content = field("content", saved.and_then(|a| a.content.clone()));
     let data = json!({
         "issue": {
@@ -82,7 +95,15 @@ async fn show(
         "history": history_json(&view.history),
         "notice": notice(done),
     });
-    Ok(page(req, state, staff, &consultation, ("ws_draft", "themes"), data, refused.as_ref()))
+    Ok(page(
+        req,
+        state,
+        staff,
+        &consultation,
+        ("ws_draft", "themes"),
+        data,
+        refused.as_ref(),
+    ))
 }
 
 /// `GET /staff/consultations/{slug}/issues/{id}/draft`.
@@ -94,7 +115,16 @@ pub async fn form(
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    show(&req, &state, &staff, slug, IssueId(id), done.done.as_deref(), None).await
+    show(
+        &req,
+        &state,
+        &staff,
+        slug,
+        IssueId(id),
+        done.done.as_deref(),
+        None,
+    )
+    .await
 }
 
 /// `POST /staff/consultations/{slug}/issues/{id}/draft`.

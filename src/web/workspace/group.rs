@@ -24,14 +24,22 @@ async fn show(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, group) = load(state, staff, slug, |conn, c| members::group(conn, c)).await?;
+    let (consultation, group) = load(state, staff, slug, members::group).await?;
     let user = |u: &crate::db::users::User| json!({ "id": u.id.0, "email": u.email, "name": u.display_name });
     let data = json!({
         "members": group.members.iter().map(user).collect::<Vec<_>>(),
         "others": group.others.iter().map(user).collect::<Vec<_>>(),
         "notice": notice(done),
     });
-    Ok(page(req, state, staff, &consultation, ("ws_group", "group"), data, refused.as_ref()))
+    Ok(page(
+        req,
+        state,
+        staff,
+        &consultation,
+        ("ws_group", "group"),
+        data,
+        refused.as_ref(),
+    ))
 }
 
 /// `GET /staff/consultations/{slug}/group`.
@@ -42,7 +50,15 @@ pub async fn list(
     slug: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    show(&req, &state, &staff, slug.into_inner(), done.done.as_deref(), None).await
+    show(
+        &req,
+        &state,
+        &staff,
+        slug.into_inner(),
+        done.done.as_deref(),
+        None,
+    )
+    .await
 }
 
 /// `POST /staff/consultations/{slug}/group`: `user=` and `change=add|remove`.
@@ -65,8 +81,14 @@ pub async fn change(
     .await;
     match outcome {
         Ok(()) => {
-            let done = if add { "member-added" } else { "member-removed" };
-            Ok(see_other(&format!("/staff/consultations/{slug}/group?done={done}")))
+            let done = if add {
+                "member-added"
+            } else {
+                "member-removed"
+            };
+            Ok(see_other(&format!(
+                "/staff/consultations/{slug}/group?done={done}"
+            )))
         }
         Err(e) => {
             let refused = Refused::from_error(e, "group".into(), Value::Null)?;

@@ -48,10 +48,16 @@ pub async fn page_handler(
     let query = InboxQuery {
         search: params.q.chars().take(500).collect(),
         channel: params.channel.parse::<Channel>().ok(),
-        page: params.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1),
+        page: params
+            .page
+            .as_deref()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1),
     };
-    let (consultation, found) =
-        load(&state, &staff, slug.into_inner(), move |conn, c| inbox::inbox(conn, c, &query)).await?;
+    let (consultation, found) = load(&state, &staff, slug.into_inner(), move |conn, c| {
+        inbox::inbox(conn, c, &query)
+    })
+    .await?;
     let slug = &consultation.slug;
     let rows: Vec<_> = found
         .rows
@@ -73,5 +79,13 @@ pub async fn page_handler(
         "previous": (found.page > 1).then(|| page_link(slug, &params, found.page - 1)),
         "next": (found.page < found.pages).then(|| page_link(slug, &params, found.page + 1)),
     });
-    Ok(page(&req, &state, &staff, &consultation, ("ws_inbox", "inbox"), data, None))
+    Ok(page(
+        &req,
+        &state,
+        &staff,
+        &consultation,
+        ("ws_inbox", "inbox"),
+        data,
+        None,
+    ))
 }

@@ -18,8 +18,10 @@ pub async fn show(
     staff: StaffUser,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, d) =
-        load(&state, &staff, slug.into_inner(), |conn, c| dashboard::dashboard(conn, c)).await?;
+    let (consultation, d) = load(&state, &staff, slug.into_inner(), |conn, c| {
+        dashboard::dashboard(conn, c)
+    })
+    .await?;
     let p = d.progress;
     let drafting = vec![
         ("Agreed".to_string(), p.agreed),
@@ -50,5 +52,13 @@ pub async fn show(
         },
         "closes": d.closes.map(|c| c.format("%-d %B %Y").to_string()),
     });
-    Ok(page(&req, &state, &staff, &consultation, ("ws_overview", "overview"), data, None))
+    Ok(page(
+        &req,
+        &state,
+        &staff,
+        &consultation,
+        ("ws_overview", "overview"),
+        data,
+        None,
+    ))
 }

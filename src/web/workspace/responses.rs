@@ -86,7 +86,15 @@ async fn show(
         "issues": issue_views, "proposal_count": proposals.len(), "proposals": proposals, "history": history_json(&detail.history),
         "notice": notice(done),
     });
-    Ok(page(req, state, staff, &consultation, ("ws_response", "inbox"), data, refused.as_ref()))
+    Ok(page(
+        req,
+        state,
+        staff,
+        &consultation,
+        ("ws_response", "inbox"),
+        data,
+        refused.as_ref(),
+    ))
 }
 
 pub async fn detail(
@@ -97,7 +105,16 @@ pub async fn detail(
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, reference) = path.into_inner();
-    show(&req, &state, &staff, slug, reference, done.done.as_deref(), None).await
+    show(
+        &req,
+        &state,
+        &staff,
+        slug,
+        reference,
+        done.done.as_deref(),
+        None,
+    )
+    .await
 }
 
 /// After a change: back to the response page (anchored at `anchor`), or
@@ -198,7 +215,11 @@ pub async fn edit(
         version: form.get("version").parse().unwrap_or(-1),
         content: form.get("content").into(),
         kind: form.get("kind").into(),
-        sections: form.all("sections").into_iter().map(str::to_string).collect(),
+        sections: form
+            .all("sections")
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         bodies: form.all("bodies").into_iter().map(str::to_string).collect(),
         tags: form.get("tags").into(),
     };

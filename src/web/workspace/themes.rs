@@ -30,7 +30,7 @@ async fn show_triage(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, triage) = load(state, staff, slug, |conn, c| themes::triage(conn, c)).await?;
+    let (consultation, triage) = load(state, staff, slug, themes::triage).await?;
     let themes: Vec<Value> = triage
         .themes
         .iter()
@@ -58,7 +58,15 @@ async fn show_triage(
         "not_fitting": triage.not_fitting, "overall": progress_json(&triage.overall),
         "repeats": repeats, "run": run, "notice": notice(done),
     });
-    Ok(page(req, state, staff, &consultation, ("ws_themes", "themes"), data, refused.as_ref()))
+    Ok(page(
+        req,
+        state,
+        staff,
+        &consultation,
+        ("ws_themes", "themes"),
+        data,
+        refused.as_ref(),
+    ))
 }
 
 /// `GET /staff/consultations/{slug}/themes`.
@@ -69,7 +77,15 @@ pub async fn triage(
     slug: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    show_triage(&req, &state, &staff, slug.into_inner(), done.done.as_deref(), None).await
+    show_triage(
+        &req,
+        &state,
+        &staff,
+        slug.into_inner(),
+        done.done.as_deref(),
+        None,
+    )
+    .await
 }
 
 async fn show_theme(
@@ -81,8 +97,10 @@ async fn show_theme(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, detail) =
-        load(state, staff, slug, move |conn, c| themes::theme_detail(conn, c, id)).await?;
+    let (consultation, detail) = load(state, staff, slug, move |conn, c| {
+        themes::theme_detail(conn, c, id)
+    })
+    .await?;
     let issues: Vec<Value> = detail
         .issues
         .iter()
@@ -98,14 +116,24 @@ async fn show_theme(
         .filter(|t| Some(t.id) != id)
         .map(|t| json!({ "id": t.id.0, "label": t.label }))
         .collect();
-    let theme = detail.theme.as_ref().map(|t| json!({
-        "id": t.id.0, "label": t.label, "pinned": t.pinned, "named": t.officer_named,
-    }));
+    let theme = detail.theme.as_ref().map(|t| {
+        json!({
+            "id": t.id.0, "label": t.label, "pinned": t.pinned, "named": t.officer_named,
+        })
+    });
     let data = json!({
         "theme": theme, "issue_count": issues.len(), "issues": issues, "others": others, "history": history_json(&detail.history),
         "notice": notice(done),
     });
-    Ok(page(req, state, staff, &consultation, ("ws_theme", "themes"), data, refused.as_ref()))
+    Ok(page(
+        req,
+        state,
+        staff,
+        &consultation,
+        ("ws_theme", "themes"),
+        data,
+        refused.as_ref(),
+    ))
 }
 
 fn theme_path(id: &str) -> Result<Option<ThemeId>, AppError> {
@@ -156,8 +184,15 @@ pub async fn create(
     let slug = slug.into_inner();
     let label = form.get("label").to_string();
     let (typed, now) = (label.clone(), state.clock.now());
-    match act(&state, &staff, slug.clone(), move |conn, actor, c| themes::create(conn, actor, c, &typed, now)).await {
-        Ok(id) => Ok(see_other(&format!("{}?done=created", theme_url(&slug, Some(id))))),
+    match act(&state, &staff, slug.clone(), move |conn, actor, c| {
+        themes::create(conn, actor, c, &typed, now)
+    })
+    .await
+    {
+        Ok(id) => Ok(see_other(&format!(
+            "{}?done=created",
+            theme_url(&slug, Some(id))
+        ))),
         Err(e) => {
             let refused = Refused::from_error(e, "new_theme".into(), json!({ "label": label }))?;
             show_triage(&req, &state, &staff, slug, None, Some(refused)).await
@@ -191,17 +226,33 @@ async fn change_theme(
         ThemeChange::Merge(_) => ("merge", Value::Null),
         ThemeChange::Split(_, label) => ("split", json!({ "label": label })),
     };
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| match change {
-        ThemeChange::Rename(label) => themes::rename(conn, actor, c, id, &label, now).map(|()| ("renamed", Some(id))),
-        ThemeChange::Pin(pinned) => themes::set_pinned(conn, actor, c, id, pinned, now)
-            .map(|()| (if pinned { "pinned" } else { "unpinned" }, Some(id))),
-        ThemeChange::Merge(Some(into)) => themes::merge(conn, actor, c, id, into, now).map(|_| ("themes-merged", Some(into))),
-        ThemeChange::Merge(None) => Err(crate::service::ServiceError::invalid("into", "Choose the theme to merge this one into")),
-        ThemeChange::Split(ids, label) => themes::split(conn, actor, c, id, &ids, &label, now).map(|new| ("theme-split", Some(new))),
-    })
+    let outcome = act(
+        &state,
+        &staff,
+        slug.clone(),
+        move |conn, actor, c| match change {
+            ThemeChange::Rename(label) => {
+                themes::rename(conn, actor, c, id, &label, now).map(|()| ("renamed", Some(id)))
+            }
+            ThemeChange::Pin(pinned) => themes::set_pinned(conn, actor, c, id, pinned, now)
+                .map(|()| (if pinned { "pinned" } else { "unpinned" }, Some(id))),
+            ThemeChange::Merge(Some(into)) => {
+                themes::merge(conn, actor, c, id, into, now).map(|_| ("themes-merged", Some(into)))
+            }
+            ThemeChange::Merge(None) => Err(crate::service::ServiceError::invalid(
+                "into",
+                "Choose the theme to merge this one into",
+            )),
+            ThemeChange::Split(ids, label) => themes::split(conn, actor, c, id, &ids, &label, now)
+                .map(|new| ("theme-split", Some(new))),
+        },
+    )
     .await;
     match outcome {
-        Ok((done, target)) => Ok(see_other(&format!("{}?done={done}", theme_url(&slug, target)))),
+        Ok((done, target)) => Ok(see_other(&format!(
+            "{}?done={done}",
+            theme_url(&slug, target)
+        ))),
         Err(e) => {
             let refused = Refused::from_error(e, form_id.into(), typed)?;
             show_theme(&req, &state, &staff, slug, Some(id), None, Some(refused)).await
@@ -275,10 +326,18 @@ pub async fn move_issues(
         id => id.parse().map(|id| Some(ThemeId(id))).map_err(|_| ()),
     };
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| match to {
-        Ok(to) => themes::move_issues(conn, actor, c, &ids, to, now),
-        Err(()) => Err(crate::service::ServiceError::invalid("to", "Choose the theme to move the issues to")),
-    })
+    let outcome = act(
+        &state,
+        &staff,
+        slug.clone(),
+        move |conn, actor, c| match to {
+            Ok(to) => themes::move_issues(conn, actor, c, &ids, to, now),
+            Err(()) => Err(crate::service::ServiceError::invalid(
+                "to",
+                "Choose the theme to move the issues to",
+            )),
+        },
+    )
     .await;
     match outcome {
         Ok(_) => Ok(see_other(&format!("{}?done=moved", theme_url(&slug, from)))),

@@ -1,0 +1,487 @@
+//! The group's workspace over real HTTP: who may see and do what (a walk
+//! over every staff route as each role), splitting and tagging issues,
+//! triage by theme, drafting with "As above" and optimistic locking, the
+//! audit trail, the analysis job, and reproducing the seed's 24 answers.
+
+use diesel::prelude::*;
+use sounding::db;
+use sounding::domain::*;
+
+use crate::app_test;
+use crate::helpers::{Page, TestApp, fields};
+
+const SLUG: &str = "cheltenham-2011";
+
+/// GCC's letter of 2011 as one text, the way an officer types in a letter.
+const LETTER: &str = "Dear Sir or Madam,\n\nConsultation on the new partnership structures\n\n1. GCC fully supports the vision and objectives for its new partnership structures.\n\n2. Will the Positive Lives Partnership commission the Positive Participation Partnership or is Positive Participation independent?\n\n3. How will cross-cutting issues be dealt with? For example, alcohol misuse touches health, crime and the economy.\n\nYours faithfully,\n\nA. Officer\nGloucestershire County Council";
+
+fn consultation(app: &TestApp) -> db::consultations::Consultation {
+    let mut conn = app.db.connect();
+    db::consultations::by_slug(&mut conn, SLUG)
+        .expect("query")
+        .expect("found")
+}
+
+fn user_id(app: &TestApp, email: &str) -> UserId {
+    let mut conn = app.db.connect();
+    db::users::by_email(&mut conn, email)
+        .expect("query")
+        .expect("user")
+        .id
+}
+
+fn assign(app: &TestApp, email: &str) {
+    let mut conn = app.db.connect();
+    db::members::assign(&mut conn, consultation(app).id, user_id(app, email)).expect("assign");
+}
+
+/// Adds a response that came as one letter, with no issues yet.
+fn add_letter(app: &TestApp, reference: &str) -> ResponseId {
+    let c = consultation(app);
+    let mut conn = app.db.connect();
+    let now = chrono::Utc::now().naive_utc();
+    let id = db::responses::insert(
+        &mut conn,
+        &db::responses::NewResponse {
+            consultation_id: c.id,
+            reference,
+            channel: Channel::Letter,
+            received_at: now,
+            publication: Publication::WithNames,
+            status: ResponseStatus::Received,
+            content: LETTER,
+            created_at: now,
+            updated_at: now,
+            submission_key: None,
+            edit_salt: None,
+        },
+    )
+    .expect("response");
+    let gcc = db::consultees::of_consultation(&mut conn, c.id)
+        .expect("consultees")
+        .into_iter()
+        .find(|x| x.short_name.as_deref() == Some("GCC"))
+        .expect("GCC");
+    db::responses::add_consultee(&mut conn, id, gcc.id, 1).expect("consultee");
+    id
+}
+
+fn issues_of(app: &TestApp, response: ResponseId) -> Vec<db::issues::Issue> {
+    db::issues::of_response(&mut app.db.connect(), response).expect("issues")
+}
+
+fn audit_actions(app: &TestApp, entity: &str, id: i64) -> Vec<String> {
+    db::audit::for_entity(&mut app.db.connect(), entity, id)
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
+app_test! {
+    async fn every_staff_route_answers_each_role_as_it_should(app) {
+        app.load_fixture(SLUG);
+        let c = consultation(&app);
+        let anonymous = app.browser();
+        let admin = app.signed_in("admin@example.gov.uk", Role::Admin).await;
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let member = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        let outsider = app.signed_in("outsider@example.gov.uk", Role::GroupMember).await;
+        assign(&app, "member@example.gov.uk");
+        let mut conn = app.db.connect();
+        let issue = db::issues::of_consultation(&mut conn, c.id).expect("issues")[0].id.0;
+        let theme = db::themes::insert(&mut conn, &db::themes::NewTheme { consultation_id: c.id, label: "Walk", origin: ThemeOrigin::Officer, officer_named: true, pinned: false, position: 0, created_at: chrono::Utc::now().naive_utc() }).expect("theme").0;
+        let section = db::document::sections_of(&mut conn, c.id).expect("sections")[0].id.0;
+        let question = db::document::questions_of(&mut conn, c.id).expect("questions")[0].id.0;
+        let body = db::structure::bodies_of(&mut conn, c.id).expect("bodies")[0].id.0;
+        let link = db::structure::links_of(&mut conn, c.id).expect("links")[0].id.0;
+        let user = user_id(&app, "outsider@example.gov.uk").0;
+        let fill = |p: &str| p.replace("{slug}", SLUG).replace("{reference}", "CHL-0001").replace("{issue}", &issue.to_string())
+            .replace("{theme}", &theme.to_string()).replace("{section}", &section.to_string()).replace("{question}", &question.to_string())
+            .replace("{body}", &body.to_string()).replace("{link}", &link.to_string()).replace("{user}", &user.to_string());
+
+        // Who may use a route: admins, officers, group members of the
+        // consultation. Everyone else signed in gets 403; anonymous 303.
+        const ALL: &str = "admin officer member outsider";
+        const RUNS: &str = "admin officer";
+        const WORKS: &str = "admin officer member";
+        const ADMIN: &str = "admin";
+        #[rustfmt::skip]
+        let routes: &[(&str, &str, &str)] = &[
+            ("GET", "/staff", ALL),
+            ("GET", "/staff/consultations/new", RUNS),
+            ("POST", "/staff/consultations", RUNS),
+            ("GET", "/staff/consultations/{slug}", RUNS),
+            ("POST", "/staff/consultations/{slug}", RUNS),
+            ("POST", "/staff/consultations/{slug}/status", RUNS),
+            ("POST", "/staff/consultations/{slug}/sections", RUNS),
+            ("POST", "/staff/consultations/{slug}/sections/{section}", RUNS),
+            ("POST", "/staff/consultations/{slug}/sections/{section}/delete", RUNS),
+            ("POST", "/staff/consultations/{slug}/questions", RUNS),
+            ("POST", "/staff/consultations/{slug}/questions/{question}", RUNS),
+            ("POST", "/staff/consultations/{slug}/questions/{question}/delete", RUNS),
+            ("POST", "/staff/consultations/{slug}/bodies", RUNS),
+            ("POST", "/staff/consultations/{slug}/bodies/{body}", RUNS),
+            ("POST", "/staff/consultations/{slug}/bodies/{body}/delete", RUNS),
+            ("POST", "/staff/consultations/{slug}/links", RUNS),
+            ("POST", "/staff/consultations/{slug}/links/{link}/delete", RUNS),
+            ("POST", "/staff/consultations/{slug}/summary-with-contacts.csv", RUNS),
+            ("POST", "/staff/consultations/{slug}/responses/{reference}/review", RUNS),
+            ("GET", "/staff/users", ADMIN),
+            ("POST", "/staff/users", ADMIN),
+            ("POST", "/staff/users/{user}/disabled", ADMIN),
+            ("GET", "/staff/consultations/{slug}/workspace", WORKS),
+            ("GET", "/staff/consultations/{slug}/group", WORKS),
+            ("POST", "/staff/consultations/{slug}/group", RUNS),
+            ("GET", "/staff/consultations/{slug}/inbox", WORKS),
+            ("GET", "/staff/consultations/{slug}/inbox/{reference}", WORKS),
+            ("POST", "/staff/consultations/{slug}/inbox/{reference}/accept", WORKS),
+            ("POST", "/staff/consultations/{slug}/inbox/{reference}/issues", WORKS),
+            ("POST", "/staff/consultations/{slug}/issues/{issue}", WORKS),
+            ("POST", "/staff/consultations/{slug}/issues/{issue}/merge-next", WORKS),
+            ("POST", "/staff/consultations/{slug}/issues/{issue}/split", WORKS),
+            ("POST", "/staff/consultations/{slug}/issues/{issue}/remove", WORKS),
+            ("GET", "/staff/consultations/{slug}/issues/{issue}/draft", WORKS),
+            ("POST", "/staff/consultations/{slug}/issues/{issue}/draft", WORKS),
+            ("POST", "/staff/consultations/{slug}/issues/{issue}/repeats", WORKS),
+            ("GET", "/staff/consultations/{slug}/themes", WORKS),
+            ("POST", "/staff/consultations/{slug}/themes", WORKS),
+            ("POST", "/staff/consultations/{slug}/themes/move", WORKS),
+            ("GET", "/staff/consultations/{slug}/themes/{theme}", WORKS),
+            ("POST", "/staff/consultations/{slug}/themes/{theme}/rename", WORKS),
+            ("POST", "/staff/consultations/{slug}/themes/{theme}/pin", WORKS),
+            ("POST", "/staff/consultations/{slug}/themes/{theme}/merge", WORKS),
+            ("POST", "/staff/consultations/{slug}/themes/{theme}/split", WORKS),
+            ("GET", "/staff/consultations/{slug}/analysis", WORKS),
+            ("POST", "/staff/consultations/{slug}/analysis", WORKS),
+        ];
+        // The walk covers every staff route in the URL map (sign-out aside).
+        let map = include_str!("../../src/web/mod.rs");
+        let mapped = map.lines().filter(|l| l.trim_start().starts_with(".route(\"/staff")).count();
+        assert_eq!(mapped, routes.len(), "a staff route is missing from the walk");
+        for (method, pattern, _) in routes {
+            assert!(map.contains(&format!(".route(\"{pattern}\", {}()", method.to_lowercase()).replace("{user}", "{id}").replace("{section}", "{id}").replace("{question}", "{id}").replace("{body}", "{id}").replace("{link}", "{id}").replace("{issue}", "{id}").replace("{theme}", "{id}")), "{method} {pattern} is in the URL map");
+        }
+
+        let people = [("admin", &admin), ("officer", &officer), ("member", &member), ("outsider", &outsider)];
+        for (method, pattern, allowed) in routes {
+            let path = fill(pattern);
+            let page = if *method == "GET" { anonymous.get(&path).await } else { anonymous.post(&path, &fields(&[])).await };
+            assert_eq!(page.status, 303, "anonymous {method} {path}");
+            assert!(page.header("location").is_some_and(|l| l.starts_with("/sign-in")), "anonymous {method} {path} is sent to sign in");
+            for (who, browser) in &people {
+                let page = if *method == "GET" {
+                    browser.get(&path).await
+                } else {
+                    let token = browser.get("/staff").await.input("csrf_token").expect("token");
+                    browser.post(&path, &fields(&[("csrf_token", &token)])).await
+                };
+                if allowed.split(' ').any(|a| a == *who) {
+                    if *method == "GET" {
+                        assert_eq!(page.status, 200, "{who} {method} {path}: {}", page.body);
+                    } else {
+                        assert!(page.status != 403 && page.status < 500, "{who} {method} {path}: {} {}", page.status, page.body);
+                    }
+                } else {
+                    assert_eq!(page.status, 403, "{who} {method} {path}");
+                }
+            }
+        }
+        // And a state change without the CSRF token is refused for everyone.
+        let forged = officer.post(&fill("/staff/consultations/{slug}/themes"), &fields(&[("label", "Forged")])).await;
+        assert_eq!(forged.status, 403);
+    }
+
+    async fn a_letter_is_split_into_its_points_then_edited_merged_and_split(app) {
+        app.load_fixture(SLUG);
+        let response = add_letter(&app, "CHL-0100");
+        let browser = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        assign(&app, "member@example.gov.uk");
+        let page = browser.get("/staff/consultations/cheltenham-2011/inbox/CHL-0100").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("The splitter proposes these 3 points"), "{}", page.body);
+        let accepted = browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", "/staff/consultations/cheltenham-2011/inbox/CHL-0100/accept", &[]).await;
+        assert_eq!(accepted.status, 303, "{}", accepted.body);
+        let issues = issues_of(&app, response);
+        let texts: Vec<&str> = issues.iter().map(|i| i.content.as_str()).collect();
+        assert_eq!(texts, [
+            "GCC fully supports the vision and objectives for its new partnership structures.",
+            "Will the Positive Lives Partnership commission the Positive Participation Partnership or is Positive Participation independent?",
+            "How will cross-cutting issues be dealt with? For example, alcohol misuse touches health, crime and the economy.",
+        ], "greeting, heading and sign-off are not issues");
+        assert_eq!(issues[1].kind, IssueKind::Question);
+
+        // Edit the third: wording, kind, a section, a body and free tags.
+        let c = consultation(&app);
+        let mut conn = app.db.connect();
+        let section = db::document::sections_of(&mut conn, c.id).expect("sections")[0].id;
+        let body = db::structure::bodies_of(&mut conn, c.id).expect("bodies")[0].id;
+        let third = &issues[2];
+        let edit_url = format!("/staff/consultations/cheltenham-2011/issues/{}", third.id.0);
+        let saved = browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", &edit_url, &[
+            ("version", &third.version.to_string()), ("content", "How will cross-cutting issues be dealt with?"), ("kind", "concern"),
+            ("sections", &section.0.to_string()), ("bodies", &body.0.to_string()), ("tags", "cross-cutting, alcohol, cross-cutting"),
+        ]).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let edited = db::issues::by_id(&mut conn, third.id).expect("query").expect("issue");
+        assert_eq!((edited.content.as_str(), edited.kind, edited.edited_by_officer), ("How will cross-cutting issues be dealt with?", IssueKind::Concern, true));
+        assert_eq!(db::issues::structure_tags_of(&mut conn, third.id).expect("tags"), (vec![section], vec![body]));
+        assert_eq!(db::issues::tags_of(&mut conn, third.id).expect("tags"), ["alcohol", "cross-cutting"]);
+
+        // A stale edit (the version it was opened at) is refused and keeps the typed text.
+        let stale = browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", &edit_url, &[
+            ("version", &third.version.to_string()), ("content", "My late change"), ("kind", "comment"),
+        ]).await;
+        assert_eq!(stale.status, 409);
+        assert!(stale.body.contains("Someone else changed this since you opened it"));
+        assert!(stale.body.contains("My late change"), "the typed text is kept");
+
+        // An empty issue is refused with the GOV.UK error summary.
+        let empty = browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", &edit_url, &[("version", &edited.version.to_string()), ("content", " "), ("kind", "concern")]).await;
+        assert_eq!(empty.status, 422);
+        assert!(empty.body.contains("There is a problem") && empty.body.contains("Enter the issue"), "{}", empty.body);
+
+        // Merge the first two, then split them apart again.
+        let merge = browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", &format!("/staff/consultations/cheltenham-2011/issues/{}/merge-next", issues[0].id.0), &[]).await;
+        assert_eq!(merge.status, 303, "{}", merge.body);
+        let merged = issues_of(&app, response);
+        assert_eq!(merged.len(), 2);
+        assert!(merged[0].content.contains("fully supports") && merged[0].content.contains("commission the Positive"));
+        let parts = merged[0].content.replace("\n\n", "\r\n\r\n");
+        let split = browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", &format!("/staff/consultations/cheltenham-2011/issues/{}/split", merged[0].id.0), &[
+            ("version", &merged[0].version.to_string()), ("parts", &parts),
+        ]).await;
+        assert_eq!(split.status, 303, "{}", split.body);
+        let again = issues_of(&app, response);
+        assert_eq!(again.iter().map(|i| i.content.as_str()).collect::<Vec<_>>(), texts.iter().take(2).copied().chain(["How will cross-cutting issues be dealt with?"]).collect::<Vec<_>>());
+        let one_part = browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", &format!("/staff/consultations/cheltenham-2011/issues/{}/split", again[0].id.0), &[
+            ("version", &again[0].version.to_string()), ("parts", "Only one part"),
+        ]).await;
+        assert_eq!(one_part.status, 422);
+        assert!(one_part.body.contains("at least two parts") && one_part.body.contains("Only one part"));
+
+        // Every step is in the audit trail, and shown on the page.
+        assert_eq!(audit_actions(&app, "issue", third.id.0), ["issue edited"]);
+        assert!(audit_actions(&app, "issue", issues[0].id.0).starts_with(&["issues merged".to_string(), "issue split".to_string()]));
+        assert!(audit_actions(&app, "response", response.0).contains(&"issues accepted from the splitter".to_string()));
+        let page = browser.get("/staff/consultations/cheltenham-2011/inbox/CHL-0100").await;
+        assert!(page.body.contains("issues accepted from the splitter") && page.body.contains("member@example.gov.uk"));
+    }
+
+    async fn themes_are_created_merged_renamed_pinned_and_issues_moved(app) {
+        app.load_fixture(SLUG);
+        let c = consultation(&app);
+        let browser = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let mut conn = app.db.connect();
+        let issues = db::issues::of_consultation(&mut conn, c.id).expect("issues");
+        let created = browser.submit("/staff/consultations/cheltenham-2011/themes", "/staff/consultations/cheltenham-2011/themes", &[("label", "Membership of the SLG")]).await;
+        assert_eq!(created.status, 303, "{}", created.body);
+        let other = browser.submit("/staff/consultations/cheltenham-2011/themes", "/staff/consultations/cheltenham-2011/themes", &[("label", "Police on the SLG")]).await;
+        let theme_of = |page: &Page| page.header("location").and_then(|l| l.split('/').nth(5)).and_then(|id| id.split('?').next()).and_then(|id| id.parse::<i64>().ok()).expect("theme id");
+        let (slg, police) = (theme_of(&created), theme_of(&other));
+        let unnamed = browser.submit("/staff/consultations/cheltenham-2011/themes", "/staff/consultations/cheltenham-2011/themes", &[("label", "")]).await;
+        assert_eq!(unnamed.status, 422);
+        assert!(unnamed.body.contains("Enter the theme"));
+
+        // Move two issues into each (the form works without JavaScript).
+        let ids = |a: usize, b: usize| vec![("issues", issues[a].id.0.to_string()), ("issues", issues[b].id.0.to_string())];
+        for (theme, pair) in [(slg, ids(0, 1)), (police, ids(2, 3))] {
+            let mut form: Vec<(&str, &str)> = pair.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let to = theme.to_string();
+            form.extend([("to", to.as_str()), ("from", "none")]);
+            let moved = browser.submit("/staff/consultations/cheltenham-2011/themes/none", "/staff/consultations/cheltenham-2011/themes/move", &form).await;
+            assert_eq!(moved.status, 303, "{}", moved.body);
+        }
+        let moved = db::issues::by_id(&mut conn, issues[0].id).expect("query").expect("issue");
+        assert_eq!(moved.theme_id, Some(ThemeId(slg)));
+        assert!(moved.theme_set_by_officer, "a moved issue stays where it was put");
+        let nothing = browser.submit("/staff/consultations/cheltenham-2011/themes/none", "/staff/consultations/cheltenham-2011/themes/move", &[("to", &slg.to_string()), ("from", "none")]).await;
+        assert_eq!(nothing.status, 422);
+        assert!(nothing.body.contains("Select at least one issue"));
+
+        // Merge "Police on the SLG" into "Membership of the SLG", then rename and pin.
+        let merged = browser.submit(&format!("/staff/consultations/cheltenham-2011/themes/{police}"), &format!("/staff/consultations/cheltenham-2011/themes/{police}/merge"), &[("into", &slg.to_string())]).await;
+        assert_eq!(merged.status, 303, "{}", merged.body);
+        assert!(db::themes::by_id(&mut conn, ThemeId(police)).expect("query").is_none());
+        assert_eq!(db::issues::of_theme(&mut conn, ThemeId(slg)).expect("issues").len(), 4);
+        browser.submit(&format!("/staff/consultations/cheltenham-2011/themes/{slg}"), &format!("/staff/consultations/cheltenham-2011/themes/{slg}/rename"), &[("label", "Who sits on the SLG")]).await;
+        browser.submit(&format!("/staff/consultations/cheltenham-2011/themes/{slg}"), &format!("/staff/consultations/cheltenham-2011/themes/{slg}/pin"), &[("pinned", "true")]).await;
+        let theme = db::themes::by_id(&mut conn, ThemeId(slg)).expect("query").expect("theme");
+        assert_eq!((theme.label.as_str(), theme.officer_named, theme.pinned), ("Who sits on the SLG", true, true));
+
+        // Split one issue out into a theme of its own.
+        let split = browser.submit(&format!("/staff/consultations/cheltenham-2011/themes/{slg}"), &format!("/staff/consultations/cheltenham-2011/themes/{slg}/split"), &[("issues", &issues[3].id.0.to_string()), ("label", "Police authority")]).await;
+        assert_eq!(split.status, 303, "{}", split.body);
+        let new_theme = db::issues::by_id(&mut conn, issues[3].id).expect("query").expect("issue").theme_id.expect("in a theme");
+        assert_eq!(db::themes::by_id(&mut conn, new_theme).expect("query").expect("theme").label, "Police authority");
+
+        let page = browser.get("/staff/consultations/cheltenham-2011/themes").await;
+        assert!(page.body.contains("Who sits on the SLG") && page.body.contains("Pinned") && page.body.contains("Police authority"));
+        assert_eq!(audit_actions(&app, "theme", slg), ["theme created", "issues moved in", "theme merged in", "theme renamed", "theme pinned", "issue moved out", "theme split"]);
+        assert_eq!(audit_actions(&app, "issue", issues[2].id.0), ["issue moved", "issue moved (themes merged)"]);
+        let history = browser.get(&format!("/staff/consultations/cheltenham-2011/themes/{slg}")).await;
+        assert!(history.body.contains("theme renamed") && history.body.contains("Who sits on the SLG"));
+    }
+
+    async fn drafting_as_above_and_agreeing_show_in_the_table(app) {
+        app.load_fixture(SLUG);
+        add_letter(&app, "CHL-0100");
+        let browser = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        assign(&app, "member@example.gov.uk");
+        browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", "/staff/consultations/cheltenham-2011/inbox/CHL-0100/accept", &[]).await;
+        let c = consultation(&app);
+        let mut conn = app.db.connect();
+        let all = db::issues::of_consultation(&mut conn, c.id).expect("issues");
+        let (new_one, new_two) = (all[all.len() - 3].id.0, all[all.len() - 2].id.0);
+        let first_written = all[1].id.0;
+        let draft = |id: i64| format!("/staff/consultations/cheltenham-2011/issues/{id}/draft");
+
+        // A written response needs words; the refusal keeps what was chosen.
+        let empty = browser.submit(&draft(new_one), &draft(new_one), &[("kind", "written"), ("status", "draft"), ("content", "")]).await;
+        assert_eq!(empty.status, 422);
+        assert!(empty.body.contains("Enter the group’s response"));
+        let written = browser.submit(&draft(new_one), &draft(new_one), &[("kind", "written"), ("status", "draft"), ("content", "The group welcomes the support.")]).await;
+        assert_eq!(written.status, 303, "{}", written.body);
+        let agreed = browser.submit(&draft(new_one), &draft(new_one), &[("version", "1"), ("kind", "written"), ("status", "agreed"), ("content", "The group welcomes GCC’s support.")]).await;
+        assert_eq!(agreed.status, 303, "{}", agreed.body);
+
+        // "As above" with no wording of its own shows the linked answer.
+        let page = browser.get(&draft(new_two)).await;
+        assert!(page.body.contains(&format!("Issue {first_written}")), "earlier answers are offered");
+        let bare = browser.submit(&draft(new_two), &draft(new_two), &[("kind", "as_above"), ("same_as", &first_written.to_string()), ("status", "agreed"), ("content", "")]).await;
+        assert_eq!(bare.status, 303, "{}", bare.body);
+        let linked = db::group_responses::for_issue(&mut conn, all[1].id).expect("query").expect("answer").content.expect("wording");
+        let self_link = browser.submit(&draft(new_one), &draft(new_one), &[("version", "2"), ("kind", "as_above"), ("same_as", &new_one.to_string()), ("status", "draft")]).await;
+        assert_eq!(self_link.status, 422);
+        assert!(self_link.body.contains("cannot be “As above” itself"));
+
+        let csv = app.get("/consultations/cheltenham-2011/summary.csv").await.body;
+        assert!(csv.contains("The group welcomes GCC’s support."), "{csv}");
+        assert!(csv.matches(linked.as_str()).count() >= 2, "the bare As above shows the linked text");
+        assert_eq!(audit_actions(&app, "issue", new_one), ["group response drafted", "group response agreed"]);
+    }
+
+    async fn two_people_saving_the_same_response_lose_nothing(app) {
+        app.load_fixture(SLUG);
+        let c = consultation(&app);
+        let first = app.signed_in("first@example.gov.uk", Role::GroupMember).await;
+        let second = app.signed_in("second@example.gov.uk", Role::GroupMember).await;
+        assign(&app, "first@example.gov.uk");
+        assign(&app, "second@example.gov.uk");
+        let issue = db::issues::of_consultation(&mut app.db.connect(), c.id).expect("issues")[1].id.0;
+        let url = format!("/staff/consultations/cheltenham-2011/issues/{issue}/draft");
+        let opened_first = first.get(&url).await;
+        let opened_second = second.get(&url).await;
+        let version = opened_first.input("version").expect("version of the saved answer");
+        assert_eq!(opened_second.input("version").as_deref(), Some(version.as_str()));
+        let token = |p: &Page| p.input("csrf_token").expect("token");
+        let saved = first.post(&url, &fields(&[("csrf_token", &token(&opened_first)), ("version", &version), ("kind", "written"), ("status", "draft"), ("content", "First wording")])).await;
+        assert_eq!(saved.status, 303);
+        let late = second.post(&url, &fields(&[("csrf_token", &token(&opened_second)), ("version", &version), ("kind", "written"), ("status", "draft"), ("content", "Second wording")])).await;
+        assert_eq!(late.status, 409);
+        assert!(late.body.contains("Someone else saved first") && late.body.contains("First wording"), "their version is shown");
+        assert!(late.body.contains("Second wording"), "what the second person typed is kept");
+        let stored = db::group_responses::for_issue(&mut app.db.connect(), IssueId(issue)).expect("query").expect("answer");
+        assert_eq!(stored.content.as_deref(), Some("First wording"));
+    }
+
+    async fn a_group_member_reproduces_the_seeds_24_answers_through_the_ui(app) {
+        app.load_fixture(SLUG);
+        let expected = app.get("/consultations/cheltenham-2011/summary.csv").await.body;
+        let c = consultation(&app);
+        let mut conn = app.db.connect();
+        let issues = db::issues::of_consultation(&mut conn, c.id).expect("issues");
+        let answers = db::group_responses::of_consultation(&mut conn, c.id).expect("answers");
+        assert_eq!((issues.len(), answers.len()), (24, 24));
+        diesel::delete(db::schema::group_responses::table).execute(&mut conn).expect("clear the answers");
+        assert_ne!(app.get("/consultations/cheltenham-2011/summary.csv").await.body, expected);
+
+        let browser = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        assign(&app, "member@example.gov.uk");
+        for issue in &issues {
+            let answer = answers.iter().find(|a| a.issue_id == issue.id).expect("an answer per issue");
+            let url = format!("/staff/consultations/cheltenham-2011/issues/{}/draft", issue.id.0);
+            let same_as = answer.same_as_issue_id.map(|i| i.0.to_string()).unwrap_or_default();
+            let saved = browser.submit(&url, &url, &[
+                ("kind", answer.kind.as_str()), ("content", answer.content.as_deref().unwrap_or("")),
+                ("same_as", &same_as), ("status", answer.status.as_str()),
+            ]).await;
+            assert_eq!(saved.status, 303, "issue {}: {}", issue.id.0, saved.body);
+        }
+        assert_eq!(app.get("/consultations/cheltenham-2011/summary.csv").await.body, expected, "the table is the seed's again");
+        let progress = browser.get("/staff/consultations/cheltenham-2011/themes").await;
+        assert!(progress.body.contains("24 issues: 24 answered (100%), 24 agreed (100%)"), "{}", progress.body);
+    }
+
+    async fn the_analysis_runs_in_the_background_with_its_progress_shown(app) {
+        app.load_fixture(SLUG);
+        let browser = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let bad = browser.submit("/staff/consultations/cheltenham-2011/analysis", "/staff/consultations/cheltenham-2011/analysis", &[("mode", "full"), ("themes", "lots")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("whole number from 2 to 200") && bad.body.contains("lots"));
+        let started = browser.submit("/staff/consultations/cheltenham-2011/analysis", "/staff/consultations/cheltenham-2011/analysis", &[("mode", "full"), ("themes", "")]).await;
+        assert_eq!(started.status, 303, "{}", started.body);
+        let mut page = browser.get("/staff/consultations/cheltenham-2011/analysis").await;
+        for _ in 0..600 {
+            if !page.body.contains("The analysis is running") { break; }
+            assert_eq!(page.header("refresh"), Some("3"), "the page refreshes itself while it runs");
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+            page = browser.get("/staff/consultations/cheltenham-2011/analysis").await;
+        }
+        assert!(page.body.contains("The last analysis finished"), "{}", page.body);
+        let themes = browser.get("/staff/consultations/cheltenham-2011/themes").await;
+        assert!(themes.body.contains("Top terms:"), "themes with their evidence");
+        let c = consultation(&app);
+        assert!(!db::themes::of_consultation(&mut app.db.connect(), c.id).expect("themes").is_empty());
+    }
+
+    async fn an_admin_adds_and_disables_users_and_officers_build_the_group(app) {
+        app.load_fixture(SLUG);
+        let admin = app.signed_in("admin@example.gov.uk", Role::Admin).await;
+        let weak = admin.submit("/staff/users", "/staff/users", &[("email", "new@example.gov.uk"), ("name", "New Member"), ("role", "group_member"), ("password", "short")]).await;
+        assert_eq!(weak.status, 422);
+        assert!(weak.body.contains("12 characters or more") && weak.body.contains("new@example.gov.uk"));
+        assert!(!weak.body.contains("value=\"short\""), "a password is never typed back");
+        let added = admin.submit("/staff/users", "/staff/users", &[("email", "new@example.gov.uk"), ("name", "New Member"), ("role", "group_member"), ("password", crate::helpers::TEST_PASSWORD)]).await;
+        assert_eq!(added.status, 303, "{}", added.body);
+
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let member_id = user_id(&app, "new@example.gov.uk").0.to_string();
+        let grouped = officer.submit("/staff/consultations/cheltenham-2011/group", "/staff/consultations/cheltenham-2011/group", &[("change", "add"), ("user", &member_id)]).await;
+        assert_eq!(grouped.status, 303, "{}", grouped.body);
+        let officer_id = user_id(&app, "officer@example.gov.uk").0.to_string();
+        let not_member = officer.submit("/staff/consultations/cheltenham-2011/group", "/staff/consultations/cheltenham-2011/group", &[("change", "add"), ("user", &officer_id)]).await;
+        assert_eq!(not_member.status, 422);
+
+        let member = app.browser();
+        let form = member.get("/sign-in").await;
+        member.post("/sign-in", &fields(&[("csrf_token", &form.input("csrf_token").expect("token")), ("email", "new@example.gov.uk"), ("password", crate::helpers::TEST_PASSWORD), ("next", "/staff")])).await;
+        assert_eq!(member.get("/staff/consultations/cheltenham-2011/inbox").await.status, 200);
+        let disabled = admin.submit("/staff/users", &format!("/staff/users/{member_id}/disabled"), &[("disabled", "true")]).await;
+        assert_eq!(disabled.status, 303);
+        assert_eq!(member.get("/staff/consultations/cheltenham-2011/inbox").await.status, 303, "a disabled user's session ends");
+        let myself = user_id(&app, "admin@example.gov.uk").0;
+        let locked_out = admin.submit("/staff/users", &format!("/staff/users/{myself}/disabled"), &[("disabled", "true")]).await;
+        assert_eq!(locked_out.status, 409);
+    }
+
+    async fn the_overview_has_charts_with_tables_and_the_inbox_searches(app) {
+        app.load_fixture(SLUG);
+        add_letter(&app, "CHL-0100");
+        let browser = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let overview = browser.get("/staff/consultations/cheltenham-2011/workspace").await;
+        assert_eq!(overview.status, 200);
+        assert_eq!(overview.body.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"").count(), 4);
+        assert!(overview.body.contains("Responses by kind as a table") && overview.body.contains("County council"));
+        let all = browser.get("/staff/consultations/cheltenham-2011/inbox").await;
+        assert!(all.body.contains("10 response(s)"), "{}", all.body);
+        let found = browser.get("/staff/consultations/cheltenham-2011/inbox?q=alcohol+MISUSE").await;
+        assert!(found.body.contains("1 response(s) match") && found.body.contains("CHL-0100"), "{}", found.body);
+        let by_name = browser.get("/staff/consultations/cheltenham-2011/inbox?q=gloucestershire+constabulary").await;
+        assert!(!by_name.body.contains("CHL-0100"));
+        let literal = browser.get("/staff/consultations/cheltenham-2011/inbox?q=100%25").await;
+        assert!(literal.body.contains("No responses match"), "% is taken literally");
+        let letters = browser.get("/staff/consultations/cheltenham-2011/inbox?channel=email").await;
+        assert!(!letters.body.contains("CHL-0100"));
+    }
+}
