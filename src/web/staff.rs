@@ -58,7 +58,18 @@ pub async fn dashboard(
     staff: StaffUser,
 ) -> Result<HttpResponse, AppError> {
     staff.require(&[Role::Officer, Role::Admin, Role::GroupMember])?;
-    let all = state.db(|conn| Ok(db::consultations::all(conn)?)).await?;
+    let user = staff.user.clone();
+    // Group members see the consultations they are in; others see all.
+    let all = state
+        .db(move |conn| {
+            let all = db::consultations::all(conn)?;
+            if user.role != Role::GroupMember {
+                return Ok(all);
+            }
+            let mine = db::members::consultations_of(conn, user.id)?;
+            Ok(all.into_iter().filter(|c| mine.contains(&c.id)).collect())
+        })
+        .await?;
     let rows: Vec<Value> = all
         .iter()
         .map(|c| json!({
@@ -72,7 +83,7 @@ pub async fn dashboard(
         &state,
         StatusCode::OK,
         "staff_dashboard",
-        json!({ "consultations": rows, "editor": editor }),
+        json!({ "consultations": rows, "editor": editor, "admin": staff.user.role == Role::Admin }),
         &staff,
     ))
 }

@@ -159,6 +159,43 @@ app_test! {
     }
 }
 
+app_test! {
+    async fn every_api_route_checks_who_is_calling(app) {
+        app.load_fixture("cheltenham-2011");
+        let officer = token_for(&app, "officer@example.gov.uk", Role::Officer).await;
+        let member = token_for(&app, "member@example.gov.uk", Role::GroupMember).await;
+        // Who may call: anyone (public), or officers and admins (editor).
+        let kinds = [
+            ("POST /api/v1/sessions", "public"), ("DELETE /api/v1/sessions/current", "signed-in"),
+            ("GET /api/v1/consultations", "public"), ("GET /api/v1/consultations/{slug}", "public"),
+            ("POST /api/v1/consultations/{slug}/responses", "public"),
+        ];
+        for (method, path) in sounding::web::api::API_ROUTES {
+            let method = method.to_uppercase();
+            let route = format!("{method} {path}");
+            let kind = kinds.iter().find(|(r, _)| *r == route).map_or("editor", |(_, k)| *k);
+            let url = path.replace("{slug}", "cheltenham-2011").replace("{id}", "1");
+            if kind != "editor" {
+                continue;
+            }
+            let anonymous = call(&app, &method, &url, None, Some(json!({})), &[]).await;
+            assert_eq!(anonymous.status, 401, "anonymous {route}");
+            let forbidden = call(&app, &method, &url, Some(&member), Some(json!({})), &[]).await;
+            assert_eq!(forbidden.status, 403, "group member {route}");
+            let allowed = call(&app, &method, &url, Some(&officer), Some(json!({})), &[]).await;
+            assert!(![401, 403].contains(&allowed.status) && allowed.status < 500, "officer {route}: {} {}", allowed.status, allowed.body);
+        }
+        // A group member's token shows drafts only of consultations they are in.
+        let drafts = |page: &Page| json_of(page).as_array().expect("list").len();
+        app.load_fixture("gloucestershire-2008");
+        let public = drafts(&call(&app, "GET", "/api/v1/consultations", None, None, &[]).await);
+        let as_member = drafts(&call(&app, "GET", "/api/v1/consultations", Some(&member), None, &[]).await);
+        let as_officer = drafts(&call(&app, "GET", "/api/v1/consultations", Some(&officer), None, &[]).await);
+        assert_eq!(as_member, public, "an unassigned group member sees what the public sees");
+        assert!(as_officer >= public);
+    }
+}
+
 #[actix_web::test]
 async fn the_openapi_document_lists_every_api_route_and_resolves() {
     let app = TestApp::spawn(crate::helpers::Kind::Sqlite)

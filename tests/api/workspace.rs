@@ -484,4 +484,17 @@ app_test! {
         let letters = browser.get("/staff/consultations/cheltenham-2011/inbox?channel=email").await;
         assert!(!letters.body.contains("CHL-0100"));
     }
+
+    async fn group_members_see_only_the_consultations_they_are_in(app) {
+        app.load_fixture(SLUG);
+        app.load_fixture("gloucestershire-2008");
+        let member = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        assign(&app, "member@example.gov.uk");
+        let list = member.get("/staff").await;
+        assert!(list.body.contains("/staff/consultations/cheltenham-2011/workspace"));
+        assert!(!list.body.contains("/staff/consultations/gloucestershire-2008/workspace"), "{}", list.body);
+        assert_eq!(member.get("/staff/consultations/gloucestershire-2008/inbox").await.status, 403);
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        assert!(officer.get("/staff").await.body.contains("/staff/consultations/gloucestershire-2008/workspace"));
+    }
 }

@@ -27,6 +27,19 @@ pub fn consultation_for(
     }
 }
 
+/// Whether `user` may see the consultation as staff do (drafts included):
+/// officers and admins always, group members when assigned.
+pub fn sees_as_staff(
+    conn: &mut DbConnection,
+    user: &User,
+    consultation: &Consultation,
+) -> ServiceResult<bool> {
+    Ok(match user.role {
+        Role::Admin | Role::Officer => true,
+        Role::GroupMember => db::members::is_member(conn, consultation.id, user.id)?,
+    })
+}
+
 /// Whether `user` may change the consultation itself (details, status,
 /// imports, exports with contact details, group membership).
 pub fn may_run_consultations(user: &User) -> bool {

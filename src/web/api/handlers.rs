@@ -9,6 +9,7 @@ use crate::domain::{BodyId, BodyLinkId, ConsultationStatus, QuestionId, Role, Se
 use crate::service::editing::{
     self, Actor, BodyInput, DetailsInput, LinkInput, QuestionInput, SectionInput,
 };
+use crate::service::workspace::access;
 use crate::service::{self, ServiceError};
 use crate::web::error::{ApiError, AppError};
 use crate::web::respond::form_model::{RespondForm, TypedOrganisation, TypedPoint};
@@ -66,14 +67,22 @@ pub async fn list(
     state: web::Data<AppState>,
     staff: Option<ApiStaff>,
 ) -> Result<HttpResponse, ApiError> {
-    let all = state
-        .db(|conn| Ok(crate::db::consultations::all(conn)?))
+    let user = staff.map(|s| s.0.user);
+    let visible: Vec<ConsultationSummary> = state
+        .db(move |conn| {
+            let mut visible = Vec::new();
+            for c in crate::db::consultations::all(conn)? {
+                let staff_view = match &user {
+                    Some(user) => access::sees_as_staff(conn, user, &c)?,
+                    None => false,
+                };
+                if staff_view || c.status.is_public() {
+                    visible.push(ConsultationSummary::from(&c));
+                }
+            }
+            Ok(visible)
+        })
         .await?;
-    let visible: Vec<ConsultationSummary> = all
-        .iter()
-        .filter(|c| staff.is_some() || c.status.is_public())
-        .map(ConsultationSummary::from)
-        .collect();
     Ok(HttpResponse::Ok().json(visible))
 }
 
@@ -85,15 +94,16 @@ pub async fn show(
     staff: Option<ApiStaff>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, is_staff) = (slug.into_inner(), staff.is_some());
+    let (slug, user) = (slug.into_inner(), staff.map(|s| s.0.user));
     let document = state
         .db(move |conn| {
-            if is_staff {
+            if let Some(user) = user {
                 let c = editing::consultation(conn, &slug)?;
-                service::consultations::document_of(conn, c)
-            } else {
-                service::consultations::public_document(conn, &slug)
+                if access::sees_as_staff(conn, &user, &c)? {
+                    return service::consultations::document_of(conn, c);
+                }
             }
+            service::consultations::public_document(conn, &slug)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ConsultationOut::from(&document)))

@@ -179,7 +179,9 @@ pub struct Created {
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StatusChange {
-    /// The next status: `open`, `closed` or `published`.
+    /// The next status: `open`, `closed` or `published`. (Missing is
+    /// answered as a field error, after the caller's role is checked.)
+    #[serde(default)]
     pub status: String,
 }
 
