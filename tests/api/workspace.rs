@@ -497,4 +497,24 @@ app_test! {
         let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
         assert!(officer.get("/staff").await.body.contains("/staff/consultations/gloucestershire-2008/workspace"));
     }
+
+    async fn a_suggested_earlier_answer_is_used_as_above_in_one_step(app) {
+        app.load_fixture(SLUG);
+        let response = add_letter(&app, "CHL-0100");
+        let browser = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", "/staff/consultations/cheltenham-2011/inbox/CHL-0100/accept", &[]).await;
+        let mut conn = app.db.connect();
+        let options = sounding::analysis::cluster::ClusterOptions::default();
+        sounding::service::analysis::run(&mut conn, SLUG, sounding::service::analysis::Mode::Full, &options, None, chrono::Utc::now(), &|_| {}).expect("analysis");
+        // The letter repeats GCC's first point word for word, which the group answered "Noted".
+        let repeat = issues_of(&app, response)[0].id;
+        let url = format!("/staff/consultations/cheltenham-2011/issues/{}/draft", repeat.0);
+        let page = browser.get(&url).await;
+        assert!(page.body.contains("Similar issues already answered") && page.body.contains("Use as above"), "{}", page.body);
+        let suggested = db::analysis::suggestions_for(&mut conn, repeat).expect("suggestions")[0].suggested_issue_id;
+        let used = browser.submit(&url, &url, &[("kind", "as_above"), ("same_as", &suggested.0.to_string()), ("status", "draft"), ("content", "")]).await;
+        assert_eq!(used.status, 303, "{}", used.body);
+        let answer = db::group_responses::for_issue(&mut conn, repeat).expect("query").expect("answer");
+        assert_eq!((answer.kind, answer.same_as_issue_id), (GroupResponseKind::AsAbove, Some(suggested)));
+    }
 }
