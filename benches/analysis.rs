@@ -14,17 +14,8 @@ use sounding::analysis::rng::SplitMix64;
 use sounding::analysis::tokenize::Tokenizer;
 use sounding::analysis::vector::TfIdf;
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
+mod support;
+use support::peak_rss_mib;
 
 /// Real source texts, and where they came from.
 fn sources() -> (Vec<String>, &'static str) {

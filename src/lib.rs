@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod evaluation;
 pub mod export;
+pub mod import;
 pub mod mail;
 pub mod security;
 pub mod service;

@@ -10,6 +10,7 @@ pub mod consultations;
 pub mod consultees;
 pub mod document;
 pub mod group_responses;
+pub mod imports;
 pub mod issues;
 pub mod members;
 pub mod migrations;

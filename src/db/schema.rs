@@ -246,6 +246,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        filename -> Text,
+        content -> Text,
+        encoding -> Text,
+        uploaded_by -> Nullable<BigInt>,
+        uploaded_at -> Timestamp,
+        imported_at -> Nullable<Timestamp>,
+        imported -> Integer,
+        skipped -> Integer,
+    }
+}
+
+diesel::table! {
     sessions (id_hash) {
         id_hash -> Text,
         user_id -> BigInt,
@@ -288,6 +303,7 @@ diesel::joinable!(group_responses -> users (updated_by));
 diesel::joinable!(analysis_runs -> consultations (consultation_id));
 diesel::joinable!(consultation_members -> consultations (consultation_id));
 diesel::joinable!(consultation_members -> users (user_id));
+diesel::joinable!(imports -> consultations (consultation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -312,4 +328,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     answer_suggestions,
     analysis_runs,
     consultation_members,
+    imports,
 );

@@ -9,6 +9,7 @@ pub mod editing;
 pub mod error;
 pub mod fixtures;
 pub mod health;
+pub mod import;
 pub mod passwords;
 pub mod responses;
 pub mod retention;

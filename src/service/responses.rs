@@ -15,7 +15,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::time;
 use crate::domain::{
     BodyId, Channel, ConsultationStatus, ConsulteeKind, Publication, QuestionId, ReferencePrefix,
-    ResponseStatus, SectionId,
+    ResponseId, ResponseStatus, SectionId,
 };
 use crate::security::random_token;
 
@@ -152,10 +152,58 @@ fn write_submission(
         return Err(ServiceError::Closed(why));
     }
     check_references(conn, &consultation, submission)?;
+    let edit_salt = random_token(16);
+    let stored = Stored {
+        submission,
+        received_at: now,
+        submission_key,
+        edit_salt: Some(&edit_salt),
+        action: if submission.held {
+            "response held (honeypot)"
+        } else {
+            "response received"
+        },
+    };
+    let (_, reference) = store(
+        conn,
+        &consultation,
+        &stored,
+        &Actor::system("consultee"),
+        now,
+    )?;
+    Ok(Receipt {
+        reference,
+        edit_salt,
+        repeated: false,
+    })
+}
+
+/// A response to store: a consultee's submission, or an imported row.
+pub struct Stored<'a> {
+    pub submission: &'a Submission,
+    pub received_at: DateTime<Utc>,
+    /// Makes storing it again find this response (form token, import key).
+    pub submission_key: Option<&'a str>,
+    /// The key of the consultee's private link (none for imports).
+    pub edit_salt: Option<&'a str>,
+    /// How the audit log describes it ("response received", "response imported").
+    pub action: &'a str,
+}
+
+/// Stores a response with its consultees, answers and issues (one per
+/// point) and records it; returns its id and new reference. Runs inside the
+/// caller's transaction.
+pub fn store(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    stored: &Stored<'_>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ServiceResult<(ResponseId, String)> {
+    let submission = stored.submission;
     let prefix = ReferencePrefix::parse(&consultation.reference_prefix)?;
     let number = db::consultations::take_response_number(conn, consultation.id)?;
     let reference = prefix.reference(number);
-    let edit_salt = random_token(16);
     let stamp = now.naive_utc();
     let content = submission.content();
     let response_id = db::responses::insert(
@@ -164,7 +212,7 @@ fn write_submission(
             consultation_id: consultation.id,
             reference: &reference,
             channel: submission.channel,
-            received_at: stamp,
+            received_at: stored.received_at.naive_utc(),
             publication: submission.publication,
             status: if submission.held {
                 ResponseStatus::Held
@@ -174,8 +222,8 @@ fn write_submission(
             content: &content,
             created_at: stamp,
             updated_at: stamp,
-            submission_key,
-            edit_salt: Some(&edit_salt),
+            submission_key: stored.submission_key,
+            edit_salt: stored.edit_salt,
         },
     )?;
     for (position, who) in (1..).zip(&submission.consultees) {
@@ -188,7 +236,9 @@ fn write_submission(
                 name: &who.name,
                 short_name: None,
                 kind: who.kind,
-                contact_name: first.then_some(submission.respondent_name.as_str()),
+                contact_name: first
+                    .then_some(submission.respondent_name.as_str())
+                    .filter(|n| !n.is_empty()),
                 contact_email: if first {
                     submission.email.as_deref()
                 } else {
@@ -215,27 +265,15 @@ fn write_submission(
         )?;
         tag_point(conn, issue, point)?;
     }
-    audit::record(
-        conn,
-        &Actor::system("consultee"),
-        now,
-        Change {
-            action: if submission.held {
-                "response held (honeypot)"
-            } else {
-                "response received"
-            },
-            entity: "response",
-            id: response_id.0,
-            before: None,
-            after: Some(&reference),
-        },
-    )?;
-    Ok(Receipt {
-        reference,
-        edit_salt,
-        repeated: false,
-    })
+    let change = Change {
+        action: stored.action,
+        entity: "response",
+        id: response_id.0,
+        before: None,
+        after: Some(&reference),
+    };
+    audit::record(conn, actor, now, change)?;
+    Ok((response_id, reference))
 }
 
 fn tag_point(

@@ -246,11 +246,16 @@ pub async fn sign_out(
 
 /// Checks a staff form's CSRF token (403 otherwise).
 pub fn check_csrf(req: &HttpRequest, state: &AppState, form: &FormData) -> Result<(), AppError> {
+    check_csrf_token(req, state, form.get("csrf_token"))
+}
+
+/// Checks a CSRF token sent some other way (a file upload's field).
+pub fn check_csrf_token(req: &HttpRequest, state: &AppState, token: &str) -> Result<(), AppError> {
     let secure = state.settings.secure_cookies;
     csrf::verify(
         &state.signer,
         csrf::cookie_value(req, secure).as_deref(),
-        form.get("csrf_token"),
+        token,
         state.clock.now(),
     )
     .map(|_| ())

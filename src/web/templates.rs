@@ -47,11 +47,13 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "ws_analysis",
     "ws_group",
     "staff_users",
+    "ws_import",
+    "ws_import_preview",
 ];
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 29;
+const TEMPLATE_FILES: usize = 31;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.

@@ -9,6 +9,7 @@ mod binary;
 mod database;
 mod fixtures;
 mod html;
+mod import;
 mod mail;
 mod pages;
 mod respond;

@@ -96,9 +96,10 @@ app_test! {
         let body = db::structure::bodies_of(&mut conn, c.id).expect("bodies")[0].id.0;
         let link = db::structure::links_of(&mut conn, c.id).expect("links")[0].id.0;
         let user = user_id(&app, "outsider@example.gov.uk").0;
+        let upload = sounding::service::import::upload(&mut conn, &sounding::service::audit::Actor::system("test"), &c, "walk.csv", b"Name,Comments\r\nAnn,Hello\r\n", chrono::Utc::now()).expect("upload");
         let fill = |p: &str| p.replace("{slug}", SLUG).replace("{reference}", "CHL-0001").replace("{issue}", &issue.to_string())
             .replace("{theme}", &theme.to_string()).replace("{section}", &section.to_string()).replace("{question}", &question.to_string())
-            .replace("{body}", &body.to_string()).replace("{link}", &link.to_string()).replace("{user}", &user.to_string());
+            .replace("{body}", &body.to_string()).replace("{link}", &link.to_string()).replace("{user}", &user.to_string()).replace("{upload}", &upload.to_string());
 
         // Who may use a route: admins, officers, group members of the
         // consultation. Everyone else signed in gets 403; anonymous 303.
@@ -134,6 +135,10 @@ app_test! {
             ("GET", "/staff/consultations/{slug}/group", WORKS),
             ("POST", "/staff/consultations/{slug}/group", RUNS),
             ("GET", "/staff/consultations/{slug}/inbox", WORKS),
+            ("GET", "/staff/consultations/{slug}/responses/import", RUNS),
+            ("POST", "/staff/consultations/{slug}/responses/import", RUNS),
+            ("GET", "/staff/consultations/{slug}/responses/import/{upload}", RUNS),
+            ("POST", "/staff/consultations/{slug}/responses/import/{upload}", RUNS),
             ("GET", "/staff/consultations/{slug}/inbox/{reference}", WORKS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/accept", WORKS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/issues", WORKS),
@@ -160,7 +165,7 @@ app_test! {
         let mapped = map.lines().filter(|l| l.trim_start().starts_with(".route(\"/staff")).count();
         assert_eq!(mapped, routes.len(), "a staff route is missing from the walk");
         for (method, pattern, _) in routes {
-            assert!(map.contains(&format!(".route(\"{pattern}\", {}()", method.to_lowercase()).replace("{user}", "{id}").replace("{section}", "{id}").replace("{question}", "{id}").replace("{body}", "{id}").replace("{link}", "{id}").replace("{issue}", "{id}").replace("{theme}", "{id}")), "{method} {pattern} is in the URL map");
+            assert!(map.contains(&format!(".route(\"{pattern}\", {}()", method.to_lowercase()).replace("{user}", "{id}").replace("{section}", "{id}").replace("{question}", "{id}").replace("{body}", "{id}").replace("{link}", "{id}").replace("{issue}", "{id}").replace("{theme}", "{id}").replace("{upload}", "{id}")), "{method} {pattern} is in the URL map");
         }
 
         let people = [("admin", &admin), ("officer", &officer), ("member", &member), ("outsider", &outsider)];

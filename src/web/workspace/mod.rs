@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod drafting;
 pub mod group;
+pub mod import;
 pub mod inbox;
 pub mod overview;
 pub mod responses;
@@ -207,6 +208,7 @@ pub(crate) fn notice(done: Option<&str>) -> Value {
         "repeats" => "The repeats were answered “As above”.",
         "started" => "The analysis has started.",
         "member-added" => "The group member was added.",
+        "imported" => "The responses were imported.",
         "member-removed" => "The group member was removed.",
         "user-added" => "The user was added.",
         "user-disabled" => "The user was disabled; their sessions have ended.",

@@ -1,0 +1,302 @@
+//! Importing responses that came by e-mail, letter or another tool from a
+//! CSV file: upload (kept so the columns can be mapped and previewed),
+//! preview (every problem, and the first rows as they will be stored), and
+//! the import itself — all or nothing, in one transaction, and idempotent:
+//! each row is keyed by a hash of its content (`import:` + SHA-256 of the
+//! mapped cells), stored as the response's submission key, so importing the
+//! same file (or row) again finds the first response instead of adding one.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+
+use super::audit::{self, Actor, Change};
+use super::responses::{ConsulteeInput, PointInput, Stored, Submission, store};
+use super::{ServiceError, ServiceResult};
+use crate::analysis::split::split;
+use crate::db::consultations::Consultation;
+use crate::db::{self, DbConnection};
+use crate::domain::{QuestionId, ValidationError};
+use crate::import::{self, Encoding, ImportRow, Mapping, Problem, QuestionSpec, Table, check_rows};
+
+/// Rows shown in a preview.
+pub const SAMPLE_ROWS: usize = 10;
+
+/// Problems listed in a refusal (the preview lists them all).
+const LISTED_PROBLEMS: usize = 50;
+
+/// Reads an uploaded file, or says why it cannot be read.
+pub fn read(bytes: &[u8]) -> ServiceResult<Table> {
+    import::read(bytes).map_err(|e| ServiceError::invalid("file", e.to_string()))
+}
+
+/// Keeps an uploaded file for mapping and preview; returns its id.
+pub fn upload(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    filename: &str,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> ServiceResult<i64> {
+    let table = read(bytes)?;
+    let (text, _) = import::decode(bytes);
+    let filename: String = filename
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    conn.transaction(|conn| {
+        let id = db::imports::insert(
+            conn,
+            &db::imports::NewUpload {
+                consultation_id: consultation.id,
+                filename: &filename,
+                content: &text,
+                encoding: table.encoding.label(),
+                uploaded_by: actor.user_id,
+                uploaded_at: now.naive_utc(),
+            },
+        )?;
+        let note = format!(
+            "{filename}: {} rows, {}",
+            table.records.len(),
+            table.encoding.label()
+        );
+        let change = Change {
+            action: "file uploaded for import",
+            entity: "consultation",
+            id: consultation.id.0,
+            before: None,
+            after: Some(&note),
+        };
+        audit::record(conn, actor, now, change)?;
+        Ok(id)
+    })
+}
+
+/// An uploaded file read again.
+pub fn uploaded(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    id: i64,
+) -> ServiceResult<(db::imports::Upload, Table)> {
+    let upload = db::imports::by_id(conn, id)?
+        .filter(|u| u.consultation_id == consultation.id)
+        .ok_or_else(|| ServiceError::NotFound(format!("uploaded file {id}")))?;
+    let table = import::read_text(&upload.content, Encoding::from_label(&upload.encoding))
+        .map_err(|e| ServiceError::invalid("file", e.to_string()))?;
+    Ok((upload, table))
+}
+
+/// A question as columns are matched to it: (id, number, prompt).
+pub type NamedQuestion = (QuestionId, i32, String);
+
+/// The consultation's questions, for mapping columns to them.
+pub fn questions(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+) -> ServiceResult<(Vec<NamedQuestion>, Vec<QuestionSpec>)> {
+    let questions = db::document::questions_of(conn, consultation.id)?;
+    let named = questions
+        .iter()
+        .map(|q| (q.id, q.position, q.prompt.clone()))
+        .collect();
+    let specs = questions
+        .iter()
+        .map(|q| QuestionSpec::new(q.id, q.kind, q.choice_list()))
+        .collect();
+    Ok((named, specs))
+}
+
+/// What an import would do.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub rows: usize,
+    pub sample: Vec<ImportRow>,
+    pub problems: Vec<Problem>,
+    /// Rows already imported before (or repeated in the file): skipped.
+    pub repeats: usize,
+}
+
+/// Checks a file under a mapping without storing anything.
+pub fn preview(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    table: &Table,
+    mapping: &Mapping,
+    now: DateTime<Utc>,
+) -> ServiceResult<Preview> {
+    let (_, specs) = questions(conn, consultation)?;
+    let (rows, problems) = check_rows(table, mapping, &specs, now);
+    let mut seen = HashSet::new();
+    let mut repeats = 0;
+    for row in &rows {
+        if !seen.insert(row.key.as_str())
+            || db::responses::by_submission_key(conn, &row.key)?.is_some()
+        {
+            repeats += 1;
+        }
+    }
+    Ok(Preview {
+        rows: table.records.len(),
+        sample: rows.into_iter().take(SAMPLE_ROWS).collect(),
+        problems,
+        repeats,
+    })
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub imported: usize,
+    /// Rows that repeat earlier ones (in the file or imported before).
+    pub skipped: usize,
+}
+
+/// A problem as a line of an error message.
+pub fn describe(problem: &Problem) -> String {
+    match (problem.line, problem.column.as_str()) {
+        (0, _) => problem.message.clone(),
+        (line, "") => format!("Line {line}: {}", problem.message),
+        (line, column) => format!("Line {line}, column “{column}”: {}", problem.message),
+    }
+}
+
+fn submission_of(row: &ImportRow) -> Submission {
+    let mut points: Vec<PointInput> = split(&row.text)
+        .into_iter()
+        .map(|p| PointInput {
+            text: p.text,
+            sections: Vec::new(),
+            bodies: Vec::new(),
+        })
+        .collect();
+    if points.is_empty() {
+        // Nothing the splitter calls a point (a greeting only): keep it all.
+        points.push(PointInput {
+            text: row.text.clone(),
+            sections: Vec::new(),
+            bodies: Vec::new(),
+        });
+    }
+    Submission {
+        respondent_name: row.name.clone().unwrap_or_default(),
+        email: row.email.clone(),
+        consultees: vec![ConsulteeInput {
+            name: row.consultee().to_string(),
+            kind: row.kind,
+        }],
+        answers: row.answers.clone(),
+        points,
+        publication: row.publication,
+        channel: row.channel,
+        held: false,
+    }
+}
+
+/// Imports every row of `table`, or none: any problem refuses the whole
+/// file. `progress` hears (rows done, rows in all).
+pub fn import(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    (table, filename): (&Table, &str),
+    mapping: &Mapping,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> ServiceResult<Outcome> {
+    let (_, specs) = questions(conn, consultation)?;
+    let (rows, problems) = check_rows(table, mapping, &specs, now);
+    if !problems.is_empty() {
+        let mut errors: Vec<ValidationError> = problems
+            .iter()
+            .take(LISTED_PROBLEMS)
+            .map(|p| ValidationError::new("file", describe(p)))
+            .collect();
+        if problems.len() > LISTED_PROBLEMS {
+            errors.push(ValidationError::new(
+                "file",
+                format!("and {} more problems", problems.len() - LISTED_PROBLEMS),
+            ));
+        }
+        return Err(ServiceError::Invalid(errors));
+    }
+    conn.transaction(|conn| {
+        let mut seen = HashSet::new();
+        let mut outcome = Outcome {
+            imported: 0,
+            skipped: 0,
+        };
+        for (done, row) in rows.iter().enumerate() {
+            if !seen.insert(row.key.as_str())
+                || db::responses::by_submission_key(conn, &row.key)?.is_some()
+            {
+                outcome.skipped += 1;
+            } else {
+                let submission = submission_of(row);
+                let stored = Stored {
+                    submission: &submission,
+                    received_at: row.received_at,
+                    submission_key: Some(&row.key),
+                    edit_salt: None,
+                    action: "response imported",
+                };
+                store(conn, consultation, &stored, actor, now)?;
+                outcome.imported += 1;
+            }
+            progress(done + 1, rows.len());
+        }
+        let note = format!(
+            "{filename}: {} imported, {} skipped as repeats",
+            outcome.imported, outcome.skipped
+        );
+        let change = Change {
+            action: "responses imported",
+            entity: "consultation",
+            id: consultation.id.0,
+            before: None,
+            after: Some(&note),
+        };
+        audit::record(conn, actor, now, change)?;
+        Ok(outcome)
+    })
+}
+
+/// Imports an uploaded file and marks it imported.
+pub fn import_upload(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    consultation: &Consultation,
+    id: i64,
+    mapping: &Mapping,
+    now: DateTime<Utc>,
+) -> ServiceResult<Outcome> {
+    let (upload, table) = uploaded(conn, consultation, id)?;
+    if upload.imported_at.is_some() {
+        return Err(ServiceError::Conflict(format!(
+            "This file was imported already ({} responses). Importing it again would add nothing.",
+            upload.imported
+        )));
+    }
+    conn.transaction(|conn| {
+        let outcome = import(
+            conn,
+            actor,
+            consultation,
+            (&table, &upload.filename),
+            mapping,
+            now,
+            &mut |_, _| {},
+        )?;
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        db::imports::mark_imported(
+            conn,
+            id,
+            now.naive_utc(),
+            (count(outcome.imported), count(outcome.skipped)),
+        )?;
+        Ok(outcome)
+    })
+}
