@@ -115,8 +115,20 @@ pub fn set_status(
 /// concurrent submissions never get the same reference. Call inside the
 /// transaction that inserts the response.
 pub fn take_response_number(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i64> {
+    take_response_numbers(conn, id, 1)
+}
+
+/// Takes `count` reference numbers at once and returns the last; the block
+/// is `last - count + 1 ..= last`. (An import takes its numbers in one
+/// update: updating the same row once per response in one transaction
+/// slows PostgreSQL down quadratically.)
+pub fn take_response_numbers(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    count: i64,
+) -> QueryResult<i64> {
     diesel::update(consultations::table.find(id))
-        .set(consultations::responses_received.eq(consultations::responses_received + 1))
+        .set(consultations::responses_received.eq(consultations::responses_received + count))
         .execute(conn)?;
     consultations::table
         .find(id)

@@ -271,3 +271,69 @@ pub fn consultees_of_some(
         .select((response_consultees::response_id, Consultee::as_select()))
         .load(conn)
 }
+
+/// What an officer removed before publication.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = responses)]
+pub struct Redaction {
+    pub redacted_content: Option<String>,
+    pub redaction_reason: Option<String>,
+    pub redacted_by: Option<crate::domain::UserId>,
+    pub redacted_at: Option<NaiveDateTime>,
+}
+
+/// A response's redaction (all `None` when it has none).
+pub fn redaction_of(conn: &mut DbConnection, response: ResponseId) -> QueryResult<Redaction> {
+    responses::table
+        .find(response)
+        .select(Redaction::as_select())
+        .first(conn)
+}
+
+/// Sets the text the public sees, with who, when and why.
+pub fn set_redaction(
+    conn: &mut DbConnection,
+    response: ResponseId,
+    redaction: &Redaction,
+) -> QueryResult<usize> {
+    diesel::update(responses::table.find(response))
+        .set((
+            responses::redacted_content.eq(&redaction.redacted_content),
+            responses::redaction_reason.eq(&redaction.redaction_reason),
+            responses::redacted_by.eq(redaction.redacted_by),
+            responses::redacted_at.eq(redaction.redacted_at),
+        ))
+        .execute(conn)
+}
+
+/// A published response as the public list shows it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = responses)]
+pub struct PublicEntry {
+    pub id: ResponseId,
+    pub reference: String,
+    pub received_at: NaiveDateTime,
+    pub publication: Publication,
+    pub content: String,
+    pub redacted_content: Option<String>,
+}
+
+/// Received responses whose consultees agreed to publication, as received.
+pub fn publishable(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    (offset, limit): (i64, i64),
+) -> QueryResult<(Vec<PublicEntry>, i64)> {
+    let query = responses::table
+        .filter(responses::consultation_id.eq(id))
+        .filter(responses::status.eq(ResponseStatus::Received))
+        .filter(responses::publication.ne(Publication::NotPublished));
+    let total = query.count().get_result(conn)?;
+    let page = query
+        .order((responses::received_at, responses::id))
+        .offset(offset)
+        .limit(limit)
+        .select(PublicEntry::as_select())
+        .load(conn)?;
+    Ok((page, total))
+}

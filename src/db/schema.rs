@@ -113,6 +113,10 @@ diesel::table! {
         submission_key -> Nullable<Text>,
         edit_salt -> Nullable<Text>,
         campaign_of_id -> Nullable<BigInt>,
+        redacted_content -> Nullable<Text>,
+        redaction_reason -> Nullable<Text>,
+        redacted_by -> Nullable<BigInt>,
+        redacted_at -> Nullable<Timestamp>,
     }
 }
 

@@ -224,15 +224,23 @@ pub fn import(
         return Err(ServiceError::Invalid(errors));
     }
     conn.transaction(|conn| {
+        // Which rows are new (not repeated in the file, not imported before).
         let mut seen = HashSet::new();
+        let mut fresh = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let new = seen.insert(row.key.as_str())
+                && db::responses::by_submission_key(conn, &row.key)?.is_none();
+            fresh.push(new);
+        }
+        let wanted = i64::try_from(fresh.iter().filter(|&&f| f).count()).unwrap_or(i64::MAX);
+        let last = db::consultations::take_response_numbers(conn, consultation.id, wanted)?;
+        let mut next = last - wanted + 1;
         let mut outcome = Outcome {
             imported: 0,
             skipped: 0,
         };
-        for (done, row) in rows.iter().enumerate() {
-            if !seen.insert(row.key.as_str())
-                || db::responses::by_submission_key(conn, &row.key)?.is_some()
-            {
+        for (done, (row, new)) in rows.iter().zip(fresh).enumerate() {
+            if !new {
                 outcome.skipped += 1;
             } else {
                 let submission = submission_of(row);
@@ -242,7 +250,9 @@ pub fn import(
                     submission_key: Some(&row.key),
                     edit_salt: None,
                     action: "response imported",
+                    number: Some(next),
                 };
+                next += 1;
                 store(conn, consultation, &stored, actor, now)?;
                 outcome.imported += 1;
             }

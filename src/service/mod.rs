@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod health;
 pub mod import;
 pub mod passwords;
+pub mod publication;
 pub mod responses;
 pub mod retention;
 pub mod summary;

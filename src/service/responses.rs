@@ -163,6 +163,7 @@ fn write_submission(
         } else {
             "response received"
         },
+        number: None,
     };
     let (_, reference) = store(
         conn,
@@ -188,6 +189,8 @@ pub struct Stored<'a> {
     pub edit_salt: Option<&'a str>,
     /// How the audit log describes it ("response received", "response imported").
     pub action: &'a str,
+    /// Its reference number, when the caller took a block of them.
+    pub number: Option<i64>,
 }
 
 /// Stores a response with its consultees, answers and issues (one per
@@ -202,7 +205,10 @@ pub fn store(
 ) -> ServiceResult<(ResponseId, String)> {
     let submission = stored.submission;
     let prefix = ReferencePrefix::parse(&consultation.reference_prefix)?;
-    let number = db::consultations::take_response_number(conn, consultation.id)?;
+    let number = match stored.number {
+        Some(number) => number,
+        None => db::consultations::take_response_number(conn, consultation.id)?,
+    };
     let reference = prefix.reference(number);
     let stamp = now.naive_utc();
     let content = submission.content();

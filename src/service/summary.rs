@@ -338,7 +338,7 @@ fn shown_name(name: &str, publication: Publication, audience: Audience) -> Strin
 
 /// The wording a bare "As above" shows: the linked answer's own text,
 /// following further links (at most a few, so a loop cannot hang).
-fn linked_text(
+pub(crate) fn linked_text(
     answers: &HashMap<IssueId, crate::db::group_responses::GroupResponse>,
     mut target: IssueId,
 ) -> Option<String> {

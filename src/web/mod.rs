@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/app.css", get().to(assets::stylesheet))
         .route("/consultations/{slug}", get().to(pages::consultation))
         .route("/consultations/{slug}/summary", get().to(summary::page))
+        .route("/consultations/{slug}/responses", get().to(pages::published_responses))
         .route("/consultations/{slug}/summary.csv", get().to(summary::csv))
         .route("/consultations/{slug}/summary.xlsx", get().to(summary::xlsx))
         // Consultees responding
@@ -87,6 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/consultations/{slug}/inbox/{reference}", get().to(workspace::responses::detail))
         .route("/staff/consultations/{slug}/inbox/{reference}/accept", post().to(workspace::responses::accept))
         .route("/staff/consultations/{slug}/inbox/{reference}/issues", post().to(workspace::responses::add))
+        .route("/staff/consultations/{slug}/inbox/{reference}/redact", post().to(workspace::responses::redact))
         .route("/staff/consultations/{slug}/issues/{id}", post().to(workspace::responses::edit))
         .route("/staff/consultations/{slug}/issues/{id}/merge-next", post().to(workspace::responses::merge_next))
         .route("/staff/consultations/{slug}/issues/{id}/split", post().to(workspace::responses::split))

@@ -33,6 +33,46 @@ pub async fn consultation(
     html("consultation", &view::document(&document))
 }
 
+/// `?page=` on paged lists.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// `GET /consultations/{slug}/responses`: once a consultation is published,
+/// the responses whose consultees agreed, as each chose (with names or
+/// without), redacted where an officer did so; never contact details.
+pub async fn published_responses(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1);
+    let found = state
+        .db(move |conn| service::publication::published(conn, &slug, page))
+        .await?;
+    let slug = &found.consultation.slug;
+    let link = |p: usize| format!("/consultations/{slug}/responses?page={p}");
+    let data = json!({
+        "consultation": { "slug": slug, "title": found.consultation.title },
+        "total": crate::domain::text::thousands(found.total),
+        "responses": found.responses.iter().map(|r| json!({
+            "reference": r.reference, "from": r.from, "kinds": r.kinds.join(", "),
+            "received": crate::domain::time::long_date(r.received_at), "text": r.text, "redacted": r.redacted,
+        })).collect::<Vec<_>>(),
+        "page": found.page, "pages": found.pages,
+        "previous": (found.page > 1).then(|| link(found.page - 1)),
+        "next": (found.page < found.pages).then(|| link(found.page + 1)),
+    });
+    html("published_responses", &data)
+}
+
 /// Renders a template as an HTML page.
 pub fn html(template: &str, data: &serde_json::Value) -> Result<HttpResponse, AppError> {
     let body = templates::render(template, data).map_err(|e| AppError::Internal(e.to_string()))?;

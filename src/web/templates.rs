@@ -49,11 +49,12 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "staff_users",
     "ws_import",
     "ws_import_preview",
+    "published_responses",
 ];
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 31;
+const TEMPLATE_FILES: usize = 32;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.

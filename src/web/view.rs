@@ -87,6 +87,7 @@ pub fn document(d: &Document) -> Value {
     json!({
         "consultation": d.consultation,
         "status": d.consultation.status.label(),
+        "published": d.consultation.status == crate::domain::ConsultationStatus::Published,
         "opens": long_date(d.consultation.opens_at),
         "closes": long_date(d.consultation.closes_at),
         "sections": d.sections.iter().map(|s| json!({

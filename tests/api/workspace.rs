@@ -142,6 +142,7 @@ app_test! {
             ("GET", "/staff/consultations/{slug}/inbox/{reference}", WORKS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/accept", WORKS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/issues", WORKS),
+            ("POST", "/staff/consultations/{slug}/inbox/{reference}/redact", RUNS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/merge-next", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/split", WORKS),
@@ -521,5 +522,51 @@ app_test! {
         assert_eq!(used.status, 303, "{}", used.body);
         let answer = db::group_responses::for_issue(&mut conn, repeat).expect("query").expect("answer");
         assert_eq!((answer.kind, answer.same_as_issue_id), (GroupResponseKind::AsAbove, Some(suggested)));
+    }
+
+    async fn published_responses_show_as_chosen_and_redacted(app) {
+        app.load_fixture(SLUG);
+        {
+            use db::schema::responses;
+            let mut conn = app.db.connect();
+            diesel::update(responses::table.filter(responses::reference.eq("CHL-0008"))).set(responses::publication.eq(Publication::Anonymous)).execute(&mut conn).expect("anonymous");
+            diesel::update(responses::table.filter(responses::reference.eq("CHL-0009"))).set(responses::publication.eq(Publication::NotPublished)).execute(&mut conn).expect("not published");
+        }
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let url = "/staff/consultations/cheltenham-2011/inbox/CHL-0001";
+        let original = db::responses::by_reference(&mut app.db.connect(), "CHL-0001").expect("query").expect("response").content;
+        let same = officer.submit(url, &format!("{url}/redact"), &[("redacted", &original), ("reason", "None")]).await;
+        assert_eq!(same.status, 422);
+        assert!(same.body.contains("is the same as the response"));
+        let no_reason = officer.submit(url, &format!("{url}/redact"), &[("redacted", "[redacted]"), ("reason", "")]).await;
+        assert_eq!(no_reason.status, 422);
+        assert!(no_reason.body.contains("Enter the reason for the redaction") && no_reason.body.contains("[redacted]"), "what was typed is kept");
+        let redacted = original.replacen("GCC fully supports", "[redacted] fully supports", 1);
+        let saved = officer.submit(url, &format!("{url}/redact"), &[("redacted", &redacted), ("reason", "Named a private person")]).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let staff_view = officer.get(url).await;
+        assert!(staff_view.body.contains("Named a private person") && staff_view.body.contains("GCC fully supports"), "staff see the original and why");
+        let id = db::responses::by_reference(&mut app.db.connect(), "CHL-0001").expect("query").expect("response").id.0;
+        assert!(audit_actions(&app, "response", id).contains(&"response redacted for publication".to_string()));
+
+        let member = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        assign(&app, "member@example.gov.uk");
+        let token = member.get(url).await.input("csrf_token").expect("token");
+        assert_eq!(member.post(&format!("{url}/redact"), &fields(&[("csrf_token", &token), ("redacted", "x"), ("reason", "y")])).await.status, 403, "redaction is for officers");
+
+        let public = app.get("/consultations/cheltenham-2011/responses").await;
+        assert_eq!(public.status, 200);
+        assert!(public.body.contains("[redacted] fully supports") && !public.body.contains("GCC fully supports"), "{}", public.body);
+        assert!(public.body.contains("parts removed before publication"));
+        assert!(public.body.contains("CHL-0008: Name withheld"));
+        assert!(!public.body.contains("CHL-0009"), "not published as the consultee chose");
+        assert!(!public.body.contains("@"), "no e-mail addresses");
+        assert!(public.body.contains("8 response(s)"));
+        // Unpublished consultations have no public responses page.
+        app.load_fixture("gloucestershire-2008");
+        let status = db::consultations::by_slug(&mut app.db.connect(), "gloucestershire-2008").expect("query").expect("found").status;
+        if status != ConsultationStatus::Published {
+            assert_eq!(app.get("/consultations/gloucestershire-2008/responses").await.status, 404);
+        }
     }
 }

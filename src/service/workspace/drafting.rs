@@ -52,27 +52,18 @@ pub struct DraftView {
     pub history: Vec<AuditEntry>,
 }
 
-/// The text the summary table shows for `issue`'s answer, following
-/// "As above" links (at most as many steps as there are answers).
+/// The text the summary table shows for `issue`'s answer (a bare
+/// "As above" shows the linked wording).
 fn shown_for(answers: &HashMap<IssueId, GroupResponse>, issue: IssueId) -> Option<String> {
-    let mut current = answers.get(&issue)?;
-    let mut seen = HashSet::from([issue]);
-    loop {
-        let own = current
-            .content
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty());
-        match (current.kind, current.same_as_issue_id, own) {
-            (GroupResponseKind::AsAbove, Some(next), None) if seen.insert(next) => {
-                match answers.get(&next) {
-                    Some(answer) => current = answer,
-                    None => return Some(shown_text(current.kind, None, None)),
-                }
-            }
-            _ => return Some(shown_text(current.kind, current.content.as_deref(), None)),
-        }
-    }
+    let answer = answers.get(&issue)?;
+    let linked = answer
+        .same_as_issue_id
+        .and_then(|target| crate::service::summary::linked_text(answers, target));
+    Some(shown_text(
+        answer.kind,
+        answer.content.as_deref(),
+        linked.as_deref(),
+    ))
 }
 
 /// The drafting page of one issue.

@@ -209,6 +209,9 @@ pub(crate) fn notice(done: Option<&str>) -> Value {
         "started" => "The analysis has started.",
         "member-added" => "The group member was added.",
         "imported" => "The responses were imported.",
+        "redacted" => {
+            "The redacted text was saved; the public will see it once the consultation is published."
+        }
         "member-removed" => "The group member was removed.",
         "user-added" => "The user was added.",
         "user-disabled" => "The user was disabled; their sessions have ended.",

@@ -28,13 +28,29 @@ async fn show(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, (detail, sections, bodies)) = load(state, staff, slug, move |conn, c| {
-        let detail = issues::response_detail(conn, c, &reference)?;
-        let sections = crate::db::document::sections_of(conn, c.id)?;
-        let bodies = crate::db::structure::bodies_of(conn, c.id)?;
-        Ok((detail, sections, bodies))
-    })
-    .await?;
+    let (consultation, (detail, sections, bodies, redaction)) =
+        load(state, staff, slug, move |conn, c| {
+            let detail = issues::response_detail(conn, c, &reference)?;
+            let sections = crate::db::document::sections_of(conn, c.id)?;
+            let bodies = crate::db::structure::bodies_of(conn, c.id)?;
+            let redaction = crate::db::responses::redaction_of(conn, detail.response.id)?;
+            let by = match redaction.redacted_by {
+                Some(user) => crate::db::users::by_id(conn, user)?.map(|u| u.email),
+                None => None,
+            };
+            Ok((detail, sections, bodies, (redaction, by)))
+        })
+        .await?;
+    let (redaction, redacted_by) = redaction;
+    let redact_form = refused.as_ref().filter(|r| r.form == "redact");
+    let redact_text = redact_form
+        .and_then(|r| r.typed["redacted"].as_str().map(str::to_string))
+        .or(redaction.redacted_content.clone())
+        .unwrap_or_else(|| detail.response.content.clone());
+    let redact_reason = redact_form
+        .and_then(|r| r.typed["reason"].as_str().map(str::to_string))
+        .or(redaction.redaction_reason.clone())
+        .unwrap_or_default();
     let issue_views: Vec<Value> = detail
         .issues
         .iter()
@@ -83,7 +99,12 @@ async fn show(
             "status": detail.response.status.label(), "publication": detail.response.publication.label(),
             "from": detail.consultees.iter().map(|c| json!({ "name": c.name, "kind": c.kind.label() })).collect::<Vec<_>>(),
         },
-        "issues": issue_views, "proposal_count": proposals.len(), "proposals": proposals, "history": history_json(&detail.history),
+        "issues": issue_views, "proposal_count": proposals.len(), "proposals": proposals,
+        "redaction": {
+            "done": redaction.redacted_content.is_some(), "text": redaction.redacted_content, "reason": redaction.redaction_reason,
+            "by": redacted_by, "at": redaction.redacted_at.map(super::when),
+            "form_text": redact_text, "form_reason": redact_reason,
+        }, "history": history_json(&detail.history),
         "notice": notice(done),
     });
     Ok(page(
@@ -137,6 +158,35 @@ async fn after(
             show(req, state, staff, slug, reference, None, Some(refused)).await
         }
     }
+}
+
+/// `POST …/inbox/{reference}/redact` (officers): the text the public will
+/// see, with parts removed, and why.
+pub async fn redact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+    form: FormData,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[crate::domain::Role::Officer, crate::domain::Role::Admin])?;
+    check_csrf(&req, &state, &form)?;
+    let (slug, reference) = path.into_inner();
+    let (text, reason) = (
+        form.get("redacted").to_string(),
+        form.get("reason").to_string(),
+    );
+    let typed = json!({ "redacted": text, "reason": reason });
+    let (r, now) = (reference.clone(), state.clock.now());
+    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
+        crate::service::publication::redact(conn, actor, c, &r, (&text, &reason), now)
+    })
+    .await
+    .map(|()| "redacted");
+    after(&req, &state, &staff, (slug, reference), outcome, |e| {
+        Refused::from_error(e, "redact".into(), typed)
+    })
+    .await
 }
 
 /// `POST …/inbox/{reference}/accept`: the splitter's proposals become issues.
