@@ -142,6 +142,13 @@ impl Tokenizer {
 
     /// Every word of the text as a token, in order.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
+        self.read(text, true)
+    }
+
+    /// Tokens with or without their surface words: weighing terms needs
+    /// none, and not making them saves an allocation per word.
+    fn read(&self, text: &str, surfaces: bool) -> Vec<Token> {
+        let shown = |make: &dyn Fn() -> String| if surfaces { make() } else { String::new() };
         // First the lower-cased words with the breaks between them.
         let mut words: Vec<(String, String, bool)> = Vec::new();
         let mut pending_break = false;
@@ -158,7 +165,11 @@ impl Tokenizer {
                 pending_break = true;
                 continue;
             }
-            words.push((normalise_word(segment), segment.to_owned(), pending_break));
+            words.push((
+                normalise_word(segment),
+                shown(&|| segment.to_owned()),
+                pending_break,
+            ));
             pending_break = false;
         }
 
@@ -197,13 +208,14 @@ impl Tokenizer {
             }
             let (base, negated) = split_contraction(lower);
             if !base.is_empty() {
-                let stem = self.stemmer.stem(base).into_owned();
-                let stop = is_stop_word(base) || is_stop_word(&stem);
-                let surface = if original.chars().count() == base.chars().count() {
-                    display_form(original)
-                } else {
-                    base.to_owned()
-                };
+                let (stem, stop) = self.stem(base);
+                let surface = shown(&|| {
+                    if original.chars().count() == base.chars().count() {
+                        display_form(original)
+                    } else {
+                        base.to_owned()
+                    }
+                });
                 tokens.push(Token {
                     term: stem,
                     surface,
@@ -223,6 +235,30 @@ impl Tokenizer {
         tokens
     }
 
+    /// A word's stem, and whether it is a stop word. Stemming is the
+    /// costliest step and words repeat, so each thread remembers the stems
+    /// it made (pure functions of the word; forgotten past a bound).
+    fn stem(&self, base: &str) -> (String, bool) {
+        const REMEMBERED: usize = 200_000;
+        thread_local! {
+            static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, (String, bool)>> =
+                std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+        }
+        STEMS.with(|cell| {
+            let mut stems = cell.borrow_mut();
+            if let Some(known) = stems.get(base) {
+                return known.clone();
+            }
+            let stem = self.stemmer.stem(base).into_owned();
+            let stop = is_stop_word(base) || is_stop_word(&stem);
+            if stems.len() >= REMEMBERED {
+                stems.clear();
+            }
+            stems.insert(base.to_owned(), (stem.clone(), stop));
+            (stem, stop)
+        })
+    }
+
     /// The longest dictionary phrase starting at the first word, if any.
     fn phrase_at<'a>(
         &'a self,
@@ -238,9 +274,16 @@ impl Tokenizer {
             .map(|(phrase, term, surface)| (phrase.len(), term.as_str(), surface.as_str()))
     }
 
-    /// The terms a text is counted by: see [`Features`].
+    /// The terms a text is counted by, with their surface words: see
+    /// [`Features`].
     pub fn features(&self, text: &str) -> Features {
-        Features::from_tokens(&self.tokens(text))
+        Features::from_tokens(&self.read(text, true), true)
+    }
+
+    /// The same terms as [`Tokenizer::features`] with empty surface words
+    /// (for weighing, where only terms count).
+    pub fn terms_only(&self, text: &str) -> Features {
+        Features::from_tokens(&self.read(text, false), false)
     }
 }
 
@@ -264,7 +307,7 @@ pub struct Features {
 }
 
 impl Features {
-    fn from_tokens(tokens: &[Token]) -> Self {
+    fn from_tokens(tokens: &[Token], surfaces: bool) -> Self {
         let content: Vec<&Token> = tokens.iter().filter(|token| !token.stop).collect();
         if content.is_empty() {
             let unigrams = if tokens.is_empty() {
@@ -299,10 +342,12 @@ impl Features {
             if let Some(left) = previous
                 && left.term != token.term
             {
-                bigrams.push((
-                    format!("{} {}", left.term, token.term),
-                    format!("{} {}", left.surface, token.surface),
-                ));
+                let surface = if surfaces {
+                    format!("{} {}", left.surface, token.surface)
+                } else {
+                    String::new()
+                };
+                bigrams.push((format!("{} {}", left.term, token.term), surface));
             }
             previous = Some(token);
         }
@@ -417,5 +462,18 @@ mod tests {
                 ("prioriti".to_owned(), "priorities".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn terms_only_gives_the_same_terms_without_surfaces() {
+        let tokenizer = Tokenizer::default();
+        let text = "The SLG couldn't meet; the task and finish group’s Police Authority did.";
+        let full = tokenizer.features(text);
+        let lean = tokenizer.terms_only(text);
+        assert_eq!(
+            full.terms().collect::<Vec<_>>(),
+            lean.terms().collect::<Vec<_>>()
+        );
+        assert!(lean.unigrams.iter().all(|(_, surface)| surface.is_empty()));
     }
 }

@@ -78,7 +78,7 @@ impl TfIdf {
         for chunk in texts.chunks(CHUNK) {
             let features: Vec<Features> = chunk
                 .par_iter()
-                .map(|text| tokenizer.features(text.as_ref()))
+                .map(|text| tokenizer.terms_only(text.as_ref()))
                 .collect();
             for text in features {
                 let mut row: Counts = Vec::with_capacity(text.unigrams.len() * 2);
