@@ -83,7 +83,20 @@ fn check(path: &str, page: &Page) {
             );
         }
     }
-    if html.contains("<svg") {
+    if html.contains("class=\"chart\"") {
+        for chart in html
+            .split("<svg")
+            .skip(1)
+            .filter(|c| c.contains("class=\"chart\""))
+        {
+            assert!(
+                chart.contains("role=\"img\"") && chart.contains("<title>"),
+                "{path}: every chart is a titled image"
+            );
+        }
+        assert!(html.contains("as a table"), "{path}: charts have tables");
+    }
+    if html.contains("class=\"structure-diagram\"") {
         assert!(
             html.contains("<title id=\"structure-diagram-title\">"),
             "{path}: the diagram is named"
@@ -170,7 +183,67 @@ async fn every_page_is_well_formed_with_one_h1_and_labelled_fields() {
     ] {
         pages.push((path.to_string(), staff.get(path).await));
     }
-    assert_eq!(pages.len(), 15, "every page of both journeys is checked");
+    // The group's workspace, after an analysis so themes exist.
+    {
+        let mut conn = app.db.connect();
+        let options = sounding::analysis::cluster::ClusterOptions::default();
+        sounding::service::analysis::run(
+            &mut conn,
+            "cheltenham-2011",
+            sounding::service::analysis::Mode::Full,
+            &options,
+            None,
+            chrono::Utc::now(),
+            &|_| {},
+        )
+        .expect("analysis");
+    }
+    let admin = app.signed_in("admin@example.gov.uk", Role::Admin).await;
+    let mut conn = app.db.connect();
+    let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
+        .expect("query")
+        .expect("found");
+    let theme = sounding::db::themes::of_consultation(&mut conn, c.id).expect("themes")[0]
+        .id
+        .0;
+    let issue = sounding::db::issues::of_consultation(&mut conn, c.id).expect("issues")[2]
+        .id
+        .0;
+    let upload = sounding::service::import::upload(
+        &mut conn,
+        &sounding::service::audit::Actor::system("test"),
+        &c,
+        "x.csv",
+        b"Name,Comments\r\nAnn,Hello\r\n",
+        chrono::Utc::now(),
+    )
+    .expect("upload");
+    let workspace = [
+        "/staff/consultations/cheltenham-2011/workspace".to_string(),
+        "/staff/consultations/cheltenham-2011/inbox".to_string(),
+        "/staff/consultations/cheltenham-2011/inbox/CHL-0001".to_string(),
+        "/staff/consultations/cheltenham-2011/themes".to_string(),
+        format!("/staff/consultations/cheltenham-2011/themes/{theme}"),
+        "/staff/consultations/cheltenham-2011/themes/none".to_string(),
+        format!("/staff/consultations/cheltenham-2011/issues/{issue}/draft"),
+        "/staff/consultations/cheltenham-2011/analysis".to_string(),
+        "/staff/consultations/cheltenham-2011/group".to_string(),
+        "/staff/consultations/cheltenham-2011/responses/import".to_string(),
+        format!("/staff/consultations/cheltenham-2011/responses/import/{upload}"),
+        "/staff/users".to_string(),
+    ];
+    for path in &workspace {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        pages.push((path.clone(), page));
+    }
+    let published = public
+        .get("/consultations/gloucestershire-2008/responses")
+        .await;
+    if published.status == 200 {
+        pages.push(("published responses".into(), published));
+    }
+    assert!(pages.len() >= 27, "every page of the journeys is checked");
     for (path, page) in &pages {
         check(path, page);
     }
