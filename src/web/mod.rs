@@ -123,6 +123,7 @@ pub fn serve(
     let server = HttpServer::new(move || {
         App::new()
             .wrap(security_headers())
+            .wrap(actix_web::middleware::from_fn(strict_transport_security))
             .wrap(TracingLogger::default())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(form::MAX_FORM_BYTES))
@@ -149,6 +150,26 @@ fn security_headers() -> DefaultHeaders {
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// HSTS on responses served over TLS (directly, or behind a proxy that
+/// says so with `X-Forwarded-Proto`/`Forwarded`); never over plain HTTP,
+/// where it would be ignored and could mislead.
+async fn strict_transport_security(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let tls = req.connection_info().scheme() == "https";
+    let mut response = next.call(req).await?;
+    if tls {
+        response.headers_mut().insert(
+            actix_web::http::header::STRICT_TRANSPORT_SECURITY,
+            actix_web::http::header::HeaderValue::from_static(
+                "max-age=31536000; includeSubDomains",
+            ),
+        );
+    }
+    Ok(response)
 }
 
 /// Any URL not in the map.

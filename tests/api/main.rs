@@ -13,6 +13,7 @@ mod import;
 mod mail;
 mod pages;
 mod respond;
+mod security;
 mod staff;
 mod summary;
 mod workspace;

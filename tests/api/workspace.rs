@@ -169,6 +169,28 @@ app_test! {
             assert!(map.contains(&format!(".route(\"{pattern}\", {}()", method.to_lowercase()).replace("{user}", "{id}").replace("{section}", "{id}").replace("{question}", "{id}").replace("{body}", "{id}").replace("{link}", "{id}").replace("{issue}", "{id}").replace("{theme}", "{id}").replace("{upload}", "{id}")), "{method} {pattern} is in the URL map");
         }
 
+        // No GET route changes anything: the audit log and the main tables
+        // are the same after every GET as each role.
+        let state = || {
+            use db::schema::*;
+            let mut conn = app.db.connect();
+            let count = |n: QueryResult<i64>| n.expect("count");
+            [
+                count(audit_log::table.count().get_result(&mut conn)),
+                count(responses::table.count().get_result(&mut conn)),
+                count(issues::table.count().get_result(&mut conn)),
+                count(themes::table.count().get_result(&mut conn)),
+                count(group_responses::table.count().get_result(&mut conn)),
+                count(analysis_runs::table.count().get_result(&mut conn)),
+            ]
+        };
+        let before = state();
+        for (_, pattern, _) in routes.iter().filter(|r| r.0 == "GET") {
+            for browser in [&admin, &member] {
+                let _ = browser.get(&fill(pattern)).await;
+            }
+        }
+        assert_eq!(state(), before, "a GET changed something");
         let people = [("admin", &admin), ("officer", &officer), ("member", &member), ("outsider", &outsider)];
         for (method, pattern, allowed) in routes {
             let path = fill(pattern);
