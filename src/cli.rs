@@ -309,10 +309,43 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     with_contacts,
                 },
         } => {
-            let ordering = order.parse::<crate::service::summary::Ordering>()?;
+            use crate::service::summary::{self, Audience, Filter, Ordering};
+            let ordering = order.parse::<Ordering>()?;
             let mut conn = url
                 .connect()
                 .with_context(|| format!("cannot open {}", url.redacted()))?;
+            if format == "csv" && ordering == Ordering::Received {
+                // Streamed from the database: flat memory however large.
+                let filter = Filter {
+                    with_contacts,
+                    ..Default::default()
+                };
+                let columns = if with_contacts {
+                    crate::export::summary::Columns::WithContacts
+                } else {
+                    crate::export::summary::Columns::Standard
+                };
+                if with_contacts {
+                    let actor = crate::service::audit::Actor::system("cli");
+                    summary::record_contact_export(&mut conn, &actor, &consultation)?;
+                }
+                let out: Box<dyn std::io::Write> = match &output {
+                    Some(path) => Box::new(std::io::BufWriter::new(
+                        std::fs::File::create(path)
+                            .with_context(|| format!("cannot write {}", path.display()))?,
+                    )),
+                    None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+                };
+                summary::stream_csv(
+                    &mut conn,
+                    &consultation,
+                    Audience::Staff,
+                    &filter,
+                    columns,
+                    out,
+                )?;
+                return Ok(());
+            }
             let table = crate::service::summary::table(
                 &mut conn,
                 &consultation,

@@ -125,3 +125,14 @@ pub fn relink(conn: &mut DbConnection, from: IssueId, to: IssueId) -> QueryResul
         .set(group_responses::same_as_issue_id.eq(to))
         .execute(conn)
 }
+
+/// Every issue of a consultation that an "As above" answer links to.
+pub fn link_targets(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<IssueId>> {
+    group_responses::table
+        .inner_join(issues::table.on(issues::id.eq(group_responses::issue_id)))
+        .filter(issues::consultation_id.eq(id))
+        .filter(group_responses::same_as_issue_id.is_not_null())
+        .select(group_responses::same_as_issue_id.assume_not_null())
+        .distinct()
+        .load(conn)
+}

@@ -325,3 +325,80 @@ pub fn responses_mentioning(
         .distinct()
         .load(conn)
 }
+
+/// Where a page of issues as received ends: (received at, response, position).
+pub type ReceivedKey = (chrono::NaiveDateTime, ResponseId, i32);
+
+/// An issue with what the table needs of its response.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = responses)]
+pub struct ResponseFacts {
+    pub received_at: chrono::NaiveDateTime,
+    pub reference: String,
+    pub publication: crate::domain::Publication,
+}
+
+/// The next `limit` issues as received after `after` (the seed table's
+/// order), of received responses only and, for the public, only those
+/// published. Keyset paging: each page costs the same however deep.
+pub fn page_as_received(
+    conn: &mut DbConnection,
+    consultation: ConsultationId,
+    after: Option<ReceivedKey>,
+    published_only: bool,
+    limit: i64,
+) -> QueryResult<Vec<(Issue, ResponseFacts)>> {
+    use crate::domain::{Publication, ResponseStatus};
+    // Filtered on the response's consultation (not the issue's, the same
+    // thing) so the plan walks responses in index order and stops at the
+    // limit instead of sorting every issue for every page.
+    let mut query = issues::table
+        .inner_join(responses::table)
+        .filter(responses::consultation_id.eq(consultation))
+        .filter(responses::status.eq(ResponseStatus::Received))
+        .into_boxed();
+    if published_only {
+        query = query.filter(responses::publication.ne(Publication::NotPublished));
+    }
+    if let Some((at, response, position)) = after {
+        // `received_at >= at` first, so both databases seek the index on
+        // (consultation, received_at) instead of scanning from the start.
+        query = query.filter(responses::received_at.ge(at)).filter(
+            responses::received_at
+                .gt(at)
+                .or(responses::id.gt(response))
+                .or(responses::id
+                    .eq(response)
+                    .and(issues::position.gt(position))),
+        );
+    }
+    query
+        .order((responses::received_at, responses::id, issues::position))
+        .limit(limit)
+        .select((Issue::as_select(), ResponseFacts::as_select()))
+        .load(conn)
+}
+
+/// The (issue, section) tags of some issues.
+pub fn section_tags_of(
+    conn: &mut DbConnection,
+    ids: &[IssueId],
+) -> QueryResult<Vec<(IssueId, SectionId)>> {
+    issue_sections::table
+        .filter(issue_sections::issue_id.eq_any(ids))
+        .order((issue_sections::issue_id, issue_sections::section_id))
+        .select((issue_sections::issue_id, issue_sections::section_id))
+        .load(conn)
+}
+
+/// The (issue, body) tags of some issues.
+pub fn body_tags_of(
+    conn: &mut DbConnection,
+    ids: &[IssueId],
+) -> QueryResult<Vec<(IssueId, BodyId)>> {
+    issue_bodies::table
+        .filter(issue_bodies::issue_id.eq_any(ids))
+        .order((issue_bodies::issue_id, issue_bodies::body_id))
+        .select((issue_bodies::issue_id, issue_bodies::body_id))
+        .load(conn)
+}

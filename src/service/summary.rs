@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{ServiceError, ServiceResult};
 use crate::db::consultations::Consultation;
+use crate::db::group_responses::GroupResponse;
 use crate::db::{self, DbConnection};
 use crate::domain::consultee::table_name;
 use crate::domain::group_response::shown_text;
@@ -79,11 +80,7 @@ pub fn table(
     ordering: Ordering,
     filter: &Filter,
 ) -> ServiceResult<Table> {
-    let consultation = db::consultations::by_slug(conn, slug)?
-        .filter(|c| {
-            audience == Audience::Staff || c.status == crate::domain::ConsultationStatus::Published
-        })
-        .ok_or_else(|| ServiceError::NotFound(format!("summary of “{slug}”")))?;
+    let consultation = visible(conn, slug, audience)?;
     let id = consultation.id;
     let responses: HashMap<_, _> = db::responses::of_consultation(conn, id)?
         .into_iter()
@@ -138,18 +135,7 @@ pub fn table(
             .get(&issue.response_id)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        if filter.theme.is_some() && issue.theme_id != filter.theme {
-            continue;
-        }
-        if let Some(kind) = filter.consultee_kind
-            && !who.iter().any(|c| c.kind == kind)
-        {
-            continue;
-        }
-        let agreed = answers
-            .get(&issue.id)
-            .is_some_and(|a| a.status == DraftStatus::Agreed);
-        if filter.agreed_only && !agreed {
+        if !filter.selects(issue, who, answers.get(&issue.id)) {
             continue;
         }
         let mut keys: Vec<(i64, String)> = match ordering {
@@ -197,54 +183,27 @@ pub fn table(
     });
 
     let mut groups: Vec<Group> = Vec::new();
-    let mut seen_names: HashSet<String> = HashSet::new();
-    let mut row_of_issue: HashMap<IssueId, usize> = HashMap::new();
-    let mut number = 0;
+    let mut maker = RowMaker::new(audience, filter.with_contacts, None);
     for (key, issue) in &selected {
-        number += 1;
         let response = &responses[&issue.response_id];
         let who = raised
             .get(&issue.response_id)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let who_raised = who
-            .iter()
-            .map(|c| {
-                let name = shown_name(&c.name, response.publication, audience);
-                let short = if name == c.name {
-                    c.short_name.as_deref()
-                } else {
-                    None
-                };
-                let first = seen_names.insert(name.clone());
-                table_name(&name, short, first)
-            })
-            .collect::<Vec<_>>()
-            .join(" / ");
         let answer = answers.get(&issue.id);
-        let linked = answer
-            .and_then(|a| a.same_as_issue_id)
-            .and_then(|target| linked_text(&answers, target));
-        let response_text = answer
-            .map(|a| shown_text(a.kind, a.content.as_deref(), linked.as_deref()))
-            .unwrap_or_default();
-        let same_as_row = answer
-            .and_then(|a| a.same_as_issue_id)
-            .and_then(|t| row_of_issue.get(&t).copied());
-        row_of_issue.entry(issue.id).or_insert(number);
-        let row = Row {
-            number,
-            issue_id: issue.id,
-            issue: issue.content.clone(),
-            who_raised,
-            response: response_text,
-            same_as_row,
-            reference: response.reference.clone(),
+        let row = maker.make(RowInput {
+            issue,
+            reference: &response.reference,
+            publication: response.publication,
+            who,
+            answer,
+            linked: answer
+                .and_then(|a| a.same_as_issue_id)
+                .and_then(|target| linked_text(&answers, target)),
             theme: issue
                 .theme_id
                 .and_then(|t| themes.get(&t))
-                .map(|t| t.label.clone())
-                .unwrap_or_default(),
+                .map(|t| t.label.as_str()),
             sections: sections_of
                 .get(&issue.id)
                 .map(|v| v.iter().map(|(_, h)| h.clone()).collect())
@@ -253,18 +212,7 @@ pub fn table(
                 .get(&issue.id)
                 .map(|v| v.iter().map(|(_, n)| n.clone()).collect())
                 .unwrap_or_default(),
-            consultee_kinds: who
-                .iter()
-                .map(|c| c.kind.label().to_string())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            status: answer
-                .map(|a| a.status.as_str().to_string())
-                .unwrap_or_default(),
-            contacts: (filter.with_contacts && audience == Audience::Staff)
-                .then(|| contact_details(who)),
-        };
+        });
         let heading = key.as_ref().map(|(_, h)| h.clone());
         match groups.last_mut() {
             Some(group) if group.heading == heading => group.rows.push(row),
@@ -286,6 +234,315 @@ pub fn table(
         responses: shown_responses.len(),
         consultees: consultee_names.len(),
     })
+}
+
+/// The consultation whose table `audience` may see: staff always, the
+/// public once it is published.
+pub fn visible(
+    conn: &mut DbConnection,
+    slug: &str,
+    audience: Audience,
+) -> ServiceResult<Consultation> {
+    db::consultations::by_slug(conn, slug)?
+        .filter(|c| {
+            audience == Audience::Staff || c.status == crate::domain::ConsultationStatus::Published
+        })
+        .ok_or_else(|| ServiceError::NotFound(format!("summary of “{slug}”")))
+}
+
+/// Issues read from the database per page when streaming.
+const STREAM_PAGE: i64 = 2_000;
+
+/// Names the streamed table looks up on every page.
+struct Lookups {
+    themes: HashMap<ThemeId, String>,
+    sections: HashMap<crate::domain::SectionId, String>,
+    bodies: HashMap<crate::domain::BodyId, String>,
+}
+
+/// The table in the order received, written as CSV straight from the
+/// database a page of issues at a time, so memory does not grow with the
+/// number of rows (only with the "As above" targets remembered). Same rows
+/// as [`table`] with [`Ordering::Received`]. Returns the rows written.
+pub fn stream_csv<W: std::io::Write>(
+    conn: &mut DbConnection,
+    slug: &str,
+    audience: Audience,
+    filter: &Filter,
+    columns: crate::export::summary::Columns,
+    out: W,
+) -> ServiceResult<usize> {
+    stream_csv_in_pages(conn, slug, audience, (filter, columns), out, STREAM_PAGE)
+}
+
+/// [`stream_csv`] reading `page` issues per query (tests use small pages
+/// to cross page boundaries inside a response).
+pub fn stream_csv_in_pages<W: std::io::Write>(
+    conn: &mut DbConnection,
+    slug: &str,
+    audience: Audience,
+    (filter, columns): (&Filter, crate::export::summary::Columns),
+    out: W,
+    page: i64,
+) -> ServiceResult<usize> {
+    let consultation = visible(conn, slug, audience)?;
+    let id = consultation.id;
+    let lookups = Lookups {
+        themes: db::themes::of_consultation(conn, id)?
+            .into_iter()
+            .map(|t| (t.id, t.label))
+            .collect(),
+        sections: db::document::sections_of(conn, id)?
+            .into_iter()
+            .map(|s| (s.id, s.heading))
+            .collect(),
+        bodies: db::structure::bodies_of(conn, id)?
+            .into_iter()
+            .map(|b| (b.id, b.name))
+            .collect(),
+    };
+    let targets = db::group_responses::link_targets(conn, id)?
+        .into_iter()
+        .collect();
+    let mut maker = RowMaker::new(audience, filter.with_contacts, Some(targets));
+    let mut after = None;
+    let mut pending = std::collections::VecDeque::new();
+    let mut failure = None;
+    let mut finished = false;
+    let mut written = 0;
+    let rows = std::iter::from_fn(|| {
+        loop {
+            if let Some(row) = pending.pop_front() {
+                written += 1;
+                return Some(row);
+            }
+            if finished {
+                return None;
+            }
+            let place = (&mut maker, &mut after, page);
+            match next_page(conn, &consultation, audience, filter, &lookups, place) {
+                Ok(Some(rows)) => pending.extend(rows),
+                Ok(None) => finished = true,
+                Err(error) => {
+                    failure = Some(error);
+                    finished = true;
+                }
+            }
+        }
+    });
+    let result = crate::export::summary::write_csv(out, &consultation.group_name, columns, rows);
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    result
+        .map_err(|e| ServiceError::Unavailable(format!("the table could not be written: {e}")))?;
+    Ok(written)
+}
+
+/// The rows of the next page of issues (`None` after the last).
+fn next_page(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    audience: Audience,
+    filter: &Filter,
+    lookups: &Lookups,
+    (maker, after, size): (&mut RowMaker, &mut Option<db::issues::ReceivedKey>, i64),
+) -> ServiceResult<Option<Vec<Row>>> {
+    let page = db::issues::page_as_received(
+        conn,
+        consultation.id,
+        *after,
+        audience == Audience::Public,
+        size,
+    )?;
+    let Some((last, facts)) = page.last() else {
+        return Ok(None);
+    };
+    *after = Some((facts.received_at, last.response_id, last.position));
+    let ids: Vec<IssueId> = page.iter().map(|(i, _)| i.id).collect();
+    let mut response_ids: Vec<_> = page.iter().map(|(i, _)| i.response_id).collect();
+    response_ids.dedup();
+    let mut raised: HashMap<_, Vec<_>> = HashMap::new();
+    for (response, consultee) in db::responses::consultees_of_some(conn, &response_ids)? {
+        raised.entry(response).or_default().push(consultee);
+    }
+    let mut answers: HashMap<IssueId, GroupResponse> = db::group_responses::for_issues(conn, &ids)?
+        .into_iter()
+        .map(|a| (a.issue_id, a))
+        .collect();
+    // The answers "As above" links lead to, a few steps deep.
+    for _ in 0..8 {
+        let missing: Vec<IssueId> = answers
+            .values()
+            .filter_map(|a| a.same_as_issue_id)
+            .filter(|t| !answers.contains_key(t))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        answers.extend(
+            db::group_responses::for_issues(conn, &missing)?
+                .into_iter()
+                .map(|a| (a.issue_id, a)),
+        );
+    }
+    let mut sections: HashMap<IssueId, Vec<String>> = HashMap::new();
+    for (issue, section) in db::issues::section_tags_of(conn, &ids)? {
+        sections
+            .entry(issue)
+            .or_default()
+            .extend(lookups.sections.get(&section).cloned());
+    }
+    let mut bodies: HashMap<IssueId, Vec<String>> = HashMap::new();
+    for (issue, body) in db::issues::body_tags_of(conn, &ids)? {
+        bodies
+            .entry(issue)
+            .or_default()
+            .extend(lookups.bodies.get(&body).cloned());
+    }
+    let mut rows = Vec::with_capacity(page.len());
+    for (issue, facts) in &page {
+        let who = raised
+            .get(&issue.response_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let answer = answers.get(&issue.id);
+        if !filter.selects(issue, who, answer) {
+            continue;
+        }
+        rows.push(
+            maker.make(RowInput {
+                issue,
+                reference: &facts.reference,
+                publication: facts.publication,
+                who,
+                answer,
+                linked: answer
+                    .and_then(|a| a.same_as_issue_id)
+                    .and_then(|target| linked_text(&answers, target)),
+                theme: issue
+                    .theme_id
+                    .and_then(|t| lookups.themes.get(&t))
+                    .map(String::as_str),
+                sections: sections.remove(&issue.id).unwrap_or_default(),
+                bodies: bodies.remove(&issue.id).unwrap_or_default(),
+            }),
+        );
+    }
+    Ok(Some(rows))
+}
+
+impl Filter {
+    /// Whether the table shows `issue` (raised by `who`, answered by `answer`).
+    fn selects(
+        &self,
+        issue: &crate::db::issues::Issue,
+        who: &[crate::db::consultees::Consultee],
+        answer: Option<&GroupResponse>,
+    ) -> bool {
+        let theme_ok = self.theme.is_none() || issue.theme_id == self.theme;
+        let kind_ok = self
+            .consultee_kind
+            .is_none_or(|kind| who.iter().any(|c| c.kind == kind));
+        let agreed = answer.is_some_and(|a| a.status == DraftStatus::Agreed);
+        theme_ok && kind_ok && (!self.agreed_only || agreed)
+    }
+}
+
+/// What one row is made from.
+struct RowInput<'a> {
+    issue: &'a crate::db::issues::Issue,
+    reference: &'a str,
+    publication: Publication,
+    who: &'a [crate::db::consultees::Consultee],
+    answer: Option<&'a GroupResponse>,
+    /// For a bare "As above": the linked answer's wording.
+    linked: Option<String>,
+    theme: Option<&'a str>,
+    sections: Vec<String>,
+    bodies: Vec<String>,
+}
+
+/// Makes rows in table order, remembering what later rows depend on:
+/// which names have appeared (full name first, short name after) and the
+/// row numbers "As above" rows link to.
+struct RowMaker {
+    audience: Audience,
+    with_contacts: bool,
+    seen_names: HashSet<String>,
+    row_of_issue: HashMap<IssueId, usize>,
+    /// Only these issues' rows are remembered (the targets of "As above"
+    /// links), so a streamed table's memory does not grow with its rows;
+    /// `None`: remember every row.
+    targets: Option<HashSet<IssueId>>,
+    number: usize,
+}
+
+impl RowMaker {
+    fn new(audience: Audience, with_contacts: bool, targets: Option<HashSet<IssueId>>) -> Self {
+        Self {
+            audience,
+            with_contacts,
+            seen_names: HashSet::new(),
+            row_of_issue: HashMap::new(),
+            targets,
+            number: 0,
+        }
+    }
+
+    fn make(&mut self, input: RowInput<'_>) -> Row {
+        self.number += 1;
+        let who_raised = input
+            .who
+            .iter()
+            .map(|c| {
+                let name = shown_name(&c.name, input.publication, self.audience);
+                let short = if name == c.name {
+                    c.short_name.as_deref()
+                } else {
+                    None
+                };
+                let first = self.seen_names.insert(name.clone());
+                table_name(&name, short, first)
+            })
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let answer = input.answer;
+        let response = answer
+            .map(|a| shown_text(a.kind, a.content.as_deref(), input.linked.as_deref()))
+            .unwrap_or_default();
+        let same_as_row = answer
+            .and_then(|a| a.same_as_issue_id)
+            .and_then(|t| self.row_of_issue.get(&t).copied());
+        let id = input.issue.id;
+        if self.targets.as_ref().is_none_or(|t| t.contains(&id)) {
+            self.row_of_issue.entry(id).or_insert(self.number);
+        }
+        Row {
+            number: self.number,
+            issue_id: id,
+            issue: input.issue.content.clone(),
+            who_raised,
+            response,
+            same_as_row,
+            reference: input.reference.to_string(),
+            theme: input.theme.unwrap_or_default().to_string(),
+            sections: input.sections,
+            bodies: input.bodies,
+            consultee_kinds: input
+                .who
+                .iter()
+                .map(|c| c.kind.label().to_string())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            status: answer
+                .map(|a| a.status.as_str().to_string())
+                .unwrap_or_default(),
+            contacts: (self.with_contacts && self.audience == Audience::Staff)
+                .then(|| contact_details(input.who)),
+        }
+    }
 }
 
 /// "Name <email>" for each consultee of a response that left details.
@@ -339,7 +596,7 @@ fn shown_name(name: &str, publication: Publication, audience: Audience) -> Strin
 /// The wording a bare "As above" shows: the linked answer's own text,
 /// following further links (at most a few, so a loop cannot hang).
 pub(crate) fn linked_text(
-    answers: &HashMap<IssueId, crate::db::group_responses::GroupResponse>,
+    answers: &HashMap<IssueId, GroupResponse>,
     mut target: IssueId,
 ) -> Option<String> {
     for _ in 0..8 {

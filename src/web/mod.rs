@@ -13,6 +13,7 @@ pub mod rate_limit;
 pub mod respond;
 pub mod staff;
 pub mod state;
+pub mod stream;
 pub mod summary;
 pub mod templates;
 pub mod view;

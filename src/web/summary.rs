@@ -147,8 +147,51 @@ pub async fn csv(
     slug: web::Path<String>,
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let table = load(&state, slug.into_inner(), &staff, &query).await?;
-    csv_download(&table, Columns::Standard)
+    if query.ordering() != Ordering::Received {
+        let table = load(&state, slug.into_inner(), &staff, &query).await?;
+        return csv_download(&table, Columns::Standard);
+    }
+    // As received (the default and the committee's order): streamed from
+    // the database, so the largest consultation downloads in flat memory.
+    let (slug, who, filter) = (slug.into_inner(), audience(&staff), query.filter());
+    let check = slug.clone();
+    let consultation = state
+        .db(move |conn| summary::visible(conn, &check, who))
+        .await?;
+    let (mut writer, body) = super::stream::channel();
+    let pool = state.pool.clone();
+    std::thread::Builder::new()
+        .name("summary-csv".into())
+        .spawn(move || {
+            let written = pool
+                .get()
+                .map_err(|e| crate::service::ServiceError::Unavailable(e.to_string()))
+                .and_then(|mut conn| {
+                    summary::stream_csv(
+                        &mut conn,
+                        &slug,
+                        who,
+                        &filter,
+                        Columns::Standard,
+                        &mut writer,
+                    )
+                });
+            match written {
+                Ok(_) => {
+                    let _ = std::io::Write::flush(&mut writer);
+                }
+                Err(error) => {
+                    tracing::error!(%error, "summary CSV stopped");
+                    writer.fail(error.to_string());
+                }
+            }
+        })
+        .map_err(|e| AppError::Internal(format!("could not start the download: {e}")))?;
+    let disposition = format!("attachment; filename=\"{}-summary.csv\"", consultation.slug);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .streaming(body))
 }
 
 /// `GET /consultations/{slug}/summary.xlsx`: the same table as an Excel workbook.

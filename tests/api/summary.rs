@@ -3,8 +3,8 @@
 
 use sounding::domain::*;
 
-use crate::app_test;
 use crate::helpers::TestApp;
+use crate::{app_test, db_test};
 
 const REFERENCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -153,5 +153,42 @@ app_test! {
         let staff = officer.get("/consultations/cheltenham-2011/summary").await;
         assert!(staff.body.contains("<td>Glos Police Authority</td>"));
         assert!(staff.body.contains("Critical that partnerships are clear"));
+    }
+}
+
+db_test! {
+    fn the_streamed_csv_equals_the_table_built_in_memory(conn) {
+        use sounding::export::summary::{Columns, write_csv};
+        use sounding::service::summary::{self, Audience, Filter, Ordering};
+        sounding::service::fixtures::load(conn, "cheltenham-2011").expect("fixture");
+        {
+            use diesel::prelude::*;
+            use sounding::db::schema::responses;
+            diesel::update(responses::table.filter(responses::reference.eq("CHL-0008"))).set(responses::publication.eq(Publication::Anonymous)).execute(conn).expect("anonymous");
+            diesel::update(responses::table.filter(responses::reference.eq("CHL-0009"))).set(responses::publication.eq(Publication::NotPublished)).execute(conn).expect("not published");
+        }
+        let c = sounding::db::consultations::by_slug(conn, "cheltenham-2011").expect("query").expect("found");
+        let theme = sounding::db::themes::of_consultation(conn, c.id).expect("themes").first().map(|t| t.id);
+        let filters = [
+            Filter::default(),
+            Filter { agreed_only: true, ..Filter::default() },
+            Filter { consultee_kind: Some(ConsulteeKind::CountyCouncil), ..Filter::default() },
+            Filter { theme, ..Filter::default() },
+            Filter { with_contacts: true, ..Filter::default() },
+        ];
+        for audience in [Audience::Staff, Audience::Public] {
+            for filter in &filters {
+                let columns = if filter.with_contacts { Columns::WithContacts } else { Columns::Standard };
+                let table = summary::table(conn, "cheltenham-2011", audience, Ordering::Received, filter).expect("table");
+                let mut in_memory = Vec::new();
+                write_csv(&mut in_memory, &table.consultation.group_name, columns, table.rows()).expect("write");
+                for page in [1, 5, 2_000] {
+                    let mut streamed = Vec::new();
+                    let rows = summary::stream_csv_in_pages(conn, "cheltenham-2011", audience, (filter, columns), &mut streamed, page).expect("stream");
+                    assert_eq!(rows, table.rows().count());
+                    assert_eq!(String::from_utf8(streamed).expect("utf-8"), String::from_utf8(in_memory.clone()).expect("utf-8"), "{audience:?} {filter:?} pages of {page}");
+                }
+            }
+        }
     }
 }
