@@ -190,16 +190,12 @@ pub fn table(
             .get(&issue.response_id)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let answer = answers.get(&issue.id);
         let row = maker.make(RowInput {
             issue,
             reference: &response.reference,
             publication: response.publication,
             who,
-            answer,
-            linked: answer
-                .and_then(|a| a.same_as_issue_id)
-                .and_then(|target| linked_text(&answers, target)),
+            answers: &answers,
             theme: issue
                 .theme_id
                 .and_then(|t| themes.get(&t))
@@ -416,10 +412,7 @@ fn next_page(
                 reference: &facts.reference,
                 publication: facts.publication,
                 who,
-                answer,
-                linked: answer
-                    .and_then(|a| a.same_as_issue_id)
-                    .and_then(|target| linked_text(&answers, target)),
+                answers: &answers,
                 theme: issue
                     .theme_id
                     .and_then(|t| lookups.themes.get(&t))
@@ -455,9 +448,8 @@ struct RowInput<'a> {
     reference: &'a str,
     publication: Publication,
     who: &'a [crate::db::consultees::Consultee],
-    answer: Option<&'a GroupResponse>,
-    /// For a bare "As above": the linked answer's wording.
-    linked: Option<String>,
+    /// The answers of this issue and of those its "As above" links lead to.
+    answers: &'a HashMap<IssueId, GroupResponse>,
     theme: Option<&'a str>,
     sections: Vec<String>,
     bodies: Vec<String>,
@@ -507,9 +499,12 @@ impl RowMaker {
             })
             .collect::<Vec<_>>()
             .join(" / ");
-        let answer = input.answer;
+        let answer = input.answers.get(&input.issue.id);
+        let linked = answer
+            .and_then(|a| a.same_as_issue_id)
+            .and_then(|target| linked_text(input.answers, target));
         let response = answer
-            .map(|a| shown_text(a.kind, a.content.as_deref(), input.linked.as_deref()))
+            .map(|a| shown_text(a.kind, a.content.as_deref(), linked.as_deref()))
             .unwrap_or_default();
         let same_as_row = answer
             .and_then(|a| a.same_as_issue_id)
