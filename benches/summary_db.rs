@@ -108,7 +108,7 @@ fn main() -> anyhow::Result<()> {
             &mut conn,
             "cheltenham-2011",
             Audience::Public,
-            &Filter::default(),
+            (Ordering::Received, &Filter::default()),
             Columns::Standard,
             &mut sink,
         )?

@@ -314,7 +314,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = url
                 .connect()
                 .with_context(|| format!("cannot open {}", url.redacted()))?;
-            if format == "csv" && ordering == Ordering::Received {
+            if format == "csv" && summary::streams(ordering) {
                 // Streamed from the database: flat memory however large.
                 let filter = Filter {
                     with_contacts,
@@ -340,7 +340,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     &mut conn,
                     &consultation,
                     Audience::Staff,
-                    &filter,
+                    (ordering, &filter),
                     columns,
                     out,
                 )?;

@@ -338,13 +338,24 @@ pub struct ResponseFacts {
     pub publication: crate::domain::Publication,
 }
 
+/// Which issues a page is drawn from: all, or one heading of the table
+/// ordered by theme, section or body (`None`: the issues without one).
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    Themes(Option<&'a [ThemeId]>),
+    Sections(Option<&'a [SectionId]>),
+    Bodies(Option<&'a [BodyId]>),
+}
+
 /// The next `limit` issues as received after `after` (the seed table's
-/// order), of received responses only and, for the public, only those
-/// published. Keyset paging: each page costs the same however deep.
+/// order) within `scope`, of received responses only and, for the public,
+/// only those published. Keyset paging: each page costs the same however
+/// deep.
 pub fn page_as_received(
     conn: &mut DbConnection,
     consultation: ConsultationId,
-    after: Option<ReceivedKey>,
+    (scope, after): (Scope<'_>, Option<ReceivedKey>),
     published_only: bool,
     limit: i64,
 ) -> QueryResult<Vec<(Issue, ResponseFacts)>> {
@@ -360,6 +371,27 @@ pub fn page_as_received(
     if published_only {
         query = query.filter(responses::publication.ne(Publication::NotPublished));
     }
+    let tagged_sections = issue_sections::table
+        .filter(issue_sections::issue_id.eq(issues::id))
+        .select(issue_sections::issue_id);
+    let tagged_bodies = issue_bodies::table
+        .filter(issue_bodies::issue_id.eq(issues::id))
+        .select(issue_bodies::issue_id);
+    query = match scope {
+        Scope::All => query,
+        Scope::Themes(Some(ids)) => query.filter(issues::theme_id.eq_any(ids.to_vec())),
+        Scope::Themes(None) => query.filter(issues::theme_id.is_null()),
+        Scope::Sections(Some(ids)) => query.filter(diesel::dsl::exists(
+            tagged_sections.filter(issue_sections::section_id.eq_any(ids.to_vec())),
+        )),
+        Scope::Sections(None) => {
+            query.filter(diesel::dsl::not(diesel::dsl::exists(tagged_sections)))
+        }
+        Scope::Bodies(Some(ids)) => query.filter(diesel::dsl::exists(
+            tagged_bodies.filter(issue_bodies::body_id.eq_any(ids.to_vec())),
+        )),
+        Scope::Bodies(None) => query.filter(diesel::dsl::not(diesel::dsl::exists(tagged_bodies))),
+    };
     if let Some((at, response, position)) = after {
         // `received_at >= at` first, so both databases seek the index on
         // (consultation, received_at) instead of scanning from the start.

@@ -249,6 +249,30 @@ pub fn visible(
 /// Issues read from the database per page when streaming.
 const STREAM_PAGE: i64 = 2_000;
 
+/// A heading of a streamed table, of whichever kind the ordering uses.
+enum Scope {
+    Themes(Heading<ThemeId>),
+    Sections(Heading<crate::domain::SectionId>),
+    Bodies(Heading<crate::domain::BodyId>),
+}
+
+impl Scope {
+    fn as_db(&self) -> db::issues::Scope<'_> {
+        use db::issues::Scope as Db;
+        match self {
+            Scope::Themes(Heading::All)
+            | Scope::Sections(Heading::All)
+            | Scope::Bodies(Heading::All) => Db::All,
+            Scope::Themes(Heading::Some(ids)) => Db::Themes(Some(ids)),
+            Scope::Themes(Heading::None) => Db::Themes(None),
+            Scope::Sections(Heading::Some(ids)) => Db::Sections(Some(ids)),
+            Scope::Sections(Heading::None) => Db::Sections(None),
+            Scope::Bodies(Heading::Some(ids)) => Db::Bodies(Some(ids)),
+            Scope::Bodies(Heading::None) => Db::Bodies(None),
+        }
+    }
+}
+
 /// Names the streamed table looks up on every page.
 struct Lookups {
     themes: HashMap<ThemeId, String>,
@@ -256,19 +280,59 @@ struct Lookups {
     bodies: HashMap<crate::domain::BodyId, String>,
 }
 
-/// The table in the order received, written as CSV straight from the
-/// database a page of issues at a time, so memory does not grow with the
-/// number of rows (only with the "As above" targets remembered). Same rows
-/// as [`table`] with [`Ordering::Received`]. Returns the rows written.
+/// One heading of a streamed table: the issues drawn for it.
+enum Heading<T> {
+    /// Every issue (ordered as received).
+    All,
+    /// Issues with one of these themes, sections or bodies (one heading;
+    /// several when they share position and name), or with none.
+    Some(Vec<T>),
+    None,
+}
+
+/// Headings in the order [`table`] sorts them: by position, then name
+/// without case; the issues with none last.
+fn headings<T: Copy>(items: impl Iterator<Item = (T, i32, String)>) -> Vec<Heading<T>> {
+    let mut keyed: BTreeMap<(i32, String), Vec<T>> = BTreeMap::new();
+    for (id, position, name) in items {
+        keyed
+            .entry((position, name.to_lowercase()))
+            .or_default()
+            .push(id);
+    }
+    keyed
+        .into_values()
+        .map(Heading::Some)
+        .chain(std::iter::once(Heading::None))
+        .collect()
+}
+
+/// Whether [`stream_csv`] can stream this ordering (ordering by consultee
+/// sorts by name, so it is built in memory).
+pub fn streams(ordering: Ordering) -> bool {
+    ordering != Ordering::Consultee
+}
+
+/// The table as CSV straight from the database, a page of issues at a
+/// time, so memory does not grow with the number of rows (only with the
+/// "As above" targets remembered). The same rows as [`table`] for every
+/// ordering that [`streams`]. Returns the rows written.
 pub fn stream_csv<W: std::io::Write>(
     conn: &mut DbConnection,
     slug: &str,
     audience: Audience,
-    filter: &Filter,
+    (ordering, filter): (Ordering, &Filter),
     columns: crate::export::summary::Columns,
     out: W,
 ) -> ServiceResult<usize> {
-    stream_csv_in_pages(conn, slug, audience, (filter, columns), out, STREAM_PAGE)
+    stream_csv_in_pages(
+        conn,
+        slug,
+        audience,
+        (ordering, filter, columns),
+        out,
+        STREAM_PAGE,
+    )
 }
 
 /// [`stream_csv`] reading `page` issues per query (tests use small pages
@@ -277,12 +341,47 @@ pub fn stream_csv_in_pages<W: std::io::Write>(
     conn: &mut DbConnection,
     slug: &str,
     audience: Audience,
-    (filter, columns): (&Filter, crate::export::summary::Columns),
+    (ordering, filter, columns): (Ordering, &Filter, crate::export::summary::Columns),
     out: W,
     page: i64,
 ) -> ServiceResult<usize> {
+    if !streams(ordering) {
+        return Err(ServiceError::Conflict(format!(
+            "the table ordered {} is built in memory, not streamed",
+            ordering.label().to_lowercase()
+        )));
+    }
     let consultation = visible(conn, slug, audience)?;
     let id = consultation.id;
+    // The headings, each read as received in turn.
+    let scopes: Vec<Scope> = match ordering {
+        Ordering::Theme => headings(
+            db::themes::of_consultation(conn, id)?
+                .into_iter()
+                .map(|t| (t.id, t.position, t.label)),
+        )
+        .into_iter()
+        .map(Scope::Themes)
+        .collect(),
+        Ordering::Section => headings(
+            db::document::sections_of(conn, id)?
+                .into_iter()
+                .map(|s| (s.id, s.position, s.heading)),
+        )
+        .into_iter()
+        .map(Scope::Sections)
+        .collect(),
+        Ordering::Body => headings(
+            db::structure::bodies_of(conn, id)?
+                .into_iter()
+                .map(|b| (b.id, b.position, b.name)),
+        )
+        .into_iter()
+        .map(Scope::Bodies)
+        .collect(),
+        Ordering::Received | Ordering::Consultee => vec![Scope::Themes(Heading::All)],
+    };
+    let mut scope_index = 0;
     let lookups = Lookups {
         themes: db::themes::of_consultation(conn, id)?
             .into_iter()
@@ -315,10 +414,15 @@ pub fn stream_csv_in_pages<W: std::io::Write>(
             if finished {
                 return None;
             }
-            let place = (&mut maker, &mut after, page);
+            let scope = scopes.get(scope_index)?;
+            let place = (scope.as_db(), &mut maker, &mut after, page);
             match next_page(conn, &consultation, audience, filter, &lookups, place) {
                 Ok(Some(rows)) => pending.extend(rows),
-                Ok(None) => finished = true,
+                Ok(None) => {
+                    // This heading is done: the next starts from the top.
+                    scope_index += 1;
+                    after = None;
+                }
                 Err(error) => {
                     failure = Some(error);
                     finished = true;
@@ -342,12 +446,17 @@ fn next_page(
     audience: Audience,
     filter: &Filter,
     lookups: &Lookups,
-    (maker, after, size): (&mut RowMaker, &mut Option<db::issues::ReceivedKey>, i64),
+    (scope, maker, after, size): (
+        db::issues::Scope<'_>,
+        &mut RowMaker,
+        &mut Option<db::issues::ReceivedKey>,
+        i64,
+    ),
 ) -> ServiceResult<Option<Vec<Row>>> {
     let page = db::issues::page_as_received(
         conn,
         consultation.id,
-        *after,
+        (scope, *after),
         audience == Audience::Public,
         size,
     )?;

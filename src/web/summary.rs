@@ -147,12 +147,13 @@ pub async fn csv(
     slug: web::Path<String>,
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    if query.ordering() != Ordering::Received {
+    let ordering = query.ordering();
+    if !summary::streams(ordering) {
         let table = load(&state, slug.into_inner(), &staff, &query).await?;
         return csv_download(&table, Columns::Standard);
     }
-    // As received (the default and the committee's order): streamed from
-    // the database, so the largest consultation downloads in flat memory.
+    // Streamed from the database, so the largest consultation downloads in
+    // flat memory.
     let (slug, who, filter) = (slug.into_inner(), audience(&staff), query.filter());
     let check = slug.clone();
     let consultation = state
@@ -171,7 +172,7 @@ pub async fn csv(
                         &mut conn,
                         &slug,
                         who,
-                        &filter,
+                        (ordering, &filter),
                         Columns::Standard,
                         &mut writer,
                     )

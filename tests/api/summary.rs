@@ -176,17 +176,21 @@ db_test! {
             Filter { theme, ..Filter::default() },
             Filter { with_contacts: true, ..Filter::default() },
         ];
-        for audience in [Audience::Staff, Audience::Public] {
+        // Themes to order by (the fixture has none until the analysis runs).
+        sounding::service::analysis::run(conn, "cheltenham-2011", sounding::service::analysis::Mode::Full, &Default::default(), None, chrono::Utc::now(), &|_| {}).expect("analysis");
+        let theme = sounding::db::themes::of_consultation(conn, c.id).expect("themes").first().map(|t| t.id);
+        let filters = [filters[0].clone(), filters[1].clone(), filters[2].clone(), Filter { theme, ..Filter::default() }, filters[4].clone()];
+        for (audience, ordering) in [Audience::Staff, Audience::Public].into_iter().flat_map(|a| Ordering::ALL.iter().filter(|o| summary::streams(**o)).map(move |o| (a, *o))) {
             for filter in &filters {
                 let columns = if filter.with_contacts { Columns::WithContacts } else { Columns::Standard };
-                let table = summary::table(conn, "cheltenham-2011", audience, Ordering::Received, filter).expect("table");
+                let table = summary::table(conn, "cheltenham-2011", audience, ordering, filter).expect("table");
                 let mut in_memory = Vec::new();
                 write_csv(&mut in_memory, &table.consultation.group_name, columns, table.rows()).expect("write");
                 for page in [1, 5, 2_000] {
                     let mut streamed = Vec::new();
-                    let rows = summary::stream_csv_in_pages(conn, "cheltenham-2011", audience, (filter, columns), &mut streamed, page).expect("stream");
+                    let rows = summary::stream_csv_in_pages(conn, "cheltenham-2011", audience, (ordering, filter, columns), &mut streamed, page).expect("stream");
                     assert_eq!(rows, table.rows().count());
-                    assert_eq!(String::from_utf8(streamed).expect("utf-8"), String::from_utf8(in_memory.clone()).expect("utf-8"), "{audience:?} {filter:?} pages of {page}");
+                    assert_eq!(String::from_utf8(streamed).expect("utf-8"), String::from_utf8(in_memory.clone()).expect("utf-8"), "{audience:?} {ordering:?} {filter:?} pages of {page}");
                 }
             }
         }
