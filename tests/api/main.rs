@@ -5,6 +5,7 @@ mod helpers;
 
 mod analysis;
 mod api;
+mod bad_input;
 mod binary;
 mod database;
 mod fixtures;
