@@ -337,3 +337,14 @@ pub fn publishable(
         .load(conn)?;
     Ok((page, total))
 }
+
+/// The references of some responses.
+pub fn references_of(
+    conn: &mut DbConnection,
+    ids: &[ResponseId],
+) -> QueryResult<Vec<(ResponseId, String)>> {
+    responses::table
+        .filter(responses::id.eq_any(ids))
+        .select((responses::id, responses::reference))
+        .load(conn)
+}

@@ -73,10 +73,7 @@ pub fn draft_view(
     id: IssueId,
 ) -> ServiceResult<DraftView> {
     let issue = issue_in(conn, consultation, id)?;
-    let response = db::responses::inbox(conn, consultation.id)?
-        .into_iter()
-        .find(|r| r.id == issue.response_id)
-        .ok_or_else(|| ServiceError::NotFound(format!("response of issue {}", id.0)))?;
+    let reference = super::reference_of(conn, &issue)?;
     let raised_by = db::responses::consultees_of(conn, issue.response_id)?;
     let theme = match issue.theme_id {
         Some(t) => db::themes::by_id(conn, t)?,
@@ -119,7 +116,7 @@ pub fn draft_view(
     let history = db::audit::for_entity(conn, "issue", id.0)?;
     Ok(DraftView {
         issue,
-        reference: response.reference,
+        reference,
         raised_by,
         theme,
         answer,

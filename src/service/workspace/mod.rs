@@ -34,6 +34,24 @@ fn issue_in(
         .ok_or_else(|| ServiceError::NotFound(format!("issue {}", id.0)))
 }
 
+/// The reference of the response an issue was raised in.
+pub fn reference_of(conn: &mut DbConnection, issue: &db::issues::Issue) -> ServiceResult<String> {
+    db::responses::references_of(conn, &[issue.response_id])?
+        .pop()
+        .map(|(_, reference)| reference)
+        .ok_or_else(|| ServiceError::NotFound(format!("response of issue {}", issue.id.0)))
+}
+
+/// The reference of the response issue `id` of `consultation` was raised in.
+pub fn reference_of_issue(
+    conn: &mut DbConnection,
+    consultation: &db::consultations::Consultation,
+    id: IssueId,
+) -> ServiceResult<String> {
+    let issue = issue_in(conn, consultation, id)?;
+    reference_of(conn, &issue)
+}
+
 /// The issue-level history that staff see on an item's page.
 pub fn history(
     conn: &mut DbConnection,

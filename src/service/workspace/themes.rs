@@ -200,10 +200,13 @@ pub fn theme_detail(
                 .map(|a| (a.issue_id, a)),
         );
     }
-    let references: HashMap<_, _> = db::responses::inbox(conn, consultation.id)?
-        .into_iter()
-        .map(|r| (r.id, r.reference))
-        .collect();
+    let mut response_ids: Vec<_> = issues.iter().map(|i| i.response_id).collect();
+    response_ids.sort_unstable();
+    response_ids.dedup();
+    let mut references = HashMap::new();
+    for chunk in response_ids.chunks(500) {
+        references.extend(db::responses::references_of(conn, chunk)?);
+    }
     let issues = issues
         .into_iter()
         .map(|i| {

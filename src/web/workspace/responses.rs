@@ -242,8 +242,7 @@ async fn reference_of(
     issue: IssueId,
 ) -> Result<String, AppError> {
     let (_, reference) = load(state, staff, slug.to_string(), move |conn, c| {
-        let view = crate::service::workspace::drafting::draft_view(conn, c, issue)?;
-        Ok(view.reference)
+        crate::service::workspace::reference_of_issue(conn, c, issue)
     })
     .await?;
     Ok(reference)
