@@ -285,6 +285,40 @@ pub async fn edit(
     .await
 }
 
+/// An action on one issue that takes nothing but the CSRF token; back to
+/// its response with `done`, or the page with the refusal by that issue.
+async fn issue_action<F>(
+    (req, state, staff): (HttpRequest, web::Data<AppState>, StaffUser),
+    path: web::Path<(String, i64)>,
+    form: FormData,
+    done: &'static str,
+    work: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(
+            &mut crate::db::DbConnection,
+            &crate::service::audit::Actor,
+            &crate::db::consultations::Consultation,
+            IssueId,
+        ) -> crate::service::ServiceResult<()>
+        + Send
+        + 'static,
+{
+    check_csrf(&req, &state, &form)?;
+    let (slug, id) = path.into_inner();
+    let id = IssueId(id);
+    let reference = reference_of(&state, &staff, &slug, id).await?;
+    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
+        work(conn, actor, c, id)
+    })
+    .await
+    .map(|()| done);
+    after(&req, &state, &staff, (slug, reference), outcome, |e| {
+        Refused::from_error(e, format!("issue-{}", id.0), Value::Null)
+    })
+    .await
+}
+
 /// `POST …/issues/{id}/merge-next`: joins an issue with the one after it.
 pub async fn merge_next(
     req: HttpRequest,
@@ -293,19 +327,14 @@ pub async fn merge_next(
     path: web::Path<(String, i64)>,
     form: FormData,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
-    let (slug, id) = path.into_inner();
-    let id = IssueId(id);
-    let reference = reference_of(&state, &staff, &slug, id).await?;
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        issues::merge_with_next(conn, actor, c, id, now)
-    })
-    .await
-    .map(|()| "merged");
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, format!("issue-{}", id.0), Value::Null)
-    })
+    issue_action(
+        (req, state, staff),
+        path,
+        form,
+        "merged",
+        move |conn, actor, c, id| issues::merge_with_next(conn, actor, c, id, now),
+    )
     .await
 }
 
@@ -344,18 +373,13 @@ pub async fn remove(
     path: web::Path<(String, i64)>,
     form: FormData,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
-    let (slug, id) = path.into_inner();
-    let id = IssueId(id);
-    let reference = reference_of(&state, &staff, &slug, id).await?;
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        issues::remove_issue(conn, actor, c, id, now)
-    })
-    .await
-    .map(|()| "removed");
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, format!("issue-{}", id.0), Value::Null)
-    })
+    issue_action(
+        (req, state, staff),
+        path,
+        form,
+        "removed",
+        move |conn, actor, c, id| issues::remove_issue(conn, actor, c, id, now),
+    )
     .await
 }
