@@ -156,6 +156,29 @@ pub fn last_insert_id(conn: &mut DbConnection) -> QueryResult<i64> {
     Ok(row.id)
 }
 
+/// Runs `work` in a transaction that will write. On SQLite the write lock is
+/// taken first: a transaction that reads and then writes cannot wait for
+/// another writer (SQLite refuses it with "database is locked" at once,
+/// whatever the busy timeout, because its snapshot is stale), while one that
+/// starts by writing queues behind the busy timeout like any writer.
+/// PostgreSQL locks rows as they are written and needs nothing extra.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if matches!(conn, DbConnection::Sqlite(_)) {
+            // A write that changes nothing, to take the lock.
+            diesel::connection::SimpleConnection::batch_execute(
+                conn,
+                "UPDATE consultations SET id = id WHERE 1 = 0",
+            )?;
+        }
+        work(conn)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

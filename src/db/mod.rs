@@ -23,5 +23,5 @@ pub mod structure;
 pub mod themes;
 pub mod users;
 
-pub use connection::{Backend, DatabaseUrl, DatabaseUrlError, DbConnection};
+pub use connection::{Backend, DatabaseUrl, DatabaseUrlError, DbConnection, write_transaction};
 pub use pool::{DbPool, PoolOptions};

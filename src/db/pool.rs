@@ -36,10 +36,11 @@ impl ConnectionManager {
 
 /// Per-connection SQLite settings: foreign keys are off by default in
 /// SQLite; `synchronous=FULL` makes an acknowledged response survive a power
-/// cut even in WAL mode; the busy timeout queues writers instead of failing.
+/// cut even in WAL mode; the busy timeout queues writers instead of failing;
+/// temporary data (the savepoint journal of a group commit) stays in memory.
 fn configure_sqlite(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
     conn.batch_execute(&format!(
-        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA synchronous = FULL;"
+        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;"
     ))
 }
 
@@ -99,7 +100,11 @@ pub fn open(url: &DatabaseUrl, options: &PoolOptions) -> Result<DbPool, r2d2::Er
         .max_size(options.max_size)
         .min_idle(Some(0))
         .connection_timeout(options.wait)
-        .test_on_check_out(false)
+        // A PostgreSQL connection whose server went away does not know it
+        // is broken until used; checking each on check-out (one round trip)
+        // is what lets the service recover by itself when the server is
+        // back. A SQLite file cannot go away like that.
+        .test_on_check_out(url.backend() == Backend::Postgres)
         .build_unchecked(ConnectionManager::new(url.clone()));
     Ok(pool)
 }

@@ -10,7 +10,6 @@
 
 use super::audit::{self, Actor, Change};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde::Serialize;
 
 use super::{ServiceError, ServiceResult};
@@ -212,7 +211,7 @@ fn analyse_and_store(
         progress("placing new issues");
         let placements = engine::place_new_issues(&input);
         db::analysis::set_stage(conn, run_id, "saving")?;
-        conn.transaction(|conn| {
+        db::write_transaction(conn, |conn| {
             let mut no_fit = Vec::new();
             for (issue, placement) in issues.iter().zip(placements) {
                 match placement {
@@ -247,7 +246,7 @@ fn analyse_and_store(
         themes: themes.iter().map(|t| t.id).collect(),
         responses: responses.iter().map(|r| r.id).collect(),
     };
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         store(
             conn,
             consultation,

@@ -3,7 +3,6 @@
 //! Every change is validated here and recorded in the audit log.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::audit::Change;
@@ -188,7 +187,7 @@ pub fn create(
     input: &DetailsInput,
 ) -> ServiceResult<Consultation> {
     let d = input.parse().map_err(ServiceError::Invalid)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         if db::consultations::by_slug(conn, d.slug.as_str())?.is_some() {
             return Err(ServiceError::invalid(
                 "slug",
@@ -238,7 +237,7 @@ pub fn update(
     let mut input = input.clone();
     input.slug = slug.to_string();
     let d = input.parse().map_err(ServiceError::Invalid)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let before = consultation(conn, slug)?;
         if before.reference_prefix != d.reference_prefix.as_str() && before.responses_received > 0 {
             return Err(ServiceError::invalid(
@@ -282,7 +281,7 @@ pub fn move_status(
     to: ConsultationStatus,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         if !c.status.can_move_to(to) {
             return Err(ServiceError::Conflict(format!(
@@ -293,9 +292,17 @@ pub fn move_status(
         }
         if to == ConsultationStatus::Open {
             match c.closes_at.map(crate::domain::time::from_db) {
-                None => return Err(ServiceError::invalid("closes", "Set a closing date before opening the consultation")),
+                None => {
+                    return Err(ServiceError::invalid(
+                        "closes",
+                        "Set a closing date before opening the consultation",
+                    ));
+                }
                 Some(closes) if closes < now => {
-                    return Err(ServiceError::invalid("closes", "The closing date has passed: set a later one before opening"));
+                    return Err(ServiceError::invalid(
+                        "closes",
+                        "The closing date has passed: set a later one before opening",
+                    ));
                 }
                 _ => {}
             }
@@ -304,7 +311,15 @@ pub fn move_status(
         if to == ConsultationStatus::Published {
             db::consultations::set_published_at(conn, c.id, now.naive_utc())?;
         }
-        audit(conn, actor, "status changed", "consultation", c.id.0, Some(c.status.to_string()), Some(to.to_string()))
+        audit(
+            conn,
+            actor,
+            "status changed",
+            "consultation",
+            c.id.0,
+            Some(c.status.to_string()),
+            Some(to.to_string()),
+        )
     })
 }
 
@@ -341,7 +356,7 @@ pub fn add_section(
     input: &SectionInput,
 ) -> ServiceResult<SectionId> {
     let (heading, content) = parse_section(input)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let position = db::document::next_section_position(conn, c.id)?;
         let id = db::document::insert_section(
@@ -375,7 +390,7 @@ pub fn update_section(
     input: &SectionInput,
 ) -> ServiceResult<()> {
     let (heading, content) = parse_section(input)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let before = db::document::sections_of(conn, c.id)?
             .into_iter()
@@ -401,7 +416,7 @@ pub fn delete_section(
     slug: &str,
     id: SectionId,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let before = db::document::sections_of(conn, c.id)?
             .into_iter()
@@ -468,7 +483,7 @@ pub fn add_question(
     let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));
     };
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let section_id = match input.section_id {
             Some(s) => Some(
@@ -519,7 +534,7 @@ pub fn update_question(
     input: &QuestionInput,
 ) -> ServiceResult<()> {
     let prompt = required_text("prompt", "Question", &input.prompt, 1_000)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let before = db::document::questions_of(conn, c.id)?
             .into_iter()
@@ -548,7 +563,7 @@ pub fn delete_question(
     slug: &str,
     id: QuestionId,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let before = db::document::questions_of(conn, c.id)?
             .into_iter()
@@ -645,7 +660,7 @@ pub fn add_body(
     input: &BodyInput,
 ) -> ServiceResult<BodyId> {
     let b = parse_body(input)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         if db::structure::bodies_of(conn, c.id)?
             .iter()
@@ -692,7 +707,7 @@ pub fn update_body(
     input: &BodyInput,
 ) -> ServiceResult<()> {
     let b = parse_body(input)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let bodies = db::structure::bodies_of(conn, c.id)?;
         let before = bodies
@@ -738,7 +753,7 @@ pub fn delete_body(
     slug: &str,
     id: BodyId,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let before = db::structure::bodies_of(conn, c.id)?
             .into_iter()
@@ -798,7 +813,7 @@ pub fn add_link(
             "Select two different bodies",
         ));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         let bodies = db::structure::bodies_of(conn, c.id)?;
         let find = |id: i64| bodies.iter().find(|b| b.id.0 == id).map(|b| b.id);
@@ -851,7 +866,7 @@ pub fn delete_link(
     slug: &str,
     id: BodyLinkId,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let c = consultation(conn, slug)?;
         if !db::structure::links_of(conn, c.id)?
             .iter()

@@ -8,7 +8,6 @@ use super::audit::{self, Actor, Change};
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
-use diesel::Connection;
 use serde::Deserialize;
 
 use super::{ServiceError, ServiceResult};
@@ -66,7 +65,35 @@ pub fn names() -> Vec<&'static str> {
 /// Loads the named fixture in one transaction.
 pub fn load(conn: &mut DbConnection, name: &str) -> ServiceResult<LoadOutcome> {
     let fixture = parse(name)?;
-    conn.transaction(|conn| write(conn, &fixture))
+    db::write_transaction(conn, |conn| write(conn, &fixture))
+}
+
+/// Opens a loaded consultation for responses until the end of `closes`
+/// (London time): a trial run such as the load benchmark, the browser test
+/// or an officer's rehearsal. The demo papers are all closed.
+pub fn open_for_trial(
+    conn: &mut DbConnection,
+    slug: &str,
+    closes: NaiveDate,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let c = db::consultations::by_slug(conn, slug)?
+        .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
+    let change = db::consultations::DetailsChange {
+        title: &c.title,
+        summary: &c.summary,
+        run_by: &c.run_by,
+        group_name: &c.group_name,
+        reference_prefix: &c.reference_prefix,
+        opens_at: c.opens_at,
+        closes_at: Some(end_of_london_day(closes).naive_utc()),
+        updated_at: now,
+    };
+    db::write_transaction(conn, |conn| {
+        db::consultations::update_details(conn, c.id, &change)?;
+        db::consultations::set_status(conn, c.id, ConsultationStatus::Open, now)?;
+        Ok(())
+    })
 }
 
 /// Parses and checks the named fixture without touching the database.

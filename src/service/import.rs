@@ -9,7 +9,6 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 
 use super::audit::{self, Actor, Change};
 use super::responses::{ConsulteeInput, PointInput, Stored, Submission, store};
@@ -47,7 +46,7 @@ pub fn upload(
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let id = db::imports::insert(
             conn,
             &db::imports::NewUpload {
@@ -223,7 +222,7 @@ pub fn import(
         }
         return Err(ServiceError::Invalid(errors));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         // Which rows are new (not repeated in the file, not imported before).
         let mut seen = HashSet::new();
         let mut fresh = Vec::with_capacity(rows.len());
@@ -290,7 +289,7 @@ pub fn import_upload(
             upload.imported
         )));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let outcome = import(
             conn,
             actor,

@@ -4,7 +4,6 @@
 //! (the original stays, for staff, with who redacted what and why).
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 
 use super::audit::{self, Actor, Change};
 use super::{ServiceError, ServiceResult};
@@ -124,7 +123,7 @@ pub fn redact(
     let (Some(text), Some(reason)) = (text, reason) else {
         return Err(ServiceError::Invalid(errors));
     };
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let response = db::responses::by_reference(conn, reference)?
             .filter(|r| r.consultation_id == consultation.id)
             .ok_or_else(|| ServiceError::NotFound(format!("response {reference}")))?;
@@ -135,7 +134,9 @@ pub fn redact(
             ));
         }
         let before = db::responses::redaction_of(conn, response.id)?;
-        let shown_before = before.redacted_content.unwrap_or_else(|| response.content.clone());
+        let shown_before = before
+            .redacted_content
+            .unwrap_or_else(|| response.content.clone());
         db::responses::set_redaction(
             conn,
             response.id,

@@ -4,7 +4,6 @@
 
 use super::audit::{self, Actor, Change};
 use chrono::{DateTime, Duration, Utc};
-use diesel::Connection;
 
 use super::ServiceResult;
 use crate::db::{self, DbConnection};
@@ -28,7 +27,7 @@ pub fn run(conn: &mut DbConnection, now: DateTime<Utc>) -> ServiceResult<Report>
         if published + Duration::days(i64::from(days)) > now.naive_utc() {
             continue;
         }
-        let erased = conn.transaction(|conn| {
+        let erased = db::write_transaction(conn, |conn| {
             let erased = db::consultees::erase_contacts(conn, c.id)?;
             if erased > 0 {
                 audit::record(

@@ -2,7 +2,6 @@
 
 use super::audit::{self, Actor, Change};
 use chrono::Utc;
-use diesel::Connection;
 
 use super::{ServiceError, ServiceResult, passwords};
 use crate::db::{self, DbConnection};
@@ -49,7 +48,7 @@ pub fn add_as(
     let hash = passwords::hash(password).map_err(|e| {
         ServiceError::invalid("password", format!("Password could not be hashed: {e}"))
     })?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         if db::users::by_email(conn, &email)?.is_some() {
             return Err(ServiceError::Conflict(format!(
                 "a user with the email address {email} already exists"
@@ -100,7 +99,7 @@ pub fn set_disabled(
             "You cannot disable your own account; ask another administrator.".into(),
         ));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let user = db::users::by_id(conn, id)?
             .ok_or_else(|| ServiceError::NotFound(format!("user {}", id.0)))?;
         db::users::set_disabled(conn, id, disabled)?;

@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde_json::json;
 
 use super::{MAX_TEXT_CHARS, issue_in};
@@ -271,7 +270,7 @@ pub fn save(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let draft = parse(input).map_err(ServiceError::Invalid)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         issue_in(conn, consultation, id)?;
         if let Some(target) = draft.same_as {
             check_link(conn, consultation, id, target)?;
@@ -349,7 +348,7 @@ pub fn answer_repeats(
     id: IssueId,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         issue_in(conn, consultation, id)?;
         if db::group_responses::for_issue(conn, id)?.is_none() {
             return Err(ServiceError::Conflict(

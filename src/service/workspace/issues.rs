@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde_json::json;
 
 use super::{MAX_TEXT_CHARS, issue_in};
@@ -114,7 +113,7 @@ pub fn accept_proposals(
     reference: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let response = response_in(conn, consultation, reference)?;
         if db::issues::last_position(conn, response.id)? > 0 {
             return Err(ServiceError::Conflict(format!(
@@ -321,7 +320,7 @@ pub fn edit_issue(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let parsed = parse_edit(conn, consultation, edit)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let issue = issue_in(conn, consultation, id)?;
         let before = snapshot(conn, &issue)?;
         if db::issues::officer_edit(conn, id, edit.version, &parsed.content, parsed.kind)? == 0 {
@@ -357,13 +356,16 @@ pub fn merge_with_next(
     id: IssueId,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let first = issue_in(conn, consultation, id)?;
         let second = db::issues::of_response(conn, first.response_id)?
             .into_iter()
             .find(|i| i.position > first.position)
             .ok_or_else(|| {
-                ServiceError::Conflict("This is the response's last issue; there is nothing after it to merge with.".into())
+                ServiceError::Conflict(
+                    "This is the response's last issue; there is nothing after it to merge with."
+                        .into(),
+                )
             })?;
         let first_answer = db::group_responses::for_issue(conn, first.id)?;
         let second_answer = db::group_responses::for_issue(conn, second.id)?;
@@ -372,7 +374,9 @@ pub fn merge_with_next(
                 "Both issues already have a group response. Make one of them “As above” or clear it before merging, so that no answer is lost.".into(),
             ));
         }
-        let before = json!({ "first": snapshot(conn, &first)?, "second": snapshot(conn, &second)? }).to_string();
+        let before =
+            json!({ "first": snapshot(conn, &first)?, "second": snapshot(conn, &second)? })
+                .to_string();
         let content = format!("{}\n\n{}", first.content, second.content);
         let (s1, b1) = db::issues::structure_tags_of(conn, first.id)?;
         let (s2, b2) = db::issues::structure_tags_of(conn, second.id)?;
@@ -448,7 +452,7 @@ pub fn split_issue(
             format!("Each part must be {MAX_TEXT_CHARS} characters or fewer"),
         ));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let issue = issue_in(conn, consultation, id)?;
         let before = snapshot(conn, &issue)?;
         if db::issues::officer_edit(conn, id, version, &parts[0], classify(&parts[0]))? == 0 {
@@ -507,7 +511,7 @@ pub fn add_issue(
     now: DateTime<Utc>,
 ) -> ServiceResult<IssueId> {
     let content = required_text("new_issue", "The new issue", content, MAX_TEXT_CHARS)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let response = response_in(conn, consultation, reference)?;
         let position = db::issues::last_position(conn, response.id)? + 1;
         let id = db::issues::insert(
@@ -557,7 +561,7 @@ pub fn remove_issue(
     id: IssueId,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let issue = issue_in(conn, consultation, id)?;
         if db::group_responses::for_issue(conn, id)?.is_some() {
             return Err(ServiceError::Conflict(

@@ -2,7 +2,6 @@
 //! members; officers and admins need no assignment.
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 
 use crate::db::consultations::Consultation;
 use crate::db::users::User;
@@ -38,7 +37,7 @@ pub fn set_member(
     member: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let user = db::users::by_id(conn, user)?
             .ok_or_else(|| ServiceError::invalid("user", "Choose a group member from the list"))?;
         if member && (user.role != Role::GroupMember || user.disabled) {
@@ -53,7 +52,11 @@ pub fn set_member(
             db::members::unassign(conn, consultation.id, user.id)?
         };
         if changed > 0 {
-            let action = if member { "group member added" } else { "group member removed" };
+            let action = if member {
+                "group member added"
+            } else {
+                "group member removed"
+            };
             let change = Change {
                 action,
                 entity: "consultation",

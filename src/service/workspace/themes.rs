@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 
 use super::issue_in;
 use crate::db::analysis::AnalysisRun;
@@ -256,7 +255,7 @@ pub fn rename(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let label = required_text("label", "The theme's name", label, MAX_LABEL_CHARS)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let theme = theme_in(conn, consultation, id)?;
         db::themes::rename(conn, id, &label)?;
         record(
@@ -280,7 +279,7 @@ pub fn set_pinned(
     pinned: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let theme = theme_in(conn, consultation, id)?;
         db::themes::set_pinned(conn, id, pinned)?;
         let (before, after) = (theme.pinned.to_string(), pinned.to_string());
@@ -302,7 +301,7 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> ServiceResult<ThemeId> {
     let label = required_text("label", "The theme's name", label, MAX_LABEL_CHARS)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let position = db::themes::next_position(conn, consultation.id)?;
         let id = db::themes::insert(
             conn,
@@ -337,7 +336,7 @@ pub fn move_issues(
             "Select at least one issue to move",
         ));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let target = to.map(|t| theme_in(conn, consultation, t)).transpose()?;
         let target_label = target.as_ref().map_or("no theme", |t| t.label.as_str());
         for &id in ids {
@@ -396,7 +395,7 @@ pub fn merge(
             "Choose a different theme to merge with",
         ));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let source = theme_in(conn, consultation, from)?;
         let target = theme_in(conn, consultation, into)?;
         let ids: Vec<IssueId> = db::issues::of_theme(conn, from)?
@@ -456,7 +455,7 @@ pub fn split(
             "Select the issues for the new theme",
         ));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let source = theme_in(conn, consultation, from)?;
         for &id in ids {
             if issue_in(conn, consultation, id)?.theme_id != Some(from) {
