@@ -15,39 +15,7 @@ use sounding::analysis::tokenize::Tokenizer;
 use sounding::analysis::vector::TfIdf;
 
 mod support;
-use support::peak_rss_mib;
-
-/// Real source texts, and where they came from.
-fn sources() -> (Vec<String>, &'static str) {
-    let shared = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/nhs_fft_phase1.csv"
-    );
-    if let Ok(mut reader) = csv::Reader::from_path(shared) {
-        let column = reader
-            .headers()
-            .ok()
-            .and_then(|h| h.iter().position(|c| c == "text"))
-            .unwrap_or(1);
-        let texts: Vec<String> = reader
-            .records()
-            .filter_map(Result::ok)
-            .filter_map(|r| r.get(column).map(str::to_owned))
-            .filter(|t| !t.trim().is_empty())
-            .collect();
-        if !texts.is_empty() {
-            return (texts, "NHS feedback answers (../shared/data)");
-        }
-    }
-    let fixture = sounding::service::fixtures::parse("cheltenham-2011").expect("fixture");
-    let texts = fixture
-        .responses
-        .iter()
-        .flat_map(|r| r.issues.iter())
-        .map(|i| i.text.clone())
-        .collect();
-    (texts, "Cheltenham fixture issues")
-}
+use support::{peak_rss_mib, real_texts};
 
 /// `n` issues of about 30 words, each joined from whole source texts.
 fn issues(sources: &[String], n: usize) -> Vec<String> {
@@ -72,7 +40,7 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let (sources, origin) = sources();
+    let (sources, origin) = real_texts();
     let texts = issues(&sources, n);
     let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
     println!(

@@ -70,6 +70,10 @@ pub enum Command {
         /// (e.g. https://consult.example.gov.uk).
         #[arg(long, env = "SOUNDING_PUBLIC_URL")]
         public_url: Option<String>,
+        /// How long a rendered public page is reused, in milliseconds
+        /// (0 turns the page cache off).
+        #[arg(long, env = "SOUNDING_PAGE_CACHE_MS", default_value_t = 1000)]
+        page_cache_ms: u64,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -478,6 +482,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             session_hours,
             smtp_url,
             mail_from,
+            page_cache_ms,
             public_url,
         } => {
             let mailer = smtp_url
@@ -494,6 +499,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     posts_per_minute,
                     session_hours: session_hours.max(1),
                     public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
+                    page_cache: std::time::Duration::from_millis(page_cache_ms),
                 },
                 mailer,
             };

@@ -1,4 +1,5 @@
-//! Shared by the benchmarks.
+//! Shared by the benchmarks (each uses a part, hence the allowance).
+#![allow(dead_code)]
 
 /// The process's peak resident memory so far (VmHWM), in MiB; 0 where
 /// `/proc` is missing.
@@ -12,4 +13,38 @@ pub fn peak_rss_mib() -> f64 {
                 .and_then(|v| v.parse::<f64>().ok())
         })
         .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Real short texts to recombine, and where they came from: the NHS
+/// feedback answers in `../shared/data/` when that folder is present, the
+/// Cheltenham fixture's points otherwise (so a fresh clone can run it).
+pub fn real_texts() -> (Vec<String>, &'static str) {
+    let shared = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/nhs_fft_phase1.csv"
+    );
+    if let Ok(mut reader) = csv::Reader::from_path(shared) {
+        let column = reader
+            .headers()
+            .ok()
+            .and_then(|h| h.iter().position(|c| c == "text"))
+            .unwrap_or(1);
+        let texts: Vec<String> = reader
+            .records()
+            .filter_map(Result::ok)
+            .filter_map(|r| r.get(column).map(str::to_owned))
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        if !texts.is_empty() {
+            return (texts, "NHS feedback answers (../shared/data)");
+        }
+    }
+    let fixture = sounding::service::fixtures::parse("cheltenham-2011").expect("fixture");
+    let texts = fixture
+        .responses
+        .iter()
+        .flat_map(|r| r.issues.iter())
+        .map(|i| i.text.clone())
+        .collect();
+    (texts, "Cheltenham fixture issues")
 }

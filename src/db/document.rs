@@ -78,6 +78,25 @@ pub fn sections_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<V
         .load(conn)
 }
 
+/// The ids of a consultation's sections (to check a form's references).
+pub fn section_ids_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<SectionId>> {
+    sections::table
+        .filter(sections::consultation_id.eq(id))
+        .select(sections::id)
+        .load(conn)
+}
+
+/// The ids of a consultation's questions (to check a form's references).
+pub fn question_ids_of(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+) -> QueryResult<Vec<QuestionId>> {
+    questions::table
+        .filter(questions::consultation_id.eq(id))
+        .select(questions::id)
+        .load(conn)
+}
+
 /// Inserts a question and returns its id.
 pub fn insert_question(conn: &mut DbConnection, new: &NewQuestion<'_>) -> QueryResult<QuestionId> {
     diesel::insert_into(questions::table)

@@ -8,6 +8,7 @@ pub mod consultations;
 pub mod editing;
 pub mod error;
 pub mod fixtures;
+pub mod group_commit;
 pub mod health;
 pub mod import;
 pub mod passwords;

@@ -2,7 +2,6 @@
 
 use super::audit::{self, Actor, Change};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::{ServiceError, ServiceResult};
@@ -98,7 +97,8 @@ pub fn public_consultation(conn: &mut DbConnection, slug: &str) -> ServiceResult
         .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))
 }
 
-/// Stores a submission in one transaction, committed before this returns.
+/// Stores a submission in its own transaction, committed before this
+/// returns (the web layer goes through [`super::group_commit`] instead).
 /// A resubmission with the same `submission_key` returns the first receipt.
 pub fn submit(
     conn: &mut DbConnection,
@@ -107,15 +107,27 @@ pub fn submit(
     submission_key: Option<&str>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Receipt> {
-    let result =
-        conn.transaction(|conn| write_submission(conn, slug, submission, submission_key, now));
-    match result {
-        // Two copies of one form raced: the loser finds the winner's response.
-        Err(ServiceError::Database(DieselError::DatabaseError(
-            DatabaseErrorKind::UniqueViolation,
-            _,
-        ))) if submission_key.is_some() => {
-            let key = submission_key.unwrap_or_default();
+    let result = db::write_transaction(conn, |conn| {
+        write_submission(conn, slug, submission, submission_key, now)
+    });
+    after_race(conn, result, submission_key)
+}
+
+/// Two copies of one form raced (on two instances, say) and the loser's
+/// insert broke the unique key: the loser finds the winner's response.
+pub(crate) fn after_race(
+    conn: &mut DbConnection,
+    result: ServiceResult<Receipt>,
+    submission_key: Option<&str>,
+) -> ServiceResult<Receipt> {
+    match (result, submission_key) {
+        (
+            Err(ServiceError::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _,
+            ))),
+            Some(key),
+        ) => {
             let existing = db::responses::by_submission_key(conn, key)?.ok_or_else(|| {
                 ServiceError::Conflict(
                     "the response could not be saved; please send it again".into(),
@@ -123,7 +135,7 @@ pub fn submit(
             })?;
             Ok(repeated(existing))
         }
-        other => other,
+        (other, _) => other,
     }
 }
 
@@ -135,7 +147,7 @@ fn repeated(existing: Response) -> Receipt {
     }
 }
 
-fn write_submission(
+pub(crate) fn write_submission(
     conn: &mut DbConnection,
     slug: &str,
     submission: &Submission,
@@ -302,18 +314,22 @@ fn check_references(
     consultation: &Consultation,
     submission: &Submission,
 ) -> ServiceResult<()> {
-    let questions: Vec<QuestionId> = db::document::questions_of(conn, consultation.id)?
+    let tagged = submission
+        .points
         .iter()
-        .map(|q| q.id)
-        .collect();
-    let sections: Vec<SectionId> = db::document::sections_of(conn, consultation.id)?
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    let bodies: Vec<BodyId> = db::structure::bodies_of(conn, consultation.id)?
-        .iter()
-        .map(|b| b.id)
-        .collect();
+        .any(|p| !p.sections.is_empty() || !p.bodies.is_empty());
+    if submission.answers.is_empty() && !tagged {
+        return Ok(());
+    }
+    let questions = db::document::question_ids_of(conn, consultation.id)?;
+    let (sections, bodies) = if tagged {
+        (
+            db::document::section_ids_of(conn, consultation.id)?,
+            db::structure::body_ids_of(conn, consultation.id)?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let foreign = submission
         .answers
         .iter()
@@ -412,7 +428,7 @@ pub fn change(
     changed: &Submission,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let before = private_view(conn, slug, reference)?;
         if let Some(why) = refusal(&before.consultation, now) {
             return Err(ServiceError::Closed(why));
@@ -421,8 +437,22 @@ pub fn change(
         let stamp = now.naive_utc();
         let snapshot = serde_json::to_string(&before.as_submission()).unwrap_or_default();
         let response = &before.response;
-        db::revisions::record(conn, response.id, response.version, &snapshot, stamp, "consultee")?;
-        let updated = db::responses::update_content(conn, response.id, expected_version, &changed.content(), changed.publication, stamp)?;
+        db::revisions::record(
+            conn,
+            response.id,
+            response.version,
+            &snapshot,
+            stamp,
+            "consultee",
+        )?;
+        let updated = db::responses::update_content(
+            conn,
+            response.id,
+            expected_version,
+            &changed.content(),
+            changed.publication,
+            stamp,
+        )?;
         if updated == 0 {
             return Err(ServiceError::Conflict(
                 "Your response was changed in another window since you opened this page. Your text is below: copy it, reload the page and make your change again.".into(),
@@ -436,7 +466,12 @@ pub fn change(
             let issue = match before.points.get(index) {
                 Some((existing, _, _)) => {
                     if existing.content != point.text {
-                        db::issues::set_content(conn, existing.id, &point.text, classify(&point.text))?;
+                        db::issues::set_content(
+                            conn,
+                            existing.id,
+                            &point.text,
+                            classify(&point.text),
+                        )?;
                     }
                     db::issues::clear_structure_tags(conn, existing.id)?;
                     existing.id
@@ -457,7 +492,18 @@ pub fn change(
         for (removed, _, _) in before.points.iter().skip(changed.points.len()) {
             db::issues::delete(conn, removed.id)?;
         }
-        audit::record(conn, &Actor::system("consultee"), now, Change { action: "response changed", entity: "response", id: response.id.0, before: Some(&snapshot), after: Some(&serde_json::to_string(changed).unwrap_or_default()) })?;
+        audit::record(
+            conn,
+            &Actor::system("consultee"),
+            now,
+            Change {
+                action: "response changed",
+                entity: "response",
+                id: response.id.0,
+                before: Some(&snapshot),
+                after: Some(&serde_json::to_string(changed).unwrap_or_default()),
+            },
+        )?;
         Ok(())
     })
 }
@@ -487,7 +533,7 @@ pub fn review_held(
     accept: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let consultation = db::consultations::by_slug(conn, slug)?
             .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
         let response = db::responses::by_reference(conn, reference)?

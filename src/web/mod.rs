@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod error;
 pub mod form;
 pub mod health;
+pub mod page_cache;
 pub mod pages;
 pub mod rate_limit;
 pub mod respond;
@@ -125,6 +126,9 @@ pub fn serve(
         App::new()
             .wrap(security_headers())
             .wrap(actix_web::middleware::from_fn(strict_transport_security))
+            .wrap(actix_web::middleware::from_fn(
+                page_cache::forget_after_changes,
+            ))
             .wrap(TracingLogger::default())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(form::MAX_FORM_BYTES))

@@ -12,13 +12,16 @@ use crate::service;
 
 /// `GET /`: open consultations, then closed and published ones.
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if let Some(page) = state.pages.get("/") {
+        return Ok(html_page(page));
+    }
     let list = state.db(service::consultations::public_list).await?;
     let now = Utc::now();
     let data = json!({
         "open": list.open.iter().map(|c| view::listed(c, now)).collect::<Vec<_>>(),
         "past": list.past.iter().map(|c| view::listed(c, now)).collect::<Vec<_>>(),
     });
-    html("home", &data)
+    cached(&state, "/", "home", &data)
 }
 
 /// `GET /consultations/{slug}`: the document, its structure and questions.
@@ -27,10 +30,33 @@ pub async fn consultation(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
+    let key = format!("/consultations/{slug}");
+    if let Some(page) = state.pages.get(&key) {
+        return Ok(html_page(page));
+    }
     let document = state
         .db(move |conn| service::consultations::public_document(conn, &slug))
         .await?;
-    html("consultation", &view::document(&document))
+    cached(&state, &key, "consultation", &view::document(&document))
+}
+
+/// Renders a public page and keeps it in the page cache under `key`.
+fn cached(
+    state: &AppState,
+    key: &str,
+    template: &str,
+    data: &serde_json::Value,
+) -> Result<HttpResponse, AppError> {
+    let body = templates::render(template, data).map_err(|e| AppError::Internal(e.to_string()))?;
+    let page = web::Bytes::from(body);
+    state.pages.put(key, page.clone());
+    Ok(html_page(page))
+}
+
+fn html_page(page: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page)
 }
 
 /// `?page=` on paged lists.
@@ -76,7 +102,5 @@ pub async fn published_responses(
 /// Renders a template as an HTML page.
 pub fn html(template: &str, data: &serde_json::Value) -> Result<HttpResponse, AppError> {
     let body = templates::render(template, data).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    Ok(html_page(web::Bytes::from(body)))
 }

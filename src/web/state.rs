@@ -1,16 +1,20 @@
 //! Shared state and the one bridge from async handlers to blocking diesel.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::web;
 
 use super::clock::Clock;
 use super::error::AppError;
+use super::page_cache::{FreshCache, PageCache};
 use super::rate_limit::RateLimiter;
+use super::respond::LoadedForm;
 use crate::db::{DbConnection, DbPool};
 use crate::mail::Mailer;
 use crate::security::Signer;
 use crate::service::ServiceError;
+use crate::service::group_commit::SubmissionQueue;
 
 /// Settings the web layer reads on every request.
 #[derive(Debug, Clone)]
@@ -25,6 +29,8 @@ pub struct WebSettings {
     /// The service's address as people reach it (`https://consult.example.gov.uk`),
     /// for links in e-mails; the request's own host when unset.
     pub public_url: Option<String>,
+    /// How long a rendered public page is reused (zero: never).
+    pub page_cache: Duration,
 }
 
 impl Default for WebSettings {
@@ -34,6 +40,7 @@ impl Default for WebSettings {
             posts_per_minute: 60,
             session_hours: 8,
             public_url: None,
+            page_cache: Duration::from_secs(1),
         }
     }
 }
@@ -55,12 +62,21 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     /// Sends receipts, when a relay is configured.
     pub mailer: Option<Mailer>,
+    /// Writes consultees' submissions, many to a commit.
+    pub submissions: SubmissionQueue,
+    /// Recently rendered public pages.
+    pub pages: Arc<PageCache>,
+    /// What the response form needs, recently loaded.
+    pub forms: Arc<FreshCache<Arc<LoadedForm>>>,
 }
 
 impl AppState {
     /// State over `pool`, signing with `secret`.
     pub fn new(pool: DbPool, secret: &[u8], clock: Clock, settings: WebSettings) -> Self {
         Self {
+            submissions: SubmissionQueue::start(pool.clone()),
+            pages: Arc::new(PageCache::new(settings.page_cache)),
+            forms: Arc::new(FreshCache::new(settings.page_cache)),
             pool,
             signer: Signer::new(secret),
             clock,

@@ -206,11 +206,27 @@ impl TestApp {
         Self::start(db, settings, None)
     }
 
+    /// Starts the service over `pool` (a pool of particular size or wait,
+    /// or one reaching the database another way).
+    pub fn spawn_with_pool(db: TestDb, pool: DbPool, settings: WebSettings) -> Self {
+        Self::start_on(db, pool, settings, None)
+    }
+
     fn start(db: TestDb, settings: WebSettings, mailer: Option<sounding::mail::Mailer>) -> Self {
+        let pool = db.pool();
+        Self::start_on(db, pool, settings, mailer)
+    }
+
+    fn start_on(
+        db: TestDb,
+        pool: DbPool,
+        settings: WebSettings,
+        mailer: Option<sounding::mail::Mailer>,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let clock = Clock::fixed(chrono::Utc::now());
-        let mut state = AppState::new(db.pool(), TEST_SECRET, clock.clone(), settings);
+        let mut state = AppState::new(pool, TEST_SECRET, clock.clone(), settings);
         if let Some(mailer) = mailer {
             state = state.with_mailer(mailer);
         }
@@ -228,8 +244,10 @@ impl TestApp {
     /// A browser with its own cookie jar.
     pub fn browser(&self) -> Browser<'_> {
         Browser {
-            app: self,
+            address: self.address.clone(),
+            client: self.client.clone(),
             cookies: std::cell::RefCell::new(std::collections::BTreeMap::new()),
+            _app: std::marker::PhantomData,
         }
     }
 
@@ -248,8 +266,26 @@ impl TestApp {
 /// A client that keeps cookies like a browser, and never follows redirects
 /// (tests look at them).
 pub struct Browser<'a> {
-    app: &'a TestApp,
+    address: String,
+    client: awc::Client,
     cookies: std::cell::RefCell<std::collections::BTreeMap<String, String>>,
+    _app: std::marker::PhantomData<&'a TestApp>,
+}
+
+impl Browser<'static> {
+    /// A browser for a server this test did not start in-process (a child
+    /// process), at `address` (`http://127.0.0.1:PORT`).
+    pub fn at(address: &str) -> Self {
+        Browser {
+            address: address.to_string(),
+            client: awc::Client::builder()
+                .disable_redirects()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
+            cookies: std::cell::RefCell::new(std::collections::BTreeMap::new()),
+            _app: std::marker::PhantomData,
+        }
+    }
 }
 
 type Body = awc::ClientResponse<actix_web::dev::Decompress<actix_web::dev::Payload>>;
@@ -290,15 +326,36 @@ impl Browser<'_> {
 
     /// GETs a path (with its query).
     pub async fn get(&self, path: &str) -> Page {
+        self.try_get(path).await.expect("request")
+    }
+
+    /// GETs a path; a connection failure is an error rather than a panic
+    /// (for tests that stop the server).
+    pub async fn try_get(&self, path: &str) -> Result<Page, String> {
         let response = self
-            .app
             .client
-            .get(format!("{}{}", self.app.address, path))
+            .get(format!("{}{}", self.address, path))
             .insert_header(("Cookie", self.cookie_header()))
             .send()
             .await
-            .expect("request");
-        self.read(response).await
+            .map_err(|e| e.to_string())?;
+        Ok(self.read(response).await)
+    }
+
+    /// POSTs a form; a connection failure is an error rather than a panic.
+    pub async fn try_post(&self, path: &str, fields: &[(String, String)]) -> Result<Page, String> {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let response = self
+            .client
+            .post(format!("{}{}", self.address, path))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+            .send_body(body)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(self.read(response).await)
     }
 
     /// POSTs a form.
@@ -313,9 +370,8 @@ impl Browser<'_> {
     /// POSTs raw bytes with a content type.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
         let response = self
-            .app
             .client
-            .post(format!("{}{}", self.app.address, path))
+            .post(format!("{}{}", self.address, path))
             .insert_header(("Cookie", self.cookie_header()))
             .insert_header(("Content-Type", content_type))
             .send_body(body)

@@ -387,7 +387,7 @@ pub async fn submit(
     let email = body.email.clone().filter(|e| !e.trim().is_empty());
     let now = state.clock.now();
     let s = slug.clone();
-    let (consultation, receipt) = state
+    let (consultation, submission) = state
         .db(move |conn| {
             let consultation = service::responses::public_consultation(conn, &s)?;
             if let Some(why) = service::responses::refusal(&consultation, now) {
@@ -401,10 +401,16 @@ pub async fn submit(
                 .validate(&questions, &sections, &bodies)
                 .map_err(ServiceError::Invalid)?;
             submission.channel = crate::domain::Channel::Online;
-            let receipt = service::responses::submit(conn, &s, &submission, key.as_deref(), now)?;
-            Ok((consultation, receipt))
+            Ok((consultation, submission))
         })
         .await?;
+    let receipt = state
+        .submissions
+        .enqueue(&slug, submission, key, now)
+        .map_err(AppError::from)?
+        .receipt()
+        .await
+        .map_err(AppError::from)?;
     if let Some(email) = email.filter(|_| !receipt.repeated) {
         crate::web::respond::send_receipt(&state, &req, &consultation, &receipt, email);
     }

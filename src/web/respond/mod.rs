@@ -7,6 +7,8 @@
 pub mod form_model;
 pub mod view;
 
+use std::sync::Arc;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -25,7 +27,7 @@ use crate::domain::{ValidationError, time};
 use crate::service;
 
 /// What the form needs from the database.
-struct Loaded {
+pub struct LoadedForm {
     receipts: bool,
     consultation: Consultation,
     questions: Vec<Question>,
@@ -33,7 +35,7 @@ struct Loaded {
     bodies: Vec<Body>,
 }
 
-impl Loaded {
+impl LoadedForm {
     fn context(&self) -> FormContext<'_> {
         FormContext {
             consultation: &self.consultation,
@@ -45,13 +47,18 @@ impl Loaded {
     }
 }
 
-async fn load(state: &AppState, slug: String) -> Result<Loaded, AppError> {
+/// What the form needs, from the form cache or the database.
+async fn load(state: &AppState, slug: String) -> Result<Arc<LoadedForm>, AppError> {
+    if let Some(loaded) = state.forms.get(&slug) {
+        return Ok(loaded);
+    }
     let receipts = state.mailer.is_some();
-    state
+    let key = slug.clone();
+    let loaded = state
         .db(move |conn| {
             let consultation = service::responses::public_consultation(conn, &slug)?;
             let id = consultation.id;
-            Ok(Loaded {
+            Ok(LoadedForm {
                 receipts,
                 questions: crate::db::document::questions_of(conn, id)?,
                 sections: crate::db::document::sections_of(conn, id)?,
@@ -59,7 +66,10 @@ async fn load(state: &AppState, slug: String) -> Result<Loaded, AppError> {
                 consultation,
             })
         })
-        .await
+        .await?;
+    let loaded = Arc::new(loaded);
+    state.forms.put(&key, loaded.clone());
+    Ok(loaded)
 }
 
 /// Renders a page, setting the CSRF cookie when it is new.
@@ -116,24 +126,40 @@ pub async fn form(
             Some(&loaded.consultation.slug),
         ));
     }
-    let cookie = CsrfCookie::from_request(&req, state.settings.secure_cookies);
+    let secure = state.settings.secure_cookies;
+    let cookie = CsrfCookie::from_request(&req, secure);
     let token = csrf::issue(&state.signer, &cookie.value, state.clock.now());
-    let data = view::form_page(
-        &loaded.context(),
-        &RespondForm::blank(),
-        &[],
-        &token,
-        &FormMode::New,
-        None,
-    );
-    Ok(page(
-        StatusCode::OK,
-        "respond",
-        &data,
-        Some(&cookie),
-        state.settings.secure_cookies,
-    ))
+    // The blank form is the same for everyone but its token: render it once
+    // with a slot for the token, and fill the slot for each reader.
+    let key = format!("/consultations/{}/respond", loaded.consultation.slug);
+    let blank = match state.pages.get(&key) {
+        Some(blank) => blank,
+        None => {
+            let data = view::form_page(
+                &loaded.context(),
+                &RespondForm::blank(),
+                &[],
+                TOKEN_SLOT,
+                &FormMode::New,
+                None,
+            );
+            let html = templates::render("respond", &data)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let blank = web::Bytes::from(html);
+            state.pages.put(&key, blank.clone());
+            blank
+        }
+    };
+    let html = String::from_utf8_lossy(&blank).replace(TOKEN_SLOT, &token);
+    let mut response = HttpResponse::Ok();
+    if cookie.is_new {
+        response.cookie(cookie.cookie(secure));
+    }
+    Ok(response.content_type("text/html; charset=utf-8").body(html))
 }
+
+/// Where the blank form's CSRF token goes (never a real token's shape).
+const TOKEN_SLOT: &str = "__sounding_csrf_token__";
 
 /// `POST /consultations/{slug}/respond`: every button of the form and the
 /// check page.
@@ -221,11 +247,10 @@ pub async fn post(
             }
             let key = nonce;
             let email = submission.email.clone();
-            let result = state
-                .db(move |conn| {
-                    service::responses::submit(conn, &slug, &submission, Some(&key), now)
-                })
-                .await;
+            let result = match state.submissions.enqueue(&slug, submission, Some(key), now) {
+                Ok(ticket) => ticket.receipt().await.map_err(AppError::from),
+                Err(error) => Err(AppError::from(error)),
+            };
             match result {
                 Ok(receipt) => {
                     if let Some(email) = email.filter(|_| !receipt.repeated) {
