@@ -241,6 +241,22 @@ impl TestApp {
         }
     }
 
+    /// A second instance of the service over the same database, signing
+    /// with the same key (as behind a load balancer); returns its address.
+    pub fn second_instance(&self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let state = AppState::new(
+            self.db.pool(),
+            TEST_SECRET,
+            self.clock.clone(),
+            WebSettings::default(),
+        );
+        let server = web::serve(listener, state, 1).expect("server");
+        actix_web::rt::spawn(server);
+        address
+    }
+
     /// A browser with its own cookie jar.
     pub fn browser(&self) -> Browser<'_> {
         Browser {
@@ -291,6 +307,13 @@ impl Browser<'static> {
 type Body = awc::ClientResponse<actix_web::dev::Decompress<actix_web::dev::Payload>>;
 
 impl Browser<'_> {
+    /// The same browser (its cookies) pointed at another instance.
+    pub fn moved_to(&self, address: &str) -> Browser<'static> {
+        let moved = Browser::at(address);
+        *moved.cookies.borrow_mut() = self.cookies.borrow().clone();
+        moved
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .borrow()

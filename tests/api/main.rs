@@ -13,6 +13,7 @@ mod fixtures;
 mod group_commit;
 mod html;
 mod import;
+mod instances;
 mod mail;
 mod pages;
 mod respond;
