@@ -243,3 +243,80 @@ async fn the_openapi_document_lists_every_api_route_and_resolves() {
         assert!(schemas.contains_key(name), "dangling $ref to {name}");
     }
 }
+
+/// Every API route that takes a body, with its placeholders filled.
+fn api_body_routes() -> Vec<(String, String)> {
+    include_str!("../../src/web/api/mod.rs")
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| {
+            let (method, rest) = l.split_once(" \"/api/")?;
+            let method = method.to_uppercase();
+            ["POST", "PUT", "PATCH"]
+                .contains(&method.as_str())
+                .then(|| {
+                    let path = format!("/api/{}", rest.split('"').next().unwrap_or_default());
+                    (
+                        method,
+                        path.replace("{slug}", "cheltenham-2011")
+                            .replace("{id}", "1"),
+                    )
+                })
+        })
+        .collect()
+}
+
+async fn raw_call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Page {
+    let mut response = app
+        .client
+        .request(
+            method.parse().expect("method"),
+            format!("{}{}", app.address, path),
+        )
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Content-Type", content_type))
+        .send_body(body)
+        .await
+        .expect("request");
+    let bytes = response.body().limit(10 * 1024 * 1024).await.expect("body");
+    Page {
+        status: response.status().as_u16(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        headers: vec![],
+    }
+}
+
+app_test! {
+    async fn malformed_bodies_get_a_clear_4xx_problem_on_every_api_route(app) {
+        open_cheltenham(&app);
+        let token = token_for(&app, "officer@example.gov.uk", Role::Officer).await;
+        let routes = api_body_routes();
+        assert!(routes.len() >= 11, "found the API routes: {routes:?}");
+        let many: String = format!("{{{}\"x\":1}}", (0..10_000).map(|i| format!("\"f{i}\":1,")).collect::<String>());
+        let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+            ("oversize", "application/json", format!("{{\"title\":\"{}\"}}", "x".repeat(3 * 1024 * 1024)).into_bytes()),
+            ("invalid UTF-8", "application/json", b"{\"title\":\"\xff\xfe\"}".to_vec()),
+            ("NUL and control characters", "application/json", b"{\"title\":\"a\\u0000b\\u0007\",\"text\":\"\\u0000\"}".to_vec()),
+            ("10,000 fields", "application/json", many.into_bytes()),
+            ("not JSON", "application/json", b"{\"title\": <script>".to_vec()),
+            ("wrong content type", "text/plain", b"{}".to_vec()),
+            ("wrong shape", "application/json", b"[1, 2, 3]".to_vec()),
+        ];
+        for (method, route) in &routes {
+            for (what, content_type, body) in &cases {
+                let page = raw_call(&app, method, route, &token, content_type, body.clone()).await;
+                assert!((400..500).contains(&page.status), "{what} to {method} {route}: {} {}", page.status, &page.body[..page.body.len().min(300)]);
+                assert!(!page.body.contains("<script>"), "{what} to {route} echoed markup: {}", page.body);
+                let problem: Value = serde_json::from_str(&page.body).unwrap_or_else(|e| panic!("{what} to {route}: not a problem document ({e}): {}", page.body));
+                assert!(problem["title"].is_string() || problem["detail"].is_string(), "{what} to {route}: {}", page.body);
+            }
+        }
+    }
+}
