@@ -15,3 +15,16 @@ pub mod mail;
 pub mod security;
 pub mod service;
 pub mod web;
+
+/// Shared by the property tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// How many cases a property test runs: `default` in the ordinary
+    /// suite, `PROPTEST_CASES` when set (the fuzz-style run in the README).
+    pub fn proptest_cases(default: u32) -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+}

@@ -58,7 +58,7 @@ mod robustness {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: crate::test_support::proptest_cases(200), ..ProptestConfig::default() })]
 
         #[test]
         fn tokenizing_and_splitting_never_panic(text in awkward_text()) {

@@ -135,7 +135,7 @@ mod tests {
         }
 
         proptest! {
-            #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+            #![proptest_config(ProptestConfig { cases: crate::test_support::proptest_cases(300), ..ProptestConfig::default() })]
 
             #[test]
             fn any_bytes_are_read_or_refused_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
