@@ -42,7 +42,7 @@ pub fn open_consultation(conn: &mut DbConnection) -> i64 {
 }
 
 /// A complete individual response with `text` as its answer and point.
-fn response_fields(token: &str, question: i64, text: &str) -> Vec<(String, String)> {
+pub fn response_fields(token: &str, question: i64, text: &str) -> Vec<(String, String)> {
     [
         ("csrf_token", token),
         ("name", "Fault Test"),
@@ -73,7 +73,7 @@ async fn respond(
 }
 
 /// The reference in a confirmation link.
-fn reference_of(location: &str) -> String {
+pub fn reference_of(location: &str) -> String {
     location
         .split("/responses/")
         .nth(1)

@@ -370,28 +370,28 @@ impl Browser<'_> {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        let response = self
-            .client
-            .post(format!("{}{}", self.address, path))
-            .insert_header(("Cookie", self.cookie_header()))
-            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
-            .send_body(body)
+        self.try_post_raw(path, "application/x-www-form-urlencoded", body.into_bytes())
             .await
-            .map_err(|e| e.to_string())?;
-        Ok(self.read(response).await)
     }
 
     /// POSTs a form.
     pub async fn post(&self, path: &str, fields: &[(String, String)]) -> Page {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes())
-            .await
+        self.try_post(path, fields).await.expect("request")
     }
 
     /// POSTs raw bytes with a content type.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        self.try_post_raw(path, content_type, body)
+            .await
+            .expect("request")
+    }
+
+    async fn try_post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Page, String> {
         let response = self
             .client
             .post(format!("{}{}", self.address, path))
@@ -399,8 +399,8 @@ impl Browser<'_> {
             .insert_header(("Content-Type", content_type))
             .send_body(body)
             .await
-            .expect("request");
-        self.read(response).await
+            .map_err(|e| e.to_string())?;
+        Ok(self.read(response).await)
     }
 }
 
@@ -505,21 +505,15 @@ impl TestApp {
     /// Loads the Cheltenham fixture and opens it for responses until the end
     /// of `closes` (London time); returns its id.
     pub fn open_cheltenham(&self, closes: chrono::NaiveDate) -> sounding::domain::ConsultationId {
-        use sounding::domain::{ConsultationStatus, time};
         self.load_fixture("cheltenham-2011");
         let mut conn = self.db.connect();
-        let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
+        let now = chrono::Utc::now().naive_utc();
+        sounding::service::fixtures::open_for_trial(&mut conn, "cheltenham-2011", closes, now)
+            .expect("open");
+        sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
             .expect("query")
-            .expect("found");
-        sounding::db::consultations::set_status(
-            &mut conn,
-            c.id,
-            ConsultationStatus::Open,
-            chrono::Utc::now().naive_utc(),
-        )
-        .expect("open");
-        self.set_closing(c.id, time::end_of_london_day(closes));
-        c.id
+            .expect("found")
+            .id
     }
 
     /// Moves a consultation's closing time.

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use sounding::db::schema::analysis_runs;
 use sounding::domain::Role;
 
-use crate::faults::open_consultation;
+use crate::faults::{open_consultation, reference_of, response_fields};
 use crate::helpers::{Browser, Kind, TestApp, fields};
 use sounding::service::fixtures;
 
@@ -33,32 +33,20 @@ async fn two_instances_share_sessions_responses_and_one_analysis_run() {
         .get("/consultations/cheltenham-2011/respond")
         .await;
     let text = "Sent to the second instance: the SLG should include business.";
+    let token = form.input("csrf_token").expect("token");
     let sent = consultee
         .post(
             "/consultations/cheltenham-2011/respond",
-            &fields(&[
-                ("csrf_token", &form.input("csrf_token").expect("token")),
-                ("name", "Two Instances"),
-                ("on_behalf", "no"),
-                ("publication", "anonymous"),
-                (&format!("answer-{question}"), text),
-                ("point-1-text", text),
-                ("action", "submit"),
-            ]),
+            &response_fields(&token, question, text),
         )
         .await;
     assert_eq!(sent.status, 303, "{:.500}", sent.body);
-    let location = sent.header("location").expect("location");
-    let reference = location
-        .split("/responses/")
-        .nth(1)
-        .and_then(|r| r.split(['/', '?']).next())
-        .expect("reference");
+    let reference = reference_of(sent.header("location").expect("location"));
     let inbox = officer_a
         .get("/staff/consultations/cheltenham-2011/inbox")
         .await;
     assert!(
-        inbox.body.contains(reference),
+        inbox.body.contains(&reference),
         "{reference} on the first instance"
     );
 
