@@ -37,7 +37,12 @@ pub async fn consultation(
     let document = state
         .db(move |conn| service::consultations::public_document(conn, &slug))
         .await?;
-    cached(&state, &key, "consultation", &view::document(&document))
+    cached(
+        &state,
+        &key,
+        "consultation",
+        &view::document(&document, state.clock.now()),
+    )
 }
 
 /// Renders a public page and keeps it in the page cache under `key`.

@@ -81,11 +81,13 @@ pub fn structure_diagram(d: &Document) -> String {
     )
 }
 
-/// The whole public document.
-pub fn document(d: &Document) -> Value {
+/// The whole public document, as it stands at `now`.
+pub fn document(d: &Document, now: DateTime<Utc>) -> Value {
     let names: HashMap<_, _> = d.bodies.iter().map(|b| (b.id, b.name.as_str())).collect();
     json!({
         "consultation": d.consultation,
+        "accepting": crate::service::responses::refusal(&d.consultation, now).is_none(),
+        "days_left": days_left(d.consultation.closes_at, now),
         "status": d.consultation.status.label(),
         "published": d.consultation.status == crate::domain::ConsultationStatus::Published,
         "opens": long_date(d.consultation.opens_at),
