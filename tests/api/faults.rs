@@ -100,7 +100,7 @@ fn assert_text_given_back(page: &Page, text: &str) {
     );
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -108,16 +108,16 @@ fn free_port() -> u16 {
 }
 
 /// `sounding serve` as a child process, killed (SIGKILL) when dropped.
-struct ChildServer {
+pub struct ChildServer {
     child: Child,
-    address: String,
+    pub address: String,
 }
 
 impl ChildServer {
     /// Starts the binary over `url` on `port`; `limit_file_blocks` runs it
     /// with that file-size limit (512-byte blocks) and SIGXFSZ ignored, so a
     /// write past it fails as on a full disk.
-    async fn start(url: &str, port: u16, limit_file_blocks: Option<u64>) -> Self {
+    pub async fn start(url: &str, port: u16, limit_file_blocks: Option<u64>) -> Self {
         let binary = env!("CARGO_BIN_EXE_sounding");
         let bind = format!("127.0.0.1:{port}");
         let args = [

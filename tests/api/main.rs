@@ -7,6 +7,7 @@ mod analysis;
 mod api;
 mod bad_input;
 mod binary;
+mod browser;
 mod database;
 mod faults;
 mod fixtures;
