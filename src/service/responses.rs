@@ -155,15 +155,52 @@ pub(crate) fn write_submission(
     now: DateTime<Utc>,
 ) -> ServiceResult<Receipt> {
     let consultation = public_consultation(conn, slug)?;
+    match check(conn, &consultation, submission, submission_key, now)? {
+        Checked::Repeated(receipt) => Ok(receipt),
+        Checked::New => store_new(conn, &consultation, submission, submission_key, now, None),
+    }
+}
+
+/// A submission checked against its consultation, before anything is written.
+pub(crate) enum Checked {
+    /// To be stored as a new response.
+    New,
+    /// A copy under the same key was stored before: its receipt.
+    Repeated(Receipt),
+}
+
+/// Checks a submission without writing: an earlier copy under the same key,
+/// the closing time, and references to another consultation's questions,
+/// sections or bodies.
+pub(crate) fn check(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    submission: &Submission,
+    submission_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Checked> {
     if let Some(key) = submission_key
         && let Some(existing) = db::responses::by_submission_key(conn, key)?
     {
-        return Ok(repeated(existing));
+        return Ok(Checked::Repeated(repeated(existing)));
     }
-    if let Some(why) = refusal(&consultation, now) {
+    if let Some(why) = refusal(consultation, now) {
         return Err(ServiceError::Closed(why));
     }
-    check_references(conn, &consultation, submission)?;
+    check_references(conn, consultation, submission)?;
+    Ok(Checked::New)
+}
+
+/// Stores a checked submission as a new response with reference `number`
+/// (taken by the caller for a whole batch), or the next number when `None`.
+pub(crate) fn store_new(
+    conn: &mut DbConnection,
+    consultation: &Consultation,
+    submission: &Submission,
+    submission_key: Option<&str>,
+    now: DateTime<Utc>,
+    number: Option<i64>,
+) -> ServiceResult<Receipt> {
     let edit_salt = random_token(16);
     let stored = Stored {
         submission,
@@ -175,11 +212,11 @@ pub(crate) fn write_submission(
         } else {
             "response received"
         },
-        number: None,
+        number,
     };
     let (_, reference) = store(
         conn,
-        &consultation,
+        consultation,
         &stored,
         &Actor::system("consultee"),
         now,
