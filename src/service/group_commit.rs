@@ -118,7 +118,14 @@ fn write_until_closed(pool: &DbPool, receiver: &Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        write_batch(pool, batch);
+        // A bug in one batch must not stop every later submission: its
+        // senders get an error (their replies are dropped), the writer goes on.
+        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            write_batch(pool, batch);
+        }));
+        if written.is_err() {
+            tracing::error!("the response writer recovered from a panic; that batch was not saved");
+        }
     }
 }
 
