@@ -97,22 +97,6 @@ pub fn public_consultation(conn: &mut DbConnection, slug: &str) -> ServiceResult
         .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))
 }
 
-/// Stores a submission in its own transaction, committed before this
-/// returns (the web layer goes through [`super::group_commit`] instead).
-/// A resubmission with the same `submission_key` returns the first receipt.
-pub fn submit(
-    conn: &mut DbConnection,
-    slug: &str,
-    submission: &Submission,
-    submission_key: Option<&str>,
-    now: DateTime<Utc>,
-) -> ServiceResult<Receipt> {
-    let result = db::write_transaction(conn, |conn| {
-        write_submission(conn, slug, submission, submission_key, now)
-    });
-    after_race(conn, result, submission_key)
-}
-
 /// Two copies of one form raced (on two instances, say) and the loser's
 /// insert broke the unique key: the loser finds the winner's response.
 pub(crate) fn after_race(
@@ -147,6 +131,9 @@ fn repeated(existing: Response) -> Receipt {
     }
 }
 
+/// Checks and stores one submission inside the caller's transaction (the
+/// group-commit writer's, in a savepoint); a copy sent before under the same
+/// key returns the first receipt.
 pub(crate) fn write_submission(
     conn: &mut DbConnection,
     slug: &str,
