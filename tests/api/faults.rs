@@ -17,7 +17,7 @@ use sounding::db::{self, DatabaseUrl, DbConnection, PoolOptions};
 use sounding::service::fixtures;
 use sounding::web::WebSettings;
 
-use crate::helpers::{Browser, Kind, Page, TestApp, TestDb};
+use crate::helpers::{Browser, Kind, Page, TestApp, TestDb, required_question_of};
 
 const SLUG: &str = "cheltenham-2011";
 const FORM: &str = "/consultations/cheltenham-2011/respond";
@@ -29,16 +29,7 @@ pub fn open_consultation(conn: &mut DbConnection) -> i64 {
     let now = chrono::Utc::now();
     let closes = (now + chrono::Duration::days(30)).date_naive();
     fixtures::open_for_trial(conn, SLUG, closes, now.naive_utc()).expect("open");
-    let c = db::consultations::by_slug(conn, SLUG)
-        .expect("query")
-        .expect("found");
-    db::document::questions_of(conn, c.id)
-        .expect("questions")
-        .into_iter()
-        .find(|q| q.required)
-        .expect("a required question")
-        .id
-        .0
+    required_question_of(conn)
 }
 
 /// A complete individual response with `text` as its answer and point.

@@ -533,18 +533,22 @@ impl TestApp {
 
     /// The id of the Cheltenham consultation's required question.
     pub fn required_question(&self) -> i64 {
-        let mut conn = self.db.connect();
-        let c = sounding::db::consultations::by_slug(&mut conn, "cheltenham-2011")
-            .expect("query")
-            .expect("found");
-        sounding::db::document::questions_of(&mut conn, c.id)
-            .expect("questions")
-            .into_iter()
-            .find(|q| q.required)
-            .expect("a required question")
-            .id
-            .0
+        required_question_of(&mut self.db.connect())
     }
+}
+
+/// The id of the Cheltenham consultation's required question.
+pub fn required_question_of(conn: &mut DbConnection) -> i64 {
+    let c = sounding::db::consultations::by_slug(conn, "cheltenham-2011")
+        .expect("query")
+        .expect("found");
+    sounding::db::document::questions_of(conn, c.id)
+        .expect("questions")
+        .into_iter()
+        .find(|q| q.required)
+        .expect("a required question")
+        .id
+        .0
 }
 
 #[cfg(test)]
