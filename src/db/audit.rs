@@ -25,7 +25,7 @@ pub struct AuditEntry {
 /// An audit entry to record. `actor` names who acted even without a user
 /// (e.g. `cli` or `fixtures`).
 #[derive(Debug, Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct NewAuditEntry<'a> {
     pub at: NaiveDateTime,
     pub user_id: Option<UserId>,

@@ -24,7 +24,7 @@ pub struct Consultee {
 
 /// A consultee to insert.
 #[derive(Debug, Insertable)]
-#[diesel(table_name = consultees)]
+#[diesel(table_name = consultees, treat_none_as_default_value = false)]
 pub struct NewConsultee<'a> {
     pub consultation_id: ConsultationId,
     pub name: &'a str,

@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod bulk;
 pub mod connection;
 pub mod consultations;
 pub mod consultees;

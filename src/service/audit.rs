@@ -55,18 +55,25 @@ pub fn record(
     at: DateTime<Utc>,
     change: Change<'_>,
 ) -> QueryResult<()> {
-    db::audit::record(
-        conn,
-        &db::audit::NewAuditEntry {
-            at: at.naive_utc(),
-            user_id: actor.user_id,
-            actor: &actor.name,
-            action: change.action,
-            entity: change.entity,
-            entity_id: Some(change.id),
-            before_value: change.before,
-            after_value: change.after,
-        },
-    )?;
+    db::audit::record(conn, &entry(actor, at, change))?;
     Ok(())
+}
+
+/// The audit row for a change made at `at`, for callers that write many
+/// rows at once.
+pub fn entry<'a>(
+    actor: &'a Actor,
+    at: DateTime<Utc>,
+    change: Change<'a>,
+) -> db::audit::NewAuditEntry<'a> {
+    db::audit::NewAuditEntry {
+        at: at.naive_utc(),
+        user_id: actor.user_id,
+        actor: &actor.name,
+        action: change.action,
+        entity: change.entity,
+        entity_id: Some(change.id),
+        before_value: change.before,
+        after_value: change.after,
+    }
 }

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Actor, Change};
-use super::responses::{ConsulteeInput, PointInput, Stored, Submission, store};
+use super::responses::{ConsulteeInput, PointInput, Stored, Submission, ToStore, store_all};
 use super::{ServiceError, ServiceResult};
 use crate::analysis::split::split;
 use crate::db::consultations::Consultation;
@@ -24,6 +24,10 @@ pub const SAMPLE_ROWS: usize = 10;
 
 /// Problems listed in a refusal (the preview lists them all).
 const LISTED_PROBLEMS: usize = 50;
+
+/// Rows stored together: each table gets one statement per this many rows,
+/// and the progress bar moves after each.
+const ROWS_PER_WRITE: usize = 500;
 
 /// Reads an uploaded file, or says why it cannot be read.
 pub fn read(bytes: &[u8]) -> ServiceResult<Table> {
@@ -224,38 +228,45 @@ pub fn import(
     }
     db::write_transaction(conn, |conn| {
         // Which rows are new (not repeated in the file, not imported before).
-        let mut seen = HashSet::new();
-        let mut fresh = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let new = seen.insert(row.key.as_str())
-                && db::responses::by_submission_key(conn, &row.key)?.is_none();
-            fresh.push(new);
-        }
-        let wanted = i64::try_from(fresh.iter().filter(|&&f| f).count()).unwrap_or(i64::MAX);
+        let keys: Vec<&str> = rows.iter().map(|row| row.key.as_str()).collect();
+        let mut seen: HashSet<String> = db::responses::by_submission_keys(conn, &keys)?
+            .into_iter()
+            .filter_map(|r| r.submission_key)
+            .collect();
+        let fresh: Vec<&ImportRow> = rows
+            .iter()
+            .filter(|row| seen.insert(row.key.clone()))
+            .collect();
+        let wanted = i64::try_from(fresh.len()).unwrap_or(i64::MAX);
         let last = db::consultations::take_response_numbers(conn, consultation.id, wanted)?;
-        let mut next = last - wanted + 1;
-        let mut outcome = Outcome {
-            imported: 0,
-            skipped: 0,
+        let mut next_number = last - wanted + 1;
+        let outcome = Outcome {
+            imported: fresh.len(),
+            skipped: rows.len() - fresh.len(),
         };
-        for (done, (row, new)) in rows.iter().zip(fresh).enumerate() {
-            if !new {
-                outcome.skipped += 1;
-            } else {
-                let submission = submission_of(row);
+        let mut done = outcome.skipped;
+        progress(done, rows.len());
+        for chunk in fresh.chunks(ROWS_PER_WRITE) {
+            let submissions: Vec<Submission> = chunk.iter().map(|row| submission_of(row)).collect();
+            let mut to_store = Vec::with_capacity(chunk.len());
+            for (row, submission) in chunk.iter().zip(&submissions) {
                 let stored = Stored {
-                    submission: &submission,
+                    submission,
                     received_at: row.received_at,
                     submission_key: Some(&row.key),
                     edit_salt: None,
                     action: "response imported",
-                    number: Some(next),
+                    number: Some(next_number),
                 };
-                next += 1;
-                store(conn, consultation, &stored, actor, now)?;
-                outcome.imported += 1;
+                next_number += 1;
+                to_store.push(ToStore {
+                    consultation,
+                    stored,
+                });
             }
-            progress(done + 1, rows.len());
+            store_all(conn, actor, now, &to_store)?;
+            done += chunk.len();
+            progress(done, rows.len());
         }
         let note = format!(
             "{filename}: {} imported, {} skipped as repeats",

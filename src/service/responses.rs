@@ -1,11 +1,17 @@
 //! Taking responses from consultees: submitting, viewing and changing them.
 
 use super::audit::{self, Actor, Change};
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::{ServiceError, ServiceResult};
 use crate::analysis::kind::classify;
+use crate::db::bulk::{
+    AnswerRow, ConsulteeRow, IssueBodyRow, IssueRow, IssueSectionRow, Keyed, NewRows,
+    ResponseConsulteeRow, ResponseRow,
+};
 use crate::db::consultations::Consultation;
 use crate::db::consultees::Consultee;
 use crate::db::issues::Issue;
@@ -13,8 +19,8 @@ use crate::db::responses::Response;
 use crate::db::{self, DbConnection};
 use crate::domain::time;
 use crate::domain::{
-    BodyId, Channel, ConsultationStatus, ConsulteeKind, Publication, QuestionId, ReferencePrefix,
-    ResponseId, ResponseStatus, SectionId,
+    BodyId, Channel, ConsultationStatus, ConsulteeId, ConsulteeKind, IssueId, Publication,
+    QuestionId, ReferencePrefix, ResponseId, ResponseStatus, SectionId,
 };
 use crate::security::random_token;
 
@@ -142,9 +148,31 @@ pub(crate) fn write_submission(
     now: DateTime<Utc>,
 ) -> ServiceResult<Receipt> {
     let consultation = public_consultation(conn, slug)?;
-    match check(conn, &consultation, submission, submission_key, now)? {
+    let earlier = match submission_key {
+        Some(key) => db::responses::by_submission_key(conn, key)?,
+        None => None,
+    };
+    let references = References::needed_by(conn, &consultation, submission)?;
+    match check(earlier, &consultation, &references, submission, now)? {
         Checked::Repeated(receipt) => Ok(receipt),
-        Checked::New => store_new(conn, &consultation, submission, submission_key, now, None),
+        Checked::New => {
+            let edit_salt = random_token(16);
+            let item = ToStore {
+                consultation: &consultation,
+                stored: received(submission, submission_key, &edit_salt, now, None),
+            };
+            let stored = store_all(conn, &Actor::system("consultee"), now, &[item])?;
+            let reference = stored
+                .into_iter()
+                .next()
+                .map(|(_, r)| r)
+                .unwrap_or_default();
+            Ok(Receipt {
+                reference,
+                edit_salt,
+                repeated: false,
+            })
+        }
     }
 }
 
@@ -156,63 +184,47 @@ pub(crate) enum Checked {
     Repeated(Receipt),
 }
 
-/// Checks a submission without writing: an earlier copy under the same key,
-/// the closing time, and references to another consultation's questions,
-/// sections or bodies.
+/// Checks a submission without writing: `earlier`, the response stored
+/// under its key before (if any), the closing time, and references to
+/// another consultation's questions, sections or bodies.
 pub(crate) fn check(
-    conn: &mut DbConnection,
+    earlier: Option<Response>,
     consultation: &Consultation,
+    references: &References,
     submission: &Submission,
-    submission_key: Option<&str>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Checked> {
-    if let Some(key) = submission_key
-        && let Some(existing) = db::responses::by_submission_key(conn, key)?
-    {
+    if let Some(existing) = earlier {
         return Ok(Checked::Repeated(repeated(existing)));
     }
     if let Some(why) = refusal(consultation, now) {
         return Err(ServiceError::Closed(why));
     }
-    check_references(conn, consultation, submission)?;
+    references.check(submission)?;
     Ok(Checked::New)
 }
 
-/// Stores a checked submission as a new response with reference `number`
-/// (taken by the caller for a whole batch), or the next number when `None`.
-pub(crate) fn store_new(
-    conn: &mut DbConnection,
-    consultation: &Consultation,
-    submission: &Submission,
-    submission_key: Option<&str>,
+/// A consultee's submission as a response to store, with the salt of its
+/// private link and its reference number (`None`: the next one).
+pub(crate) fn received<'a>(
+    submission: &'a Submission,
+    submission_key: Option<&'a str>,
+    edit_salt: &'a str,
     now: DateTime<Utc>,
     number: Option<i64>,
-) -> ServiceResult<Receipt> {
-    let edit_salt = random_token(16);
-    let stored = Stored {
+) -> Stored<'a> {
+    Stored {
         submission,
         received_at: now,
         submission_key,
-        edit_salt: Some(&edit_salt),
+        edit_salt: Some(edit_salt),
         action: if submission.held {
             "response held (honeypot)"
         } else {
             "response received"
         },
         number,
-    };
-    let (_, reference) = store(
-        conn,
-        consultation,
-        &stored,
-        &Actor::system("consultee"),
-        now,
-    )?;
-    Ok(Receipt {
-        reference,
-        edit_salt,
-        repeated: false,
-    })
+    }
 }
 
 /// A response to store: a consultee's submission, or an imported row.
@@ -229,93 +241,151 @@ pub struct Stored<'a> {
     pub number: Option<i64>,
 }
 
-/// Stores a response with its consultees, answers and issues (one per
-/// point) and records it; returns its id and new reference. Runs inside the
-/// caller's transaction.
-pub fn store(
+/// A response to store and the consultation it answers.
+pub struct ToStore<'a> {
+    pub consultation: &'a Consultation,
+    pub stored: Stored<'a>,
+}
+
+/// Stores responses with their consultees, answers and issues (one per
+/// point) and records each in the audit log; returns their ids and new
+/// references, in order. Runs inside the caller's write transaction and
+/// writes each table with one statement for the whole batch.
+pub fn store_all(
     conn: &mut DbConnection,
-    consultation: &Consultation,
-    stored: &Stored<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> ServiceResult<(ResponseId, String)> {
-    let submission = stored.submission;
-    let prefix = ReferencePrefix::parse(&consultation.reference_prefix)?;
-    let number = match stored.number {
-        Some(number) => number,
-        None => db::consultations::take_response_number(conn, consultation.id)?,
-    };
-    let reference = prefix.reference(number);
+    items: &[ToStore<'_>],
+) -> ServiceResult<Vec<(ResponseId, String)>> {
+    let mut references = Vec::with_capacity(items.len());
+    let mut contents = Vec::with_capacity(items.len());
+    for item in items {
+        let prefix = ReferencePrefix::parse(&item.consultation.reference_prefix)?;
+        let number = match item.stored.number {
+            Some(number) => number,
+            None => db::consultations::take_response_number(conn, item.consultation.id)?,
+        };
+        references.push(prefix.reference(number));
+        contents.push(item.stored.submission.content());
+    }
+    let submissions = || items.iter().map(|item| item.stored.submission);
+    let consultee_count = submissions().map(|s| s.consultees.len()).sum();
+    let issue_count = submissions().map(|s| s.points.len()).sum();
+    let response_ids = db::bulk::reserve_ids(conn, Keyed::Responses, items.len())?;
+    let consultee_ids = db::bulk::reserve_ids(conn, Keyed::Consultees, consultee_count)?;
+    let issue_ids = db::bulk::reserve_ids(conn, Keyed::Issues, issue_count)?;
+    let mut consultee_ids = consultee_ids.into_iter().map(ConsulteeId);
+    let mut issue_ids = issue_ids.into_iter().map(IssueId);
+
     let stamp = now.naive_utc();
-    let content = submission.content();
-    let response_id = db::responses::insert(
-        conn,
-        &db::responses::NewResponse {
-            consultation_id: consultation.id,
-            reference: &reference,
-            channel: submission.channel,
-            received_at: stored.received_at.naive_utc(),
-            publication: submission.publication,
-            status: if submission.held {
-                ResponseStatus::Held
-            } else {
-                ResponseStatus::Received
-            },
-            content: &content,
-            created_at: stamp,
-            updated_at: stamp,
-            submission_key: stored.submission_key,
-            edit_salt: stored.edit_salt,
-        },
-    )?;
-    for (position, who) in (1..).zip(&submission.consultees) {
-        // Contact details go on the first consultee only: that is who wrote.
-        let first = position == 1;
-        let consultee_id = db::consultees::insert(
-            conn,
-            &db::consultees::NewConsultee {
+    let mut rows = NewRows::default();
+    let mut stored = Vec::with_capacity(items.len());
+    for (((item, id), reference), content) in items
+        .iter()
+        .zip(response_ids.into_iter().map(ResponseId))
+        .zip(&references)
+        .zip(&contents)
+    {
+        let consultation = item.consultation;
+        let submission = item.stored.submission;
+        rows.responses.push(ResponseRow {
+            id,
+            response: db::responses::NewResponse {
                 consultation_id: consultation.id,
-                name: &who.name,
-                short_name: None,
-                kind: who.kind,
-                contact_name: first
-                    .then_some(submission.respondent_name.as_str())
-                    .filter(|n| !n.is_empty()),
-                contact_email: if first {
-                    submission.email.as_deref()
+                reference,
+                channel: submission.channel,
+                received_at: item.stored.received_at.naive_utc(),
+                publication: submission.publication,
+                status: if submission.held {
+                    ResponseStatus::Held
                 } else {
-                    None
+                    ResponseStatus::Received
                 },
+                content,
                 created_at: stamp,
+                updated_at: stamp,
+                submission_key: item.stored.submission_key,
+                edit_salt: item.stored.edit_salt,
             },
-        )?;
-        db::responses::add_consultee(conn, response_id, consultee_id, position)?;
-    }
-    for (question, value) in &submission.answers {
-        db::responses::add_answer(conn, response_id, *question, value)?;
-    }
-    for (position, point) in (1..).zip(&submission.points) {
-        let issue = db::issues::insert(
-            conn,
-            &db::issues::NewIssue {
-                consultation_id: consultation.id,
-                response_id,
+        });
+        for (position, who) in (1..).zip(&submission.consultees) {
+            let consultee_id = consultee_ids.next().ok_or_else(too_few_ids)?;
+            // Contact details go on the first consultee only: that is who wrote.
+            let first = position == 1;
+            rows.consultees.push(ConsulteeRow {
+                id: consultee_id,
+                consultee: db::consultees::NewConsultee {
+                    consultation_id: consultation.id,
+                    name: &who.name,
+                    short_name: None,
+                    kind: who.kind,
+                    contact_name: first
+                        .then_some(submission.respondent_name.as_str())
+                        .filter(|n| !n.is_empty()),
+                    contact_email: if first {
+                        submission.email.as_deref()
+                    } else {
+                        None
+                    },
+                    created_at: stamp,
+                },
+            });
+            rows.response_consultees.push(ResponseConsulteeRow {
+                response_id: id,
+                consultee_id,
                 position,
-                content: &point.text,
-                kind: classify(&point.text),
-            },
-        )?;
-        tag_point(conn, issue, point)?;
+            });
+        }
+        for (question, value) in &submission.answers {
+            rows.answers.push(AnswerRow {
+                response_id: id,
+                question_id: *question,
+                value,
+            });
+        }
+        for (position, point) in (1..).zip(&submission.points) {
+            let issue_id = issue_ids.next().ok_or_else(too_few_ids)?;
+            rows.issues.push(IssueRow {
+                id: issue_id,
+                issue: db::issues::NewIssue {
+                    consultation_id: consultation.id,
+                    response_id: id,
+                    position,
+                    content: &point.text,
+                    kind: classify(&point.text),
+                },
+            });
+            rows.issue_sections
+                .extend(point.sections.iter().map(|&section_id| IssueSectionRow {
+                    issue_id,
+                    section_id,
+                }));
+            rows.issue_bodies.extend(
+                point
+                    .bodies
+                    .iter()
+                    .map(|&body_id| IssueBodyRow { issue_id, body_id }),
+            );
+        }
+        let change = Change {
+            action: item.stored.action,
+            entity: "response",
+            id: id.0,
+            before: None,
+            after: Some(reference),
+        };
+        rows.audit.push(audit::entry(actor, now, change));
+        stored.push((id, reference.clone()));
     }
-    let change = Change {
-        action: stored.action,
-        entity: "response",
-        id: response_id.0,
-        before: None,
-        after: Some(&reference),
-    };
-    audit::record(conn, actor, now, change)?;
-    Ok((response_id, reference))
+    db::bulk::insert(conn, &rows)?;
+    Ok(stored)
+}
+
+/// `reserve_ids` gives as many ids as asked; this would be a bug.
+fn too_few_ids() -> ServiceError {
+    ServiceError::Database(DieselError::QueryBuilderError(
+        "fewer ids were reserved than rows to insert".into(),
+    ))
 }
 
 fn tag_point(
@@ -332,43 +402,66 @@ fn tag_point(
     Ok(())
 }
 
-/// Refuses questions, sections and bodies of another consultation (a forged form).
-fn check_references(
-    conn: &mut DbConnection,
-    consultation: &Consultation,
-    submission: &Submission,
-) -> ServiceResult<()> {
-    let tagged = submission
-        .points
-        .iter()
-        .any(|p| !p.sections.is_empty() || !p.bodies.is_empty());
-    if submission.answers.is_empty() && !tagged {
-        return Ok(());
+/// The questions, sections and bodies a consultation's form may refer to;
+/// a forged form names another consultation's.
+#[derive(Debug, Default)]
+pub(crate) struct References {
+    questions: HashSet<QuestionId>,
+    sections: HashSet<SectionId>,
+    bodies: HashSet<BodyId>,
+}
+
+impl References {
+    /// All of the consultation's (for a batch of submissions).
+    pub(crate) fn of(conn: &mut DbConnection, consultation: &Consultation) -> ServiceResult<Self> {
+        Ok(Self {
+            questions: db::document::question_ids_of(conn, consultation.id)?
+                .into_iter()
+                .collect(),
+            sections: db::document::section_ids_of(conn, consultation.id)?
+                .into_iter()
+                .collect(),
+            bodies: db::structure::body_ids_of(conn, consultation.id)?
+                .into_iter()
+                .collect(),
+        })
     }
-    let questions = db::document::question_ids_of(conn, consultation.id)?;
-    let (sections, bodies) = if tagged {
-        (
-            db::document::section_ids_of(conn, consultation.id)?,
-            db::structure::body_ids_of(conn, consultation.id)?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let foreign = submission
-        .answers
-        .iter()
-        .any(|(q, _)| !questions.contains(q))
-        || submission.points.iter().any(|p| {
-            p.sections.iter().any(|s| !sections.contains(s))
-                || p.bodies.iter().any(|b| !bodies.contains(b))
-        });
-    if foreign {
-        return Err(ServiceError::invalid(
-            "points",
-            "The form refers to questions, sections or bodies of another consultation",
-        ));
+
+    /// Only what `submission` needs checked: nothing when it answers no
+    /// question and tags no point.
+    pub(crate) fn needed_by(
+        conn: &mut DbConnection,
+        consultation: &Consultation,
+        submission: &Submission,
+    ) -> ServiceResult<Self> {
+        let tagged = submission
+            .points
+            .iter()
+            .any(|p| !p.sections.is_empty() || !p.bodies.is_empty());
+        if submission.answers.is_empty() && !tagged {
+            return Ok(Self::default());
+        }
+        Self::of(conn, consultation)
     }
-    Ok(())
+
+    /// Refuses questions, sections and bodies that are not the consultation's.
+    pub(crate) fn check(&self, submission: &Submission) -> ServiceResult<()> {
+        let foreign = submission
+            .answers
+            .iter()
+            .any(|(q, _)| !self.questions.contains(q))
+            || submission.points.iter().any(|p| {
+                p.sections.iter().any(|s| !self.sections.contains(s))
+                    || p.bodies.iter().any(|b| !self.bodies.contains(b))
+            });
+        if foreign {
+            return Err(ServiceError::invalid(
+                "points",
+                "The form refers to questions, sections or bodies of another consultation",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A response as its consultee sees it through their private link.
@@ -457,7 +550,7 @@ pub fn change(
         if let Some(why) = refusal(&before.consultation, now) {
             return Err(ServiceError::Closed(why));
         }
-        check_references(conn, &before.consultation, changed)?;
+        References::needed_by(conn, &before.consultation, changed)?.check(changed)?;
         let stamp = now.naive_utc();
         let snapshot = serde_json::to_string(&before.as_submission()).unwrap_or_default();
         let response = &before.response;

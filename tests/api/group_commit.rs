@@ -104,3 +104,110 @@ fn queued_submissions_are_committed_together_and_refusals_reach_only_their_sende
 fn queued_submissions_are_committed_together_and_refusals_reach_only_their_sender_on_postgres() {
     many_queued_at_once(Kind::Postgres);
 }
+
+/// More responses than one statement takes, each joint, answered and with
+/// tagged points: every row lands, linked to the right response, and the
+/// ids reserved for them leave later single inserts free to continue.
+fn stored_in_bulk(kind: Kind) {
+    use sounding::service::audit::Actor;
+    use sounding::service::responses::{Stored, ToStore, private_view, store_all};
+
+    let Some(test_db) = TestDb::new(kind) else {
+        return;
+    };
+    let conn = &mut test_db.connect();
+    let question = open_consultation(conn);
+    let consultation = db::consultations::by_slug(conn, "cheltenham-2011")
+        .expect("query")
+        .expect("found");
+    let sections = db::document::section_ids_of(conn, consultation.id).expect("sections");
+    let bodies = db::structure::body_ids_of(conn, consultation.id).expect("bodies");
+    let count = 2_100; // over the 2,000 rows one statement takes
+    let submissions: Vec<Submission> = (0..count)
+        .map(|n| {
+            let mut s = submission(&format!("First point of response {n}."), question);
+            s.consultees.push(ConsulteeInput {
+                name: format!("Partner {n}"),
+                kind: ConsulteeKind::Partnership,
+            });
+            s.email = Some(format!("writer{n}@example.org"));
+            let mut tagged = vec![bodies[n % bodies.len()], bodies[(n + 1) % bodies.len()]];
+            tagged.sort();
+            s.points.push(PointInput {
+                text: format!("Second point of response {n}, about the SLG."),
+                sections: vec![sections[n % sections.len()]],
+                bodies: tagged,
+            });
+            s
+        })
+        .collect();
+    let now = chrono::Utc::now();
+    let keys: Vec<String> = (0..count).map(|n| format!("bulk-{n}")).collect();
+    let first = db::consultations::take_response_numbers(conn, consultation.id, count as i64)
+        .expect("numbers")
+        - count as i64
+        + 1;
+    let items: Vec<ToStore> = submissions
+        .iter()
+        .zip(&keys)
+        .enumerate()
+        .map(|(n, (submission, key))| ToStore {
+            consultation: &consultation,
+            stored: Stored {
+                submission,
+                received_at: now,
+                submission_key: Some(key),
+                edit_salt: Some("salt"),
+                action: "response received",
+                number: Some(first + n as i64),
+            },
+        })
+        .collect();
+    let stored = db::write_transaction(conn, |conn| {
+        store_all(conn, &Actor::system("test"), now, &items)
+    })
+    .expect("stored");
+    assert_eq!(stored.len(), count);
+
+    for n in [0, 1, 1_999, 2_000, count - 1] {
+        let (_, reference) = &stored[n];
+        let view = private_view(conn, "cheltenham-2011", reference).expect("view");
+        assert_eq!(
+            view.as_submission(),
+            submissions[n],
+            "response {n} read back whole"
+        );
+        assert_eq!(
+            view.response.submission_key.as_deref(),
+            Some(keys[n].as_str())
+        );
+        let history = db::audit::for_entity(conn, "response", view.response.id.0).expect("audit");
+        assert_eq!(history.len(), 1, "one audit entry for response {n}");
+    }
+    // Ids continue after the reserved ones.
+    let later = db::consultees::insert(
+        conn,
+        &db::consultees::NewConsultee {
+            consultation_id: consultation.id,
+            name: "Added later",
+            short_name: None,
+            kind: ConsulteeKind::Individual,
+            contact_name: None,
+            contact_email: None,
+            created_at: now.naive_utc(),
+        },
+    )
+    .expect("a later consultee");
+    let view = private_view(conn, "cheltenham-2011", &stored[count - 1].1).expect("view");
+    assert!(view.consultees.iter().all(|c| c.id < later));
+}
+
+#[test]
+fn responses_stored_in_bulk_keep_every_row_and_link_on_sqlite() {
+    stored_in_bulk(Kind::Sqlite);
+}
+
+#[test]
+fn responses_stored_in_bulk_keep_every_row_and_link_on_postgres() {
+    stored_in_bulk(Kind::Postgres);
+}
