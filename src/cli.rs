@@ -126,9 +126,12 @@ pub enum Command {
         /// Evaluate each value of this field separately (e.g. a question).
         #[arg(long)]
         split_by: Option<String>,
-        /// Latent dimensions kept by LSA.
-        #[arg(long, default_value_t = crate::analysis::cluster::ClusterOptions::default().dimensions)]
-        dimensions: usize,
+        /// Latent dimensions kept by LSA (default: one per ten texts, 10 to 100).
+        #[arg(long)]
+        dimensions: Option<usize>,
+        /// How clusters are joined: `average` or `ward` (default: the engine's).
+        #[arg(long, value_parser = parse_linkage)]
+        linkage: Option<crate::analysis::agglomerative::Linkage>,
         /// Only cluster with the label count (skip choosing the number).
         #[arg(long)]
         label_count_only: bool,
@@ -245,6 +248,15 @@ fn parse_role(value: &str) -> Result<Role, String> {
 }
 
 /// Runs the parsed command.
+fn parse_linkage(value: &str) -> Result<crate::analysis::agglomerative::Linkage, String> {
+    use crate::analysis::agglomerative::Linkage;
+    match value {
+        "average" => Ok(Linkage::Average),
+        "ward" => Ok(Linkage::Ward),
+        other => Err(format!("unknown linkage “{other}”: use average or ward")),
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(&cli.database)?;
     let pool_options = PoolOptions {
@@ -258,6 +270,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             label_column,
             split_by,
             dimensions,
+            linkage,
             label_count_only,
             show_themes,
         } => {
@@ -276,9 +289,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     crate::evaluation::fixture_set()?,
                 ),
             };
+            let defaults = crate::analysis::cluster::ClusterOptions::default();
             let options = crate::analysis::cluster::ClusterOptions {
                 dimensions,
-                ..Default::default()
+                linkage: linkage.unwrap_or(defaults.linkage),
+                ..defaults
             };
             let reports = crate::evaluation::evaluate(&records, &options, !label_count_only);
             println!("{}", path.display());

@@ -1,4 +1,4 @@
-//! Exact average-linkage agglomerative clustering (UPGMA) by the
+//! Exact agglomerative clustering (average linkage or Ward's) by the
 //! nearest-neighbour-chain algorithm: O(n²) time and memory, so it is used
 //! for small consultations only, where it is the most faithful method.
 
@@ -13,28 +13,47 @@ pub struct Merge {
     pub distance: f32,
 }
 
+/// How the distance between two clusters is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linkage {
+    /// The mean cosine distance between their members (UPGMA).
+    Average,
+    /// How much merging them adds to the within-cluster sum of squares
+    /// (Ward): prefers compact clusters of similar size.
+    Ward,
+}
+
 /// The full merge history for the points, closest merges first.
-pub fn dendrogram(points: &Dense) -> Vec<Merge> {
-    dendrogram_weighted(points, &vec![1; points.rows])
+pub fn dendrogram(points: &Dense, linkage: Linkage) -> Vec<Merge> {
+    dendrogram_weighted(points, &vec![1; points.rows], linkage)
 }
 
 /// The merge history when each point stands for `sizes[i]` items (e.g. a
-/// k-means cluster), so averages weigh clusters by how many they hold.
-pub fn dendrogram_weighted(points: &Dense, sizes: &[usize]) -> Vec<Merge> {
+/// k-means cluster), so merges weigh clusters by how many they hold.
+pub fn dendrogram_weighted(points: &Dense, sizes: &[usize], linkage: Linkage) -> Vec<Merge> {
     let n = points.rows;
     if n < 2 {
         return Vec::new();
     }
-    // Cosine distances, in a full matrix (n is small).
+    // Distances in a full matrix (n is small): cosine for average linkage;
+    // for Ward, the merge cost of two points, half their squared Euclidean
+    // distance (for unit rows, 1 − cosine), scaled by their sizes.
+    let mut size: Vec<usize> = sizes.iter().map(|&s| s.max(1)).collect();
     let mut distance = vec![0.0f32; n * n];
     for i in 0..n {
         for j in i + 1..n {
-            let d = (1.0 - linalg::dot(points.row(i), points.row(j))).max(0.0);
+            let cosine = (1.0 - linalg::dot(points.row(i), points.row(j))).max(0.0);
+            let d = match linkage {
+                Linkage::Average => cosine,
+                Linkage::Ward => {
+                    let (a, b) = (size[i] as f32, size[j] as f32);
+                    2.0 * a * b / (a + b) * cosine
+                }
+            };
             distance[i * n + j] = d;
             distance[j * n + i] = d;
         }
     }
-    let mut size: Vec<usize> = sizes.iter().map(|&s| s.max(1)).collect();
     let mut active = vec![true; n];
     let mut merges = Vec::with_capacity(n - 1);
     let mut chain: Vec<usize> = Vec::new();
@@ -64,13 +83,25 @@ pub fn dendrogram_weighted(points: &Dense, sizes: &[usize]) -> Vec<Merge> {
                     right: gone,
                     distance: best_distance,
                 });
-                // Lance–Williams update for average linkage.
+                // Lance–Williams update.
                 let (size_keep, size_gone) = (size[keep] as f32, size[gone] as f32);
                 for other in 0..n {
                     if active[other] && other != keep && other != gone {
-                        let d = (size_keep * distance[keep * n + other]
-                            + size_gone * distance[gone * n + other])
-                            / (size_keep + size_gone);
+                        let (to_keep, to_gone) =
+                            (distance[keep * n + other], distance[gone * n + other]);
+                        let d = match linkage {
+                            Linkage::Average => {
+                                (size_keep * to_keep + size_gone * to_gone)
+                                    / (size_keep + size_gone)
+                            }
+                            Linkage::Ward => {
+                                let size_other = size[other] as f32;
+                                ((size_keep + size_other) * to_keep
+                                    + (size_gone + size_other) * to_gone
+                                    - size_other * best_distance)
+                                    / (size_keep + size_gone + size_other)
+                            }
+                        };
                         distance[keep * n + other] = d;
                         distance[other * n + keep] = d;
                     }
@@ -82,7 +113,7 @@ pub fn dendrogram_weighted(points: &Dense, sizes: &[usize]) -> Vec<Merge> {
             chain.push(best);
         }
     }
-    // Average linkage is reducible, so sorting gives the true merge order.
+    // Both linkages are reducible, so sorting gives the true merge order.
     merges.sort_by(|a, b| a.distance.total_cmp(&b.distance));
     merges
 }
@@ -117,7 +148,7 @@ mod tests {
     #[test]
     fn the_dendrogram_cut_in_two_separates_the_two_directions() {
         let p = points(&[[1.0, 0.0], [0.0, 1.0], [1.0, 0.1], [0.1, 1.0], [1.0, 0.2]]);
-        let merges = dendrogram(&p);
+        let merges = dendrogram(&p, Linkage::Average);
         assert_eq!(merges.len(), 4);
         assert!(merges.windows(2).all(|w| w[0].distance <= w[1].distance));
         assert_eq!(cut(&merges, 5, 2), [0, 1, 0, 1, 0]);
@@ -126,9 +157,30 @@ mod tests {
     }
 
     #[test]
+    fn ward_joins_by_the_growth_of_the_within_cluster_sum_of_squares() {
+        // Unit vectors at 0°, 10° and 90°: the first two merge first, at
+        // half their squared distance (1 − cos 10°); then the pair joins
+        // the third at |A||B|/(|A|+|B|) times the squared distance between
+        // their centres, which the Lance–Williams update must reproduce.
+        let angle = 10f32.to_radians();
+        let p = points(&[[1.0, 0.0], [angle.cos(), angle.sin()], [0.0, 1.0]]);
+        let merges = dendrogram(&p, Linkage::Ward);
+        assert_eq!(cut(&merges, 3, 2), [0, 0, 1]);
+        assert!((merges[0].distance - (1.0 - angle.cos())).abs() < 1e-5);
+        let centre = [(1.0 + angle.cos()) / 2.0, angle.sin() / 2.0];
+        let squared = centre[0].powi(2) + (centre[1] - 1.0).powi(2);
+        let expected = 2.0 * 1.0 / 3.0 * squared;
+        assert!(
+            (merges[1].distance - expected).abs() < 1e-5,
+            "{} vs {expected}",
+            merges[1].distance
+        );
+    }
+
+    #[test]
     fn a_single_point_has_no_merges() {
         let p = points(&[[1.0, 0.0]]);
-        assert!(dendrogram(&p).is_empty());
+        assert!(dendrogram(&p, Linkage::Average).is_empty());
         assert_eq!(cut(&[], 1, 1), [0]);
     }
 }

@@ -1,22 +1,23 @@
 //! Clustering issues into themes.
 //!
-//! Texts are TF-IDF weighted, reduced by LSA to 100 latent dimensions and
-//! compared by cosine. Small consultations (up to [`EXACT_LIMIT`] issues)
-//! use exact average-linkage clustering; larger ones use spherical k-means
-//! (finer clusters merged by average linkage) fitted on an evenly spaced
-//! sample and then applied to every issue, so cost grows linearly.
+//! Texts are TF-IDF weighted, reduced by LSA to one latent dimension per
+//! ten issues (10 to 100) and compared by cosine. Small consultations (up
+//! to [`EXACT_LIMIT`] issues) use exact agglomerative clustering with
+//! Ward's linkage; larger ones use spherical k-means (finer clusters merged
+//! by average linkage) fitted on an evenly spaced sample and then applied
+//! to every issue, so cost grows linearly.
 //!
 //! **How many themes.** Unless the officer sets it, the number is the one
 //! with the best mean silhouette (how much closer each issue is to its own
 //! theme than to the next nearest) over 2 ..= min(`max_themes`, √(2n)),
-//! measured on an
-//! evenly spaced sample of up to [`SILHOUETTE_SAMPLE`] issues. It is a
-//! standard, data-independent criterion that prefers themes that are both
-//! tight and distinct.
+//! measured on an evenly spaced sample of up to [`SILHOUETTE_SAMPLE`]
+//! issues, among cuts that leave no issue alone when there are such cuts.
+//! It is a standard, data-independent criterion that prefers themes that
+//! are both tight and distinct.
 
 use rayon::prelude::*;
 
-use super::agglomerative;
+use super::agglomerative::{self, Linkage};
 use super::kmeans::{self, KMeans};
 use super::linalg::{self, Dense};
 use super::lsa::Lsa;
@@ -32,6 +33,10 @@ pub const EXACT_LIMIT: usize = 3_000;
 const OVER_CLUSTERING: usize = 4;
 /// LSA and k-means are fitted on at most this many issues.
 pub const FIT_SAMPLE: usize = 20_000;
+/// The fewest latent dimensions kept (when there are enough issues).
+const FEWEST_DIMENSIONS: usize = 10;
+/// The most latent dimensions kept.
+const MOST_DIMENSIONS: usize = 100;
 /// Silhouettes are measured on at most this many issues.
 const SILHOUETTE_SAMPLE: usize = 2_000;
 
@@ -42,10 +47,14 @@ pub struct ClusterOptions {
     pub themes: Option<usize>,
     /// The most themes an automatic choice may give.
     pub max_themes: usize,
-    /// Latent dimensions kept by LSA.
-    pub dimensions: usize,
+    /// Latent dimensions LSA keeps, or `None` for [`latent_dimensions`].
+    pub dimensions: Option<usize>,
     /// Seed for every random choice: same seed, same themes.
     pub seed: u64,
+    /// How issues are joined in small consultations (up to
+    /// [`EXACT_LIMIT`]); large ones merge k-means clusters by average
+    /// linkage.
+    pub linkage: Linkage,
 }
 
 impl Default for ClusterOptions {
@@ -53,8 +62,9 @@ impl Default for ClusterOptions {
         ClusterOptions {
             themes: None,
             max_themes: 30,
-            dimensions: 100,
+            dimensions: None,
             seed: 20_110_101,
+            linkage: Linkage::Ward,
         }
     }
 }
@@ -89,11 +99,25 @@ pub fn evenly_spaced(n: usize, count: usize) -> Vec<usize> {
     (0..count).map(|i| i * n / count).collect()
 }
 
+/// How many latent dimensions LSA keeps for `n` issues: one per ten issues,
+/// at least [`FEWEST_DIMENSIONS`] and at most [`MOST_DIMENSIONS`]. LSA generalises only
+/// when it keeps far fewer dimensions than there are texts; with as many,
+/// it merely rotates them and two issues that make one point in different
+/// words stay apart (measured on the small consultation-style set: see
+/// README).
+pub fn latent_dimensions(n: usize) -> usize {
+    (n / 10).clamp(FEWEST_DIMENSIONS, MOST_DIMENSIONS)
+}
+
 /// Every row in the latent space (unit rows): LSA fitted on an evenly
 /// spaced sample, then applied to all.
 pub fn embed(tfidf: &TfIdf, options: &ClusterOptions) -> Dense {
     let n = tfidf.matrix.rows();
-    let dims = options.dimensions.min(n.saturating_sub(1)).max(1);
+    let dims = options
+        .dimensions
+        .unwrap_or_else(|| latent_dimensions(n))
+        .min(n.saturating_sub(1))
+        .max(1);
     let lsa = Lsa::fit(
         &tfidf.matrix,
         &evenly_spaced(n, FIT_SAMPLE),
@@ -117,7 +141,7 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
     let (labels, method, silhouette) = if n <= 2 {
         ((0..n).collect(), Method::Agglomerative, None)
     } else if n <= EXACT_LIMIT {
-        let merges = agglomerative::dendrogram(&embedding);
+        let merges = agglomerative::dendrogram(&embedding, options.linkage);
         let (k, silhouette) = match options.themes {
             Some(k) => (k.clamp(1, n), None),
             None => {
@@ -126,7 +150,7 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
                 best_by_silhouette(2..=most.max(2), |k| {
                     let labels = agglomerative::cut(&merges, n, k);
                     let sampled: Vec<usize> = sample.iter().map(|&i| labels[i]).collect();
-                    silhouette_score(&similarity, &sampled)
+                    Candidate::of(&similarity, &sampled)
                 })
             }
         };
@@ -140,12 +164,11 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
         let (model, k, silhouette) = match options.themes {
             Some(k) => {
                 let k = k.clamp(1, n);
-                let model = MergedKMeans::fit(&embedding, &fit, k * OVER_CLUSTERING, options.seed);
+                let model = MergedKMeans::fit(&embedding, &fit, k * OVER_CLUSTERING, options);
                 (model, k, None)
             }
             None => {
-                let model =
-                    MergedKMeans::fit(&embedding, &fit, most * OVER_CLUSTERING, options.seed);
+                let model = MergedKMeans::fit(&embedding, &fit, most * OVER_CLUSTERING, options);
                 let sample = evenly_spaced(n, SILHOUETTE_SAMPLE);
                 let similarity = similarity_matrix(&embedding, &sample);
                 let mut sample_points = Dense::zeros(sample.len(), embedding.cols);
@@ -153,7 +176,7 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
                     sample_points.row_mut(i).copy_from_slice(embedding.row(r));
                 }
                 let (k, silhouette) = best_by_silhouette(2..=most.max(2), |k| {
-                    silhouette_score(&similarity, &model.assign(&sample_points, k))
+                    Candidate::of(&similarity, &model.assign(&sample_points, k))
                 });
                 (model, k, silhouette)
             }
@@ -182,7 +205,7 @@ struct MergedKMeans {
 }
 
 impl MergedKMeans {
-    fn fit(points: &Dense, rows: &[usize], fine_count: usize, seed: u64) -> Self {
+    fn fit(points: &Dense, rows: &[usize], fine_count: usize, options: &ClusterOptions) -> Self {
         // Several seeded runs where the sample is small enough to afford them.
         let restarts = if rows.len() * fine_count <= 400_000 {
             3
@@ -194,13 +217,16 @@ impl MergedKMeans {
             rows,
             fine_count.min(rows.len()).max(1),
             restarts,
-            seed,
+            options.seed,
         );
         let mut sizes = vec![0usize; fine.centroids.rows];
         for &r in rows {
             sizes[kmeans::nearest(points.row(r), &fine.centroids).0] += 1;
         }
-        let merges = agglomerative::dendrogram_weighted(&fine.centroids, &sizes);
+        // Average linkage suits joining whole clusters by their centres
+        // (Ward's measured worse here: NHS NMI 0.221 → 0.214, ARI 0.153 →
+        // 0.114).
+        let merges = agglomerative::dendrogram_weighted(&fine.centroids, &sizes, Linkage::Average);
         MergedKMeans { fine, merges }
     }
 
@@ -214,19 +240,50 @@ impl MergedKMeans {
     }
 }
 
-/// The candidate with the highest score (the smaller on ties).
-fn best_by_silhouette(
-    candidates: impl IntoIterator<Item = usize>,
-    score: impl Fn(usize) -> f32,
-) -> (usize, Option<f32>) {
-    let mut best = (1, f32::NEG_INFINITY);
-    for k in candidates {
-        let s = score(k);
-        if s > best.1 {
-            best = (k, s);
+/// One number of themes, judged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    silhouette: f32,
+    /// Some theme holds a single issue.
+    lonely: bool,
+}
+
+impl Candidate {
+    fn of(similarity: &[Vec<f32>], labels: &[usize]) -> Self {
+        let mut sizes = std::collections::HashMap::new();
+        for &label in labels {
+            *sizes.entry(label).or_insert(0usize) += 1;
+        }
+        Candidate {
+            silhouette: silhouette_score(similarity, labels),
+            lonely: sizes.values().any(|&size| size == 1),
         }
     }
-    (best.0, best.1.is_finite().then_some(best.1))
+}
+
+/// The number of themes with the highest mean silhouette (the smaller on
+/// ties), preferring those where every theme holds two issues or more: the
+/// silhouette scores an issue alone as 0, so splitting off one odd issue
+/// can outscore the true themes (measured on the tiny test corpus with
+/// Ward's linkage), yet one issue is an outlier, not a theme.
+fn best_by_silhouette(
+    candidates: impl IntoIterator<Item = usize>,
+    judge: impl Fn(usize) -> Candidate,
+) -> (usize, Option<f32>) {
+    let mut best: Option<(usize, Candidate)> = None;
+    for k in candidates {
+        let candidate = judge(k);
+        let better = best.is_none_or(|(_, b)| {
+            (!candidate.lonely, candidate.silhouette) > (!b.lonely, b.silhouette)
+        });
+        if better {
+            best = Some((k, candidate));
+        }
+    }
+    match best {
+        Some((k, c)) => (k, c.silhouette.is_finite().then_some(c.silhouette)),
+        None => (1, None),
+    }
 }
 
 /// Cosine similarities between the sampled rows.
@@ -319,6 +376,17 @@ pub fn centroids(embedding: &Dense, labels: &[usize], themes: usize) -> Dense {
 mod tests {
     use super::*;
     use crate::analysis::tokenize::Tokenizer;
+
+    #[test]
+    fn lsa_keeps_one_dimension_per_ten_issues_within_bounds() {
+        assert_eq!(latent_dimensions(24), 10, "at least ten");
+        assert_eq!(latent_dimensions(100), 10);
+        assert_eq!(latent_dimensions(650), 65);
+        assert_eq!(latent_dimensions(100_000), 100, "at most a hundred");
+        // Never as many as the issues.
+        let five = TfIdf::build(&Tokenizer::default(), &TINY[..5]);
+        assert_eq!(embed(&five, &ClusterOptions::default()).cols, 4);
+    }
 
     const TINY: [&str; 9] = [
         "The police authority should have a seat on the board",
