@@ -150,7 +150,10 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
                 best_by_silhouette(2..=most.max(2), |k| {
                     let labels = agglomerative::cut(&merges, n, k);
                     let sampled: Vec<usize> = sample.iter().map(|&i| labels[i]).collect();
-                    Candidate::of(&similarity, &sampled)
+                    Candidate {
+                        silhouette: silhouette_score(&similarity, &sampled),
+                        lonely: leaves_an_issue_alone(&labels),
+                    }
                 })
             }
         };
@@ -175,8 +178,11 @@ pub fn cluster(tfidf: &TfIdf, options: &ClusterOptions) -> Clustering {
                 for (i, &r) in sample.iter().enumerate() {
                     sample_points.row_mut(i).copy_from_slice(embedding.row(r));
                 }
-                let (k, silhouette) = best_by_silhouette(2..=most.max(2), |k| {
-                    Candidate::of(&similarity, &model.assign(&sample_points, k))
+                // Only a sample is assigned here, so a theme with one
+                // sampled issue may hold many: loneliness is not judged.
+                let (k, silhouette) = best_by_silhouette(2..=most.max(2), |k| Candidate {
+                    silhouette: silhouette_score(&similarity, &model.assign(&sample_points, k)),
+                    lonely: false,
                 });
                 (model, k, silhouette)
             }
@@ -244,21 +250,18 @@ impl MergedKMeans {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Candidate {
     silhouette: f32,
-    /// Some theme holds a single issue.
+    /// Some theme holds a single issue (judged only where every issue is
+    /// assigned).
     lonely: bool,
 }
 
-impl Candidate {
-    fn of(similarity: &[Vec<f32>], labels: &[usize]) -> Self {
-        let mut sizes = std::collections::HashMap::new();
-        for &label in labels {
-            *sizes.entry(label).or_insert(0usize) += 1;
-        }
-        Candidate {
-            silhouette: silhouette_score(similarity, labels),
-            lonely: sizes.values().any(|&size| size == 1),
-        }
+/// Whether some theme of this clustering (of every issue) holds one issue.
+fn leaves_an_issue_alone(labels: &[usize]) -> bool {
+    let mut sizes = std::collections::HashMap::new();
+    for &label in labels {
+        *sizes.entry(label).or_insert(0usize) += 1;
     }
+    sizes.values().any(|&size| size == 1)
 }
 
 /// The number of themes with the highest mean silhouette (the smaller on
