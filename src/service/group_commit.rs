@@ -25,7 +25,6 @@ use super::{ServiceError, ServiceResult};
 use crate::db::consultations::Consultation;
 use crate::db::responses::Response;
 use crate::db::{self, DbConnection, DbPool};
-use crate::domain::ConsultationId;
 use crate::security::random_token;
 
 /// Most submissions committed together. Large enough to absorb a burst on a
@@ -176,9 +175,9 @@ enum Plan {
 
 /// Writes a batch in which nothing is refused (any refusal is an error, and
 /// the caller falls back to savepoints). Each consultation is read once,
-/// earlier copies are looked up with one query, reference numbers are taken
-/// in one block, and each table is written with one statement: a batch
-/// costs a dozen statements, not a dozen per response.
+/// earlier copies are looked up with one query, and [`responses::store_all`]
+/// takes reference numbers in one block and writes each table with one
+/// statement: a batch costs a dozen statements, not a dozen per response.
 fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<Receipt>> {
     let mut consultations: HashMap<&str, (Consultation, References)> = HashMap::new();
     for pending in batch {
@@ -195,7 +194,6 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
         .collect();
 
     let mut first_with_key: HashMap<&str, usize> = HashMap::new();
-    let mut new_responses: HashMap<ConsultationId, i64> = HashMap::new();
     let mut plans = Vec::with_capacity(batch.len());
     for (i, pending) in batch.iter().enumerate() {
         let key = pending.key.as_deref();
@@ -213,34 +211,23 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
             pending.now,
         )? {
             Checked::Repeated(receipt) => plans.push(Plan::Repeated(receipt)),
-            Checked::New => {
-                *new_responses.entry(consultation.id).or_default() += 1;
-                plans.push(Plan::New(random_token(16)));
-            }
+            Checked::New => plans.push(Plan::New(random_token(16))),
         }
         if let Some(key) = key {
             first_with_key.insert(key, i);
         }
     }
 
-    let mut next_number = HashMap::new();
-    for (id, count) in new_responses {
-        let last = db::consultations::take_response_numbers(conn, id, count)?;
-        next_number.insert(id, last - count + 1);
-    }
     let mut to_store = Vec::new();
     for (pending, plan) in batch.iter().zip(&plans) {
         if let Plan::New(edit_salt) = plan {
             let (consultation, _) = &consultations[pending.slug.as_str()];
-            let number = next_number.entry(consultation.id).or_default();
             let stored = responses::received(
                 &pending.submission,
                 pending.key.as_deref(),
                 edit_salt,
                 pending.now,
-                Some(*number),
             );
-            *number += 1;
             to_store.push(ToStore {
                 consultation,
                 stored,

@@ -237,9 +237,6 @@ pub fn import(
             .iter()
             .filter(|row| seen.insert(row.key.clone()))
             .collect();
-        let wanted = i64::try_from(fresh.len()).unwrap_or(i64::MAX);
-        let last = db::consultations::take_response_numbers(conn, consultation.id, wanted)?;
-        let mut next_number = last - wanted + 1;
         let outcome = Outcome {
             imported: fresh.len(),
             skipped: rows.len() - fresh.len(),
@@ -256,9 +253,7 @@ pub fn import(
                     submission_key: Some(&row.key),
                     edit_salt: None,
                     action: "response imported",
-                    number: Some(next_number),
                 };
-                next_number += 1;
                 to_store.push(ToStore {
                     consultation,
                     stored,

@@ -1,7 +1,7 @@
 //! Taking responses from consultees: submitting, viewing and changing them.
 
 use super::audit::{self, Actor, Change};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -19,8 +19,8 @@ use crate::db::responses::Response;
 use crate::db::{self, DbConnection};
 use crate::domain::time;
 use crate::domain::{
-    BodyId, Channel, ConsultationStatus, ConsulteeId, ConsulteeKind, IssueId, Publication,
-    QuestionId, ReferencePrefix, ResponseId, ResponseStatus, SectionId,
+    BodyId, Channel, ConsultationId, ConsultationStatus, ConsulteeId, ConsulteeKind, IssueId,
+    Publication, QuestionId, ReferencePrefix, ResponseId, ResponseStatus, SectionId,
 };
 use crate::security::random_token;
 
@@ -159,7 +159,7 @@ pub(crate) fn write_submission(
             let edit_salt = random_token(16);
             let item = ToStore {
                 consultation: &consultation,
-                stored: received(submission, submission_key, &edit_salt, now, None),
+                stored: received(submission, submission_key, &edit_salt, now),
             };
             let stored = store_all(conn, &Actor::system("consultee"), now, &[item])?;
             let reference = stored
@@ -205,13 +205,12 @@ pub(crate) fn check(
 }
 
 /// A consultee's submission as a response to store, with the salt of its
-/// private link and its reference number (`None`: the next one).
+/// private link.
 pub(crate) fn received<'a>(
     submission: &'a Submission,
     submission_key: Option<&'a str>,
     edit_salt: &'a str,
     now: DateTime<Utc>,
-    number: Option<i64>,
 ) -> Stored<'a> {
     Stored {
         submission,
@@ -223,7 +222,6 @@ pub(crate) fn received<'a>(
         } else {
             "response received"
         },
-        number,
     }
 }
 
@@ -237,8 +235,6 @@ pub struct Stored<'a> {
     pub edit_salt: Option<&'a str>,
     /// How the audit log describes it ("response received", "response imported").
     pub action: &'a str,
-    /// Its reference number, when the caller took a block of them.
-    pub number: Option<i64>,
 }
 
 /// A response to store and the consultation it answers.
@@ -250,22 +246,31 @@ pub struct ToStore<'a> {
 /// Stores responses with their consultees, answers and issues (one per
 /// point) and records each in the audit log; returns their ids and new
 /// references, in order. Runs inside the caller's write transaction and
-/// writes each table with one statement for the whole batch.
+/// writes each table with one statement for the whole batch; reference
+/// numbers are taken in one block per consultation (in id order, so two
+/// instances lock consultations alike) and given out in order.
 pub fn store_all(
     conn: &mut DbConnection,
     actor: &Actor,
     now: DateTime<Utc>,
     items: &[ToStore<'_>],
 ) -> ServiceResult<Vec<(ResponseId, String)>> {
+    let mut wanted: BTreeMap<ConsultationId, i64> = BTreeMap::new();
+    for item in items {
+        *wanted.entry(item.consultation.id).or_default() += 1;
+    }
+    let mut next_number = HashMap::with_capacity(wanted.len());
+    for (id, count) in wanted {
+        let last = db::consultations::take_response_numbers(conn, id, count)?;
+        next_number.insert(id, last - count + 1);
+    }
     let mut references = Vec::with_capacity(items.len());
     let mut contents = Vec::with_capacity(items.len());
     for item in items {
         let prefix = ReferencePrefix::parse(&item.consultation.reference_prefix)?;
-        let number = match item.stored.number {
-            Some(number) => number,
-            None => db::consultations::take_response_number(conn, item.consultation.id)?,
-        };
-        references.push(prefix.reference(number));
+        let number = next_number.entry(item.consultation.id).or_default();
+        references.push(prefix.reference(*number));
+        *number += 1;
         contents.push(item.stored.submission.content());
     }
     let submissions = || items.iter().map(|item| item.stored.submission);
