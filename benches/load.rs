@@ -366,8 +366,18 @@ fn main() -> anyhow::Result<()> {
             let name = format!("sounding_load_{}", std::process::id());
             let mut conn = diesel::PgConnection::establish(&admin)?;
             diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn)?;
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            (format!("{base}/{name}"), Some((admin.clone(), name)))
+            // Keep any options after the database name (`?sslmode=disable`).
+            let (path, options) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
+            let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+            let options = if options.is_empty() {
+                String::new()
+            } else {
+                format!("?{options}")
+            };
+            (
+                format!("{base}/{name}{options}"),
+                Some((admin.clone(), name)),
+            )
         }
         None => (dir.path().join("load.db").display().to_string(), None),
     };

@@ -4,10 +4,16 @@
 //!
 //! Rows that others point at (responses, consultees, issues) get their ids
 //! before they are inserted ([`reserve_ids`]), so every row of a batch can be
-//! built in memory first and each table written with one statement.
+//! built in memory first and written at once: on SQLite with one statement
+//! per table, on PostgreSQL with one statement for all of them.
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{
+    Array, BigInt, HasSqlType, Integer, Nullable, SingleValue, Text, Timestamp,
+};
 
 use super::audit::NewAuditEntry;
 use super::connection::DbConnection;
@@ -20,76 +26,103 @@ use super::schema::{
 };
 use crate::domain::{BodyId, ConsulteeId, IssueId, QuestionId, ResponseId, SectionId};
 
-/// Most rows in one statement. No row here binds more than 15 values, so a
-/// statement stays below SQLite's limit of 32,766 bound values (PostgreSQL's
-/// is 65,535); longer batches are split.
+/// Most rows in one SQLite statement. No row here binds more than 15 values,
+/// so a statement stays below SQLite's limit of 32,766 bound values; longer
+/// batches are split. (PostgreSQL binds a column as one array: no limit.)
 const ROWS_PER_STATEMENT: usize = 2_000;
 
-/// A table whose ids can be reserved ahead of an insert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keyed {
-    Responses,
-    Consultees,
-    Issues,
+/// How many new rows of each kind a batch needs ids for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wanted {
+    pub responses: usize,
+    pub consultees: usize,
+    pub issues: usize,
 }
 
-impl Keyed {
-    fn table(self) -> &'static str {
-        match self {
-            Keyed::Responses => "responses",
-            Keyed::Consultees => "consultees",
-            Keyed::Issues => "issues",
-        }
-    }
+/// Unused ids, ascending, as many of each kind as were wanted.
+#[derive(Debug, Default)]
+pub struct Reserved {
+    pub responses: Vec<i64>,
+    pub consultees: Vec<i64>,
+    pub issues: Vec<i64>,
 }
 
 #[derive(QueryableByName)]
-struct Id {
+struct Largest {
+    #[diesel(sql_type = BigInt)]
+    responses: i64,
+    #[diesel(sql_type = BigInt)]
+    consultees: i64,
+    #[diesel(sql_type = BigInt)]
+    issues: i64,
+}
+
+#[derive(QueryableByName)]
+struct KeyedId {
+    #[diesel(sql_type = Integer)]
+    kind: i32,
     #[diesel(sql_type = BigInt)]
     id: i64,
 }
 
-/// `count` unused ids of `table`, in ascending order. Call it inside the
-/// write transaction that inserts them, before anything else is inserted
-/// there: SQLite's write lock keeps the ids above the largest free (they are
-/// the ones SQLite would give), PostgreSQL takes them from the table's
-/// sequence (safe across instances).
-pub fn reserve_ids(conn: &mut DbConnection, table: Keyed, count: usize) -> QueryResult<Vec<i64>> {
-    if count == 0 {
-        return Ok(Vec::new());
-    }
-    let wanted = i64::try_from(count).unwrap_or(i64::MAX);
-    let name = table.table();
+/// Unused ids for the rows a batch will insert, taken with one statement.
+/// Call it inside the write transaction that inserts them, before anything
+/// else is inserted there: SQLite's write lock keeps the ids above the
+/// largest free (they are the ones SQLite would give), PostgreSQL takes them
+/// from each table's sequence (safe across instances).
+pub fn reserve_ids(conn: &mut DbConnection, wanted: Wanted) -> QueryResult<Reserved> {
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     match conn {
         DbConnection::Sqlite(c) => {
-            let largest: Id =
-                diesel::sql_query(format!("SELECT COALESCE(MAX(id), 0) AS id FROM {name}"))
-                    .get_result(c)?;
-            Ok((1..=wanted).map(|i| largest.id + i).collect())
+            let largest: Largest = diesel::sql_query(
+                "SELECT (SELECT COALESCE(MAX(id), 0) FROM responses) AS responses, \
+                 (SELECT COALESCE(MAX(id), 0) FROM consultees) AS consultees, \
+                 (SELECT COALESCE(MAX(id), 0) FROM issues) AS issues",
+            )
+            .get_result(c)?;
+            let after = |largest: i64, n: usize| (1..=count(n)).map(|i| largest + i).collect();
+            Ok(Reserved {
+                responses: after(largest.responses, wanted.responses),
+                consultees: after(largest.consultees, wanted.consultees),
+                issues: after(largest.issues, wanted.issues),
+            })
         }
         DbConnection::Pg(c) => {
-            // The sequence is looked up once, not once per id.
-            let rows: Vec<Id> = diesel::sql_query(format!(
-                "SELECT nextval(sequence) AS id FROM generate_series(1, $1), \
-                 (SELECT pg_get_serial_sequence('{name}', 'id')::regclass AS sequence) AS s \
-                 ORDER BY 1"
-            ))
-            .bind::<BigInt, _>(wanted)
+            // An identity column's sequence is `<table>_id_seq`, PostgreSQL's
+            // own naming (the bulk-store tests on PostgreSQL would fail
+            // otherwise). Naming it saves `pg_get_serial_sequence`, which
+            // searches the catalogue on every call.
+            let rows: Vec<KeyedId> = diesel::sql_query(
+                "SELECT 0 AS kind, nextval('responses_id_seq') AS id FROM generate_series(1, $1) \
+                 UNION ALL \
+                 SELECT 1, nextval('consultees_id_seq') FROM generate_series(1, $2) \
+                 UNION ALL \
+                 SELECT 2, nextval('issues_id_seq') FROM generate_series(1, $3) \
+                 ORDER BY 1, 2",
+            )
+            .bind::<BigInt, _>(count(wanted.responses))
+            .bind::<BigInt, _>(count(wanted.consultees))
+            .bind::<BigInt, _>(count(wanted.issues))
             .load(c)?;
-            Ok(rows.into_iter().map(|row| row.id).collect())
+            let mut reserved = Reserved::default();
+            for row in rows {
+                match row.kind {
+                    0 => reserved.responses.push(row.id),
+                    1 => reserved.consultees.push(row.id),
+                    _ => reserved.issues.push(row.id),
+                }
+            }
+            Ok(reserved)
         }
     }
 }
 
-/// Inserts a slice of rows with as few statements as the bind limit allows.
-/// Batch inserts exist only on the concrete connections, hence the `match`.
+/// Inserts a slice of rows into SQLite with as few statements as the bind
+/// limit allows.
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr) => {
         for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
-            match &mut *$conn {
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
+            diesel::insert_into($table).values(chunk).execute($conn)?;
         }
     };
 }
@@ -171,6 +204,15 @@ pub struct NewRows<'a> {
 
 /// Writes all of `rows` (in the caller's transaction).
 pub fn insert(conn: &mut DbConnection, rows: &NewRows<'_>) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => insert_sqlite(c, rows),
+        DbConnection::Pg(c) => insert_postgres(c, rows),
+    }
+}
+
+/// SQLite runs in the process, so a statement per table costs little: each
+/// table is written with multi-row inserts, parents first.
+fn insert_sqlite(conn: &mut SqliteConnection, rows: &NewRows<'_>) -> QueryResult<()> {
     insert_rows!(conn, responses::table, rows.responses);
     insert_rows!(conn, consultees::table, rows.consultees);
     insert_rows!(conn, response_consultees::table, rows.response_consultees);
@@ -180,4 +222,193 @@ pub fn insert(conn: &mut DbConnection, rows: &NewRows<'_>) -> QueryResult<()> {
     insert_rows!(conn, issue_bodies::table, rows.issue_bodies);
     insert_rows!(conn, audit_log::table, rows.audit);
     Ok(())
+}
+
+/// PostgreSQL: every table in one statement. A round trip to the server
+/// costs more than the rows (a statement per table made two thirds of a
+/// batch's time), so each column travels as one array and `unnest` turns
+/// the arrays back into rows, one data-modifying `WITH` part per table. The
+/// statement's text is the same for every batch, whatever its size, so it
+/// is cheap to parse; foreign keys are checked at the end of the statement,
+/// when every table's rows are in.
+fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<()> {
+    let r = &rows.responses;
+    let c = &rows.consultees;
+    let links = &rows.response_consultees;
+    let a = &rows.answers;
+    let i = &rows.issues;
+    let s = &rows.issue_sections;
+    let b = &rows.issue_bodies;
+    let log = &rows.audit;
+    Unnested::default()
+        .column::<BigInt, _>("id", "bigint", r.iter().map(|r| r.id))
+        .column::<BigInt, _>(
+            "consultation_id",
+            "bigint",
+            r.iter().map(|r| r.response.consultation_id),
+        )
+        .column::<Text, _>("reference", "text", r.iter().map(|r| r.response.reference))
+        .column::<Text, _>("channel", "text", r.iter().map(|r| r.response.channel))
+        .column::<Timestamp, _>(
+            "received_at",
+            "timestamp",
+            r.iter().map(|r| r.response.received_at),
+        )
+        .column::<Text, _>(
+            "publication",
+            "text",
+            r.iter().map(|r| r.response.publication),
+        )
+        .column::<Text, _>("status", "text", r.iter().map(|r| r.response.status))
+        .column::<Text, _>("content", "text", r.iter().map(|r| r.response.content))
+        .column::<Timestamp, _>(
+            "created_at",
+            "timestamp",
+            r.iter().map(|r| r.response.created_at),
+        )
+        .column::<Timestamp, _>(
+            "updated_at",
+            "timestamp",
+            r.iter().map(|r| r.response.updated_at),
+        )
+        .column::<Nullable<Text>, _>(
+            "submission_key",
+            "text",
+            r.iter().map(|r| r.response.submission_key),
+        )
+        .column::<Nullable<Text>, _>("edit_salt", "text", r.iter().map(|r| r.response.edit_salt))
+        .into_table("responses")
+        .column::<BigInt, _>("id", "bigint", c.iter().map(|c| c.id))
+        .column::<BigInt, _>(
+            "consultation_id",
+            "bigint",
+            c.iter().map(|c| c.consultee.consultation_id),
+        )
+        .column::<Text, _>("name", "text", c.iter().map(|c| c.consultee.name))
+        .column::<Nullable<Text>, _>(
+            "short_name",
+            "text",
+            c.iter().map(|c| c.consultee.short_name),
+        )
+        .column::<Text, _>("kind", "text", c.iter().map(|c| c.consultee.kind))
+        .column::<Nullable<Text>, _>(
+            "contact_name",
+            "text",
+            c.iter().map(|c| c.consultee.contact_name),
+        )
+        .column::<Nullable<Text>, _>(
+            "contact_email",
+            "text",
+            c.iter().map(|c| c.consultee.contact_email),
+        )
+        .column::<Timestamp, _>(
+            "created_at",
+            "timestamp",
+            c.iter().map(|c| c.consultee.created_at),
+        )
+        .into_table("consultees")
+        .column::<BigInt, _>("response_id", "bigint", links.iter().map(|l| l.response_id))
+        .column::<BigInt, _>(
+            "consultee_id",
+            "bigint",
+            links.iter().map(|l| l.consultee_id),
+        )
+        .column::<Integer, _>("position", "integer", links.iter().map(|l| l.position))
+        .into_table("response_consultees")
+        .column::<BigInt, _>("response_id", "bigint", a.iter().map(|a| a.response_id))
+        .column::<BigInt, _>("question_id", "bigint", a.iter().map(|a| a.question_id))
+        .column::<Text, _>("value", "text", a.iter().map(|a| a.value))
+        .into_table("answers")
+        .column::<BigInt, _>("id", "bigint", i.iter().map(|i| i.id))
+        .column::<BigInt, _>(
+            "consultation_id",
+            "bigint",
+            i.iter().map(|i| i.issue.consultation_id),
+        )
+        .column::<BigInt, _>(
+            "response_id",
+            "bigint",
+            i.iter().map(|i| i.issue.response_id),
+        )
+        .column::<Integer, _>("position", "integer", i.iter().map(|i| i.issue.position))
+        .column::<Text, _>("content", "text", i.iter().map(|i| i.issue.content))
+        .column::<Text, _>("kind", "text", i.iter().map(|i| i.issue.kind))
+        .into_table("issues")
+        .column::<BigInt, _>("issue_id", "bigint", s.iter().map(|s| s.issue_id))
+        .column::<BigInt, _>("section_id", "bigint", s.iter().map(|s| s.section_id))
+        .into_table("issue_sections")
+        .column::<BigInt, _>("issue_id", "bigint", b.iter().map(|b| b.issue_id))
+        .column::<BigInt, _>("body_id", "bigint", b.iter().map(|b| b.body_id))
+        .into_table("issue_bodies")
+        .column::<Timestamp, _>("at", "timestamp", log.iter().map(|e| e.at))
+        .column::<Nullable<BigInt>, _>("user_id", "bigint", log.iter().map(|e| e.user_id))
+        .column::<Text, _>("actor", "text", log.iter().map(|e| e.actor))
+        .column::<Text, _>("action", "text", log.iter().map(|e| e.action))
+        .column::<Text, _>("entity", "text", log.iter().map(|e| e.entity))
+        .column::<Nullable<BigInt>, _>("entity_id", "bigint", log.iter().map(|e| e.entity_id))
+        .column::<Nullable<Text>, _>("before_value", "text", log.iter().map(|e| e.before_value))
+        .column::<Nullable<Text>, _>("after_value", "text", log.iter().map(|e| e.after_value))
+        .into_table("audit_log")
+        .execute(conn)
+}
+
+/// One PostgreSQL statement inserting into several tables, each column's
+/// values bound as one array.
+struct Unnested<'a> {
+    query: BoxedSqlQuery<'a, Pg, SqlQuery>,
+    binds: usize,
+    parts: Vec<String>,
+    columns: Vec<&'static str>,
+    arrays: Vec<String>,
+}
+
+impl Default for Unnested<'_> {
+    fn default() -> Self {
+        Self {
+            query: diesel::sql_query("").into_boxed(),
+            binds: 0,
+            parts: Vec::new(),
+            columns: Vec::new(),
+            arrays: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Unnested<'a> {
+    /// One column of the table being built: its name, PostgreSQL's name of
+    /// its element type, and its values in row order.
+    fn column<ST, T>(
+        mut self,
+        name: &'static str,
+        element: &str,
+        values: impl Iterator<Item = T>,
+    ) -> Self
+    where
+        ST: SingleValue + Send + 'static,
+        Pg: HasSqlType<ST>,
+        T: ToSql<ST, Pg> + std::fmt::Debug + Send + 'a,
+    {
+        self.binds += 1;
+        self.columns.push(name);
+        self.arrays.push(format!("${}::{element}[]", self.binds));
+        self.query = self.query.bind::<Array<ST>, _>(values.collect::<Vec<T>>());
+        self
+    }
+
+    /// Ends the columns given since the last table: they are `table`'s.
+    fn into_table(mut self, table: &str) -> Self {
+        self.parts.push(format!(
+            "{table}_rows AS (INSERT INTO {table} ({}) SELECT * FROM unnest({}))",
+            self.columns.join(", "),
+            self.arrays.join(", ")
+        ));
+        self.columns.clear();
+        self.arrays.clear();
+        self
+    }
+
+    fn execute(self, conn: &mut PgConnection) -> QueryResult<()> {
+        let sql = format!("WITH {} SELECT 1", self.parts.join(",\n"));
+        self.query.sql(sql).execute(conn).map(|_| ())
+    }
 }

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
 use super::connection::{DbConnection, last_insert_id};
 use super::schema::consultations;
@@ -127,13 +128,23 @@ pub fn take_response_numbers(
     id: ConsultationId,
     count: i64,
 ) -> QueryResult<i64> {
-    diesel::update(consultations::table.find(id))
-        .set(consultations::responses_received.eq(consultations::responses_received + count))
-        .execute(conn)?;
-    consultations::table
-        .find(id)
-        .select(consultations::responses_received)
-        .first(conn)
+    // One round trip: the response writer takes numbers in every batch.
+    // (`$1` comes before `$2` in the text: SQLite numbers named parameters
+    // in order of appearance.)
+    let taken: Taken = diesel::sql_query(
+        "UPDATE consultations SET responses_received = responses_received + $1 \
+         WHERE id = $2 RETURNING responses_received",
+    )
+    .bind::<BigInt, _>(count)
+    .bind::<BigInt, _>(id)
+    .get_result(conn)?;
+    Ok(taken.responses_received)
+}
+
+#[derive(QueryableByName)]
+struct Taken {
+    #[diesel(sql_type = BigInt)]
+    responses_received: i64,
 }
 
 /// Changes a consultation's descriptive fields.

@@ -1,10 +1,12 @@
-//! Queries on a consultation document's parts: `sections` and `questions`.
+//! Queries on a consultation document's parts: `sections` and `questions`
+//! (and, for checking a form, the ids of the structure's `bodies`).
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer};
 
 use super::connection::{DbConnection, last_insert_id};
 use super::schema::{questions, sections};
-use crate::domain::{ConsultationId, QuestionId, QuestionKind, SectionId};
+use crate::domain::{BodyId, ConsultationId, QuestionId, QuestionKind, SectionId};
 
 /// A section row.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -78,23 +80,43 @@ pub fn sections_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<V
         .load(conn)
 }
 
-/// The ids of a consultation's sections (to check a form's references).
-pub fn section_ids_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<SectionId>> {
-    sections::table
-        .filter(sections::consultation_id.eq(id))
-        .select(sections::id)
-        .load(conn)
+/// The ids a consultation's response form may refer to.
+#[derive(Debug, Default)]
+pub struct ReferableIds {
+    pub questions: Vec<QuestionId>,
+    pub sections: Vec<SectionId>,
+    pub bodies: Vec<BodyId>,
 }
 
-/// The ids of a consultation's questions (to check a form's references).
-pub fn question_ids_of(
-    conn: &mut DbConnection,
-    id: ConsultationId,
-) -> QueryResult<Vec<QuestionId>> {
-    questions::table
-        .filter(questions::consultation_id.eq(id))
-        .select(questions::id)
-        .load(conn)
+/// The ids of a consultation's questions, sections and bodies (to check a
+/// form's references), with one query: the response writer asks for them
+/// in every batch.
+pub fn referable_ids_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<ReferableIds> {
+    // `$1` is one parameter to both engines (SQLite takes it as a name).
+    let rows: Vec<KindAndId> = diesel::sql_query(
+        "SELECT 0 AS kind, id FROM questions WHERE consultation_id = $1 \
+         UNION ALL SELECT 1, id FROM sections WHERE consultation_id = $1 \
+         UNION ALL SELECT 2, id FROM bodies WHERE consultation_id = $1",
+    )
+    .bind::<BigInt, _>(id)
+    .load(conn)?;
+    let mut ids = ReferableIds::default();
+    for row in rows {
+        match row.kind {
+            0 => ids.questions.push(QuestionId(row.id)),
+            1 => ids.sections.push(SectionId(row.id)),
+            _ => ids.bodies.push(BodyId(row.id)),
+        }
+    }
+    Ok(ids)
+}
+
+#[derive(QueryableByName)]
+struct KindAndId {
+    #[diesel(sql_type = Integer)]
+    kind: i32,
+    #[diesel(sql_type = BigInt)]
+    id: i64,
 }
 
 /// Inserts a question and returns its id.

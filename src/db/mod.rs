@@ -25,4 +25,4 @@ pub mod themes;
 pub mod users;
 
 pub use connection::{Backend, DatabaseUrl, DatabaseUrlError, DbConnection, write_transaction};
-pub use pool::{DbPool, PoolOptions};
+pub use pool::{DbPool, PoolOptions, PooledConnection};

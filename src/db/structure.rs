@@ -75,14 +75,6 @@ pub fn bodies_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec
         .load(conn)
 }
 
-/// The ids of a consultation's bodies (to check a form's references).
-pub fn body_ids_of(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<Vec<BodyId>> {
-    bodies::table
-        .filter(bodies::consultation_id.eq(id))
-        .select(bodies::id)
-        .load(conn)
-}
-
 /// Inserts a link and returns its id.
 pub fn insert_link(conn: &mut DbConnection, new: &NewBodyLink<'_>) -> QueryResult<BodyLinkId> {
     diesel::insert_into(body_links::table)

@@ -9,8 +9,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use super::{ServiceError, ServiceResult};
 use crate::analysis::kind::classify;
 use crate::db::bulk::{
-    AnswerRow, ConsulteeRow, IssueBodyRow, IssueRow, IssueSectionRow, Keyed, NewRows,
-    ResponseConsulteeRow, ResponseRow,
+    AnswerRow, ConsulteeRow, IssueBodyRow, IssueRow, IssueSectionRow, NewRows,
+    ResponseConsulteeRow, ResponseRow, Wanted,
 };
 use crate::db::consultations::Consultation;
 use crate::db::consultees::Consultee;
@@ -276,11 +276,17 @@ pub fn store_all(
     let submissions = || items.iter().map(|item| item.stored.submission);
     let consultee_count = submissions().map(|s| s.consultees.len()).sum();
     let issue_count = submissions().map(|s| s.points.len()).sum();
-    let response_ids = db::bulk::reserve_ids(conn, Keyed::Responses, items.len())?;
-    let consultee_ids = db::bulk::reserve_ids(conn, Keyed::Consultees, consultee_count)?;
-    let issue_ids = db::bulk::reserve_ids(conn, Keyed::Issues, issue_count)?;
-    let mut consultee_ids = consultee_ids.into_iter().map(ConsulteeId);
-    let mut issue_ids = issue_ids.into_iter().map(IssueId);
+    let ids = db::bulk::reserve_ids(
+        conn,
+        Wanted {
+            responses: items.len(),
+            consultees: consultee_count,
+            issues: issue_count,
+        },
+    )?;
+    let response_ids = ids.responses;
+    let mut consultee_ids = ids.consultees.into_iter().map(ConsulteeId);
+    let mut issue_ids = ids.issues.into_iter().map(IssueId);
 
     let stamp = now.naive_utc();
     let mut rows = NewRows::default();
@@ -419,16 +425,11 @@ pub(crate) struct References {
 impl References {
     /// All of the consultation's (for a batch of submissions).
     pub(crate) fn of(conn: &mut DbConnection, consultation: &Consultation) -> ServiceResult<Self> {
+        let ids = db::document::referable_ids_of(conn, consultation.id)?;
         Ok(Self {
-            questions: db::document::question_ids_of(conn, consultation.id)?
-                .into_iter()
-                .collect(),
-            sections: db::document::section_ids_of(conn, consultation.id)?
-                .into_iter()
-                .collect(),
-            bodies: db::structure::body_ids_of(conn, consultation.id)?
-                .into_iter()
-                .collect(),
+            questions: ids.questions.into_iter().collect(),
+            sections: ids.sections.into_iter().collect(),
+            bodies: ids.bodies.into_iter().collect(),
         })
     }
 

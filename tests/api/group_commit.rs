@@ -120,8 +120,32 @@ fn stored_in_bulk(kind: Kind) {
     let consultation = db::consultations::by_slug(conn, "cheltenham-2011")
         .expect("query")
         .expect("found");
-    let sections = db::document::section_ids_of(conn, consultation.id).expect("sections");
-    let bodies = db::structure::body_ids_of(conn, consultation.id).expect("bodies");
+    // The writer's one-query list of what a form may refer to is the
+    // consultation's own questions, sections and bodies.
+    let ids = db::document::referable_ids_of(conn, consultation.id).expect("ids");
+    let ids_of = |mut ids: Vec<i64>| {
+        ids.sort();
+        ids
+    };
+    let (sections, bodies) = (ids.sections, ids.bodies);
+    let expected_sections = db::document::sections_of(conn, consultation.id).expect("sections");
+    let expected_bodies = db::structure::bodies_of(conn, consultation.id).expect("bodies");
+    let expected_questions = db::document::questions_of(conn, consultation.id).expect("questions");
+    assert_eq!(
+        ids_of(sections.iter().map(|s| s.0).collect()),
+        ids_of(expected_sections.iter().map(|s| s.id.0).collect())
+    );
+    assert_eq!(
+        ids_of(bodies.iter().map(|b| b.0).collect()),
+        ids_of(expected_bodies.iter().map(|b| b.id.0).collect())
+    );
+    assert_eq!(
+        ids_of(ids.questions.iter().map(|q| q.0).collect()),
+        ids_of(expected_questions.iter().map(|q| q.id.0).collect())
+    );
+    assert!(
+        !sections.is_empty() && !bodies.is_empty() && ids.questions.iter().any(|q| q.0 == question)
+    );
     let count = 2_100; // over the 2,000 rows one statement takes
     let submissions: Vec<Submission> = (0..count)
         .map(|n| {
