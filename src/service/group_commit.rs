@@ -25,6 +25,7 @@ use super::{ServiceError, ServiceResult};
 use crate::db::consultations::Consultation;
 use crate::db::responses::Response;
 use crate::db::{self, DbConnection, DbPool, PooledConnection};
+use crate::domain::IssueKind;
 use crate::security::random_token;
 
 /// Most submissions committed together. Large enough to absorb a burst on a
@@ -39,6 +40,8 @@ pub const QUEUE_CAPACITY: usize = 8_192;
 struct Pending {
     slug: String,
     submission: Submission,
+    /// Each point's kind, classified by the sender (not the busy writer).
+    kinds: Vec<IssueKind>,
     key: Option<String>,
     now: DateTime<Utc>,
     reply: oneshot::Sender<ServiceResult<Receipt>>,
@@ -96,6 +99,7 @@ impl SubmissionQueue {
         let (reply, receiver) = oneshot::channel();
         let pending = Pending {
             slug: slug.to_string(),
+            kinds: submission.point_kinds(),
             submission,
             key,
             now,
@@ -262,6 +266,7 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
                 pending.key.as_deref(),
                 edit_salt,
                 pending.now,
+                Some(&pending.kinds),
             );
             to_store.push(ToStore {
                 consultation,

@@ -249,6 +249,7 @@ pub fn import(
             for (row, submission) in chunk.iter().zip(&submissions) {
                 let stored = Stored {
                     submission,
+                    kinds: None,
                     received_at: row.received_at,
                     submission_key: Some(&row.key),
                     edit_salt: None,

@@ -20,7 +20,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::time;
 use crate::domain::{
     BodyId, Channel, ConsultationId, ConsultationStatus, ConsulteeId, ConsulteeKind, IssueId,
-    Publication, QuestionId, ReferencePrefix, ResponseId, ResponseStatus, SectionId,
+    IssueKind, Publication, QuestionId, ReferencePrefix, ResponseId, ResponseStatus, SectionId,
 };
 use crate::security::random_token;
 
@@ -64,6 +64,12 @@ impl Submission {
             .map(|p| p.text.as_str())
             .collect::<Vec<_>>()
             .join("\n\n")
+    }
+
+    /// Each point's kind, by the rules of [`classify`]. The response writer
+    /// works alone, so request handlers classify before queueing.
+    pub fn point_kinds(&self) -> Vec<IssueKind> {
+        self.points.iter().map(|p| classify(&p.text)).collect()
     }
 }
 
@@ -159,7 +165,7 @@ pub(crate) fn write_submission(
             let edit_salt = random_token(16);
             let item = ToStore {
                 consultation: &consultation,
-                stored: received(submission, submission_key, &edit_salt, now),
+                stored: received(submission, submission_key, &edit_salt, now, None),
             };
             let stored = store_all(conn, &Actor::system("consultee"), now, &[item])?;
             let reference = stored
@@ -211,9 +217,11 @@ pub(crate) fn received<'a>(
     submission_key: Option<&'a str>,
     edit_salt: &'a str,
     now: DateTime<Utc>,
+    kinds: Option<&'a [IssueKind]>,
 ) -> Stored<'a> {
     Stored {
         submission,
+        kinds,
         received_at: now,
         submission_key,
         edit_salt: Some(edit_salt),
@@ -228,6 +236,9 @@ pub(crate) fn received<'a>(
 /// A response to store: a consultee's submission, or an imported row.
 pub struct Stored<'a> {
     pub submission: &'a Submission,
+    /// Each point's kind when already classified; `None` classifies them
+    /// while storing.
+    pub kinds: Option<&'a [IssueKind]>,
     pub received_at: DateTime<Utc>,
     /// Makes storing it again find this response (form token, import key).
     pub submission_key: Option<&'a str>,
@@ -246,33 +257,19 @@ pub struct ToStore<'a> {
 /// Stores responses with their consultees, answers and issues (one per
 /// point) and records each in the audit log; returns their ids and new
 /// references, in order. Runs inside the caller's write transaction and
-/// writes each table with one statement for the whole batch; reference
-/// numbers are taken in one block per consultation (in id order, so two
-/// instances lock consultations alike) and given out in order.
+/// writes the whole batch at once (see [`db::bulk`]); reference numbers
+/// are taken in one block per consultation (in id order, so two instances
+/// lock consultations alike) and given out in order.
 pub fn store_all(
     conn: &mut DbConnection,
     actor: &Actor,
     now: DateTime<Utc>,
     items: &[ToStore<'_>],
 ) -> ServiceResult<Vec<(ResponseId, String)>> {
-    let mut wanted: BTreeMap<ConsultationId, i64> = BTreeMap::new();
-    for item in items {
-        *wanted.entry(item.consultation.id).or_default() += 1;
-    }
-    let mut next_number = HashMap::with_capacity(wanted.len());
-    for (id, count) in wanted {
-        let last = db::consultations::take_response_numbers(conn, id, count)?;
-        next_number.insert(id, last - count + 1);
-    }
-    let mut references = Vec::with_capacity(items.len());
-    let mut contents = Vec::with_capacity(items.len());
-    for item in items {
-        let prefix = ReferencePrefix::parse(&item.consultation.reference_prefix)?;
-        let number = next_number.entry(item.consultation.id).or_default();
-        references.push(prefix.reference(*number));
-        *number += 1;
-        contents.push(item.stored.submission.content());
-    }
+    // Ids and contents first: ids come from sequences on PostgreSQL, so
+    // taking them holds up nobody. Reference numbers lock their
+    // consultation's row until the commit, which makes another instance's
+    // writer wait: keep that stretch short.
     let submissions = || items.iter().map(|item| item.stored.submission);
     let consultee_count = submissions().map(|s| s.consultees.len()).sum();
     let issue_count = submissions().map(|s| s.points.len()).sum();
@@ -284,6 +281,23 @@ pub fn store_all(
             issues: issue_count,
         },
     )?;
+    let contents: Vec<String> = submissions().map(Submission::content).collect();
+    let mut wanted: BTreeMap<ConsultationId, i64> = BTreeMap::new();
+    for item in items {
+        *wanted.entry(item.consultation.id).or_default() += 1;
+    }
+    let mut next_number = HashMap::with_capacity(wanted.len());
+    for (id, count) in wanted {
+        let last = db::consultations::take_response_numbers(conn, id, count)?;
+        next_number.insert(id, last - count + 1);
+    }
+    let mut references = Vec::with_capacity(items.len());
+    for item in items {
+        let prefix = ReferencePrefix::parse(&item.consultation.reference_prefix)?;
+        let number = next_number.entry(item.consultation.id).or_default();
+        references.push(prefix.reference(*number));
+        *number += 1;
+    }
     let response_ids = ids.responses;
     let mut consultee_ids = ids.consultees.into_iter().map(ConsulteeId);
     let mut issue_ids = ids.issues.into_iter().map(IssueId);
@@ -354,7 +368,9 @@ pub fn store_all(
                 value,
             });
         }
-        for (position, point) in (1..).zip(&submission.points) {
+        let kinds = item.stored.kinds.unwrap_or_default();
+        for (index, point) in submission.points.iter().enumerate() {
+            let position = i32::try_from(index + 1).unwrap_or(i32::MAX);
             let issue_id = issue_ids.next().ok_or_else(too_few_ids)?;
             rows.issues.push(IssueRow {
                 id: issue_id,
@@ -363,7 +379,10 @@ pub fn store_all(
                     response_id: id,
                     position,
                     content: &point.text,
-                    kind: classify(&point.text),
+                    kind: kinds
+                        .get(index)
+                        .copied()
+                        .unwrap_or_else(|| classify(&point.text)),
                 },
             });
             rows.issue_sections

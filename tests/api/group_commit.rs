@@ -174,6 +174,7 @@ fn stored_in_bulk(kind: Kind) {
             consultation: &consultation,
             stored: Stored {
                 submission,
+                kinds: None,
                 received_at: now,
                 submission_key: Some(key),
                 edit_salt: Some("salt"),

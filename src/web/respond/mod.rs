@@ -7,7 +7,7 @@
 pub mod form_model;
 pub mod view;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -33,9 +33,40 @@ pub struct LoadedForm {
     questions: Vec<Question>,
     sections: Vec<Section>,
     bodies: Vec<Body>,
+    /// The blank form, rendered once and cut where each reader's token goes.
+    blank: OnceLock<Vec<String>>,
 }
 
 impl LoadedForm {
+    /// The blank form with `token` in it. The form is the same for everyone
+    /// but its token: it is rendered once with a slot for the token, and
+    /// each reader's copy is the pieces joined by their token.
+    fn blank_form(&self, token: &str) -> Result<String, AppError> {
+        let pieces = match self.blank.get() {
+            Some(pieces) => pieces,
+            None => {
+                let data = view::form_page(
+                    &self.context(),
+                    &RespondForm::blank(),
+                    &[],
+                    TOKEN_SLOT,
+                    &FormMode::New,
+                    None,
+                );
+                let html = templates::render("respond", &data)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                // Two readers may both render it; either copy will do.
+                let _ = self
+                    .blank
+                    .set(html.split(TOKEN_SLOT).map(str::to_string).collect());
+                self.blank
+                    .get()
+                    .ok_or_else(|| AppError::Internal("blank form".into()))?
+            }
+        };
+        Ok(pieces.join(token))
+    }
+
     fn context(&self) -> FormContext<'_> {
         FormContext {
             consultation: &self.consultation,
@@ -60,6 +91,7 @@ async fn load(state: &AppState, slug: String) -> Result<Arc<LoadedForm>, AppErro
             let id = consultation.id;
             Ok(LoadedForm {
                 receipts,
+                blank: OnceLock::new(),
                 questions: crate::db::document::questions_of(conn, id)?,
                 sections: crate::db::document::sections_of(conn, id)?,
                 bodies: crate::db::structure::bodies_of(conn, id)?,
@@ -129,28 +161,7 @@ pub async fn form(
     let secure = state.settings.secure_cookies;
     let cookie = CsrfCookie::from_request(&req, secure);
     let token = csrf::issue(&state.signer, &cookie.value, state.clock.now());
-    // The blank form is the same for everyone but its token: render it once
-    // with a slot for the token, and fill the slot for each reader.
-    let key = format!("/consultations/{}/respond", loaded.consultation.slug);
-    let blank = match state.pages.get(&key) {
-        Some(blank) => blank,
-        None => {
-            let data = view::form_page(
-                &loaded.context(),
-                &RespondForm::blank(),
-                &[],
-                TOKEN_SLOT,
-                &FormMode::New,
-                None,
-            );
-            let html = templates::render("respond", &data)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let blank = web::Bytes::from(html);
-            state.pages.put(&key, blank.clone());
-            blank
-        }
-    };
-    let html = String::from_utf8_lossy(&blank).replace(TOKEN_SLOT, &token);
+    let html = loaded.blank_form(&token)?;
     let mut response = HttpResponse::Ok();
     if cookie.is_new {
         response.cookie(cookie.cookie(secure));
