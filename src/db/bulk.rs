@@ -7,9 +7,11 @@
 //! built in memory first and written at once: on SQLite with one statement
 //! per table, on PostgreSQL with one statement for all of them.
 
+use std::marker::PhantomData;
+
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{
     Array, BigInt, HasSqlType, Integer, Nullable, SingleValue, Text, Timestamp,
@@ -229,7 +231,7 @@ fn insert_sqlite(conn: &mut SqliteConnection, rows: &NewRows<'_>) -> QueryResult
 /// batch's time), so each column travels as one array and `unnest` turns
 /// the arrays back into rows, one data-modifying `WITH` part per table. The
 /// statement's text is the same for every batch, whatever its size, so it
-/// is cheap to parse; foreign keys are checked at the end of the statement,
+/// is prepared once per connection; foreign keys are checked at the end of the statement,
 /// when every table's rows are in.
 fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<()> {
     let r = &rows.responses;
@@ -350,27 +352,49 @@ fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<(
         .column::<Nullable<Text>, _>("after_value", "text", log.iter().map(|e| e.after_value))
         .into_table("audit_log")
         .execute(conn)
+        .map(|_| ())
 }
 
 /// One PostgreSQL statement inserting into several tables, each column's
-/// values bound as one array.
+/// values bound as one array. Its text depends only on the tables and
+/// columns named, which are the same for every batch, so PostgreSQL
+/// prepares it once per connection (see the `QueryId` below).
+#[derive(Default)]
 struct Unnested<'a> {
-    query: BoxedSqlQuery<'a, Pg, SqlQuery>,
-    binds: usize,
-    parts: Vec<String>,
-    columns: Vec<&'static str>,
-    arrays: Vec<String>,
+    tables: Vec<UnnestedTable<'a>>,
+    columns: Vec<UnnestedColumn<'a>>,
 }
 
-impl Default for Unnested<'_> {
-    fn default() -> Self {
-        Self {
-            query: diesel::sql_query("").into_boxed(),
-            binds: 0,
-            parts: Vec::new(),
-            columns: Vec::new(),
-            arrays: Vec::new(),
-        }
+struct UnnestedTable<'a> {
+    name: &'static str,
+    columns: Vec<UnnestedColumn<'a>>,
+}
+
+struct UnnestedColumn<'a> {
+    name: &'static str,
+    /// PostgreSQL's name of the element type (`bigint`, `text`…).
+    element: &'static str,
+    values: Box<dyn ArrayBind + Send + 'a>,
+}
+
+/// A column's values, bound as one array parameter.
+trait ArrayBind {
+    fn bind<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>;
+}
+
+struct Values<ST, T> {
+    values: Vec<T>,
+    sql_type: PhantomData<ST>,
+}
+
+impl<ST, T> ArrayBind for Values<ST, T>
+where
+    ST: SingleValue + 'static,
+    Pg: HasSqlType<ST>,
+    T: ToSql<ST, Pg> + std::fmt::Debug,
+{
+    fn bind<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_bind_param::<Array<ST>, Vec<T>>(&self.values)
     }
 }
 
@@ -380,7 +404,7 @@ impl<'a> Unnested<'a> {
     fn column<ST, T>(
         mut self,
         name: &'static str,
-        element: &str,
+        element: &'static str,
         values: impl Iterator<Item = T>,
     ) -> Self
     where
@@ -388,27 +412,69 @@ impl<'a> Unnested<'a> {
         Pg: HasSqlType<ST>,
         T: ToSql<ST, Pg> + std::fmt::Debug + Send + 'a,
     {
-        self.binds += 1;
-        self.columns.push(name);
-        self.arrays.push(format!("${}::{element}[]", self.binds));
-        self.query = self.query.bind::<Array<ST>, _>(values.collect::<Vec<T>>());
+        self.columns.push(UnnestedColumn {
+            name,
+            element,
+            values: Box::new(Values::<ST, T> {
+                values: values.collect(),
+                sql_type: PhantomData,
+            }),
+        });
         self
     }
 
     /// Ends the columns given since the last table: they are `table`'s.
-    fn into_table(mut self, table: &str) -> Self {
-        self.parts.push(format!(
-            "{table}_rows AS (INSERT INTO {table} ({}) SELECT * FROM unnest({}))",
-            self.columns.join(", "),
-            self.arrays.join(", ")
-        ));
-        self.columns.clear();
-        self.arrays.clear();
+    fn into_table(mut self, name: &'static str) -> Self {
+        let columns = std::mem::take(&mut self.columns);
+        self.tables.push(UnnestedTable { name, columns });
         self
     }
+}
 
-    fn execute(self, conn: &mut PgConnection) -> QueryResult<()> {
-        let sql = format!("WITH {} SELECT 1", self.parts.join(",\n"));
-        self.query.sql(sql).execute(conn).map(|_| ())
+impl QueryFragment<Pg> for Unnested<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH ");
+        for (t, table) in self.tables.iter().enumerate() {
+            if t > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql(table.name);
+            out.push_sql("_rows AS (INSERT INTO ");
+            out.push_sql(table.name);
+            out.push_sql(" (");
+            for (c, column) in table.columns.iter().enumerate() {
+                if c > 0 {
+                    out.push_sql(", ");
+                }
+                out.push_sql(column.name);
+            }
+            out.push_sql(") SELECT * FROM unnest(");
+            for (c, column) in table.columns.iter().enumerate() {
+                if c > 0 {
+                    out.push_sql(", ");
+                }
+                column.values.bind(&mut out)?;
+                out.push_sql("::");
+                out.push_sql(column.element);
+                out.push_sql("[]");
+            }
+            out.push_sql("))");
+        }
+        out.push_sql(" SELECT 1");
+        Ok(())
     }
 }
+
+/// The statement's identity for diesel's cache of prepared statements. It
+/// is one per program because [`insert_postgres`] always names the same
+/// tables and columns in the same order: the text never changes, only the
+/// arrays bound to it.
+impl QueryId for Unnested<'_> {
+    type QueryId = UnnestedInsert;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+/// See the `QueryId` of [`Unnested`].
+struct UnnestedInsert;
+
+impl RunQueryDsl<PgConnection> for Unnested<'_> {}
