@@ -21,12 +21,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use diesel::prelude::*;
 use sounding::analysis::rng::SplitMix64;
 use sounding::db::{self, DatabaseUrl};
 use sounding::service::fixtures;
 
 mod support;
+use support::ScratchDatabase;
 
 const SLUG: &str = "cheltenham-2011";
 
@@ -328,22 +328,17 @@ fn run(
     micros.len()
 }
 
-/// The service under test, stopped (and its database dropped) when done.
+/// The service under test, stopped when done (and then its database
+/// dropped: fields drop after `drop`).
 struct Server {
     child: Child,
-    postgres: Option<(String, String)>,
+    postgres: Option<ScratchDatabase>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some((admin, name)) = &self.postgres
-            && let Ok(mut conn) = diesel::PgConnection::establish(admin)
-        {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn);
-        }
     }
 }
 
@@ -361,25 +356,13 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or(64);
     let only = arg("--only");
     let dir = tempfile::tempdir()?;
-    let (url, postgres) = match arg("--postgres") {
-        Some(admin) => {
-            let name = format!("sounding_load_{}", std::process::id());
-            let mut conn = diesel::PgConnection::establish(&admin)?;
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn)?;
-            // Keep any options after the database name (`?sslmode=disable`).
-            let (path, options) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
-            let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
-            let options = if options.is_empty() {
-                String::new()
-            } else {
-                format!("?{options}")
-            };
-            (
-                format!("{base}/{name}{options}"),
-                Some((admin.clone(), name)),
-            )
-        }
-        None => (dir.path().join("load.db").display().to_string(), None),
+    let postgres = match arg("--postgres") {
+        Some(admin) => Some(ScratchDatabase::create(&admin, "sounding_load")?),
+        None => None,
+    };
+    let url = match &postgres {
+        Some(scratch) => scratch.url.clone(),
+        None => dir.path().join("load.db").display().to_string(),
     };
     let database = DatabaseUrl::parse(&url)?;
     let mut conn = database.connect()?;

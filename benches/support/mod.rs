@@ -48,3 +48,48 @@ pub fn real_texts() -> (Vec<String>, &'static str) {
         .collect();
     (texts, "Cheltenham fixture issues")
 }
+
+/// A PostgreSQL database made for one benchmark run and dropped after it,
+/// so a run never writes into the database it was pointed at.
+pub struct ScratchDatabase {
+    admin: String,
+    name: String,
+    /// Where the benchmark connects.
+    pub url: String,
+}
+
+impl ScratchDatabase {
+    /// Creates `<prefix>_<pid>` through the `admin` URL; the new URL keeps
+    /// any options after the database name (`?host=…`, `?sslmode=…`).
+    pub fn create(admin: &str, prefix: &str) -> anyhow::Result<Self> {
+        use diesel::{Connection, RunQueryDsl};
+        let name = format!("{prefix}_{}", std::process::id());
+        let mut conn = diesel::PgConnection::establish(admin)?;
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn)?;
+        let (path, options) = admin.split_once('?').unwrap_or((admin, ""));
+        let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+        let options = if options.is_empty() {
+            String::new()
+        } else {
+            format!("?{options}")
+        };
+        Ok(Self {
+            admin: admin.to_string(),
+            url: format!("{base}/{name}{options}"),
+            name,
+        })
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
