@@ -18,7 +18,7 @@ use sounding::import::Mapping;
 use sounding::service::{audit::Actor, fixtures, import};
 
 mod support;
-use support::{ScratchDatabase, peak_rss_mib};
+use support::{BenchDatabase, peak_rss_mib};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -73,19 +73,11 @@ fn main() -> anyhow::Result<()> {
     let rows: usize = arg("--rows")
         .and_then(|r| r.parse().ok())
         .unwrap_or(100_000);
-    let dir = tempfile::tempdir()?;
     // On PostgreSQL a database of its own, dropped afterwards: an import
     // into the database named would stay there (and skip every row when
     // run again).
-    let postgres = match arg("--postgres") {
-        Some(admin) => Some(ScratchDatabase::create(&admin, "sounding_import")?),
-        None => None,
-    };
-    let url = match &postgres {
-        Some(scratch) => scratch.url.clone(),
-        None => dir.path().join("import-bench.db").display().to_string(),
-    };
-    let url = DatabaseUrl::parse(&url)?;
+    let database = BenchDatabase::fresh(arg("--postgres").as_deref(), "import")?;
+    let url = DatabaseUrl::parse(&database.url)?;
     let pool = db::pool::open(&url, &db::PoolOptions::default())?;
     let mut conn = pool.get()?;
     db::migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -26,7 +26,7 @@ use sounding::db::{self, DatabaseUrl};
 use sounding::service::fixtures;
 
 mod support;
-use support::ScratchDatabase;
+use support::BenchDatabase;
 
 const SLUG: &str = "cheltenham-2011";
 
@@ -332,7 +332,7 @@ fn run(
 /// dropped: fields drop after `drop`).
 struct Server {
     child: Child,
-    postgres: Option<ScratchDatabase>,
+    database: BenchDatabase,
 }
 
 impl Drop for Server {
@@ -355,17 +355,10 @@ fn main() -> anyhow::Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(64);
     let only = arg("--only");
-    let dir = tempfile::tempdir()?;
-    let postgres = match arg("--postgres") {
-        Some(admin) => Some(ScratchDatabase::create(&admin, "sounding_load")?),
-        None => None,
-    };
-    let url = match &postgres {
-        Some(scratch) => scratch.url.clone(),
-        None => dir.path().join("load.db").display().to_string(),
-    };
-    let database = DatabaseUrl::parse(&url)?;
-    let mut conn = database.connect()?;
+    let database = BenchDatabase::fresh(arg("--postgres").as_deref(), "load")?;
+    let url = database.url.clone();
+    let parsed = DatabaseUrl::parse(&url)?;
+    let mut conn = parsed.connect()?;
     db::migrations::run_pending(&mut conn)?;
     fixtures::load(&mut conn, SLUG)?;
     let now = chrono::Utc::now();
@@ -389,7 +382,7 @@ fn main() -> anyhow::Result<()> {
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()?;
-    let server = Server { child, postgres };
+    let server = Server { child, database };
     let ready = Instant::now();
     while HttpConnection::open(address)
         .and_then(|mut c| c.request("GET", "/healthz", None))
@@ -417,7 +410,7 @@ fn main() -> anyhow::Result<()> {
             .rsplit('/')
             .next()
             .unwrap_or("sounding"),
-        if server.postgres.is_some() {
+        if server.database.postgres.is_some() {
             "PostgreSQL"
         } else {
             "SQLite (WAL, synchronous=FULL)"
@@ -429,7 +422,7 @@ fn main() -> anyhow::Result<()> {
     }
     if only.as_deref() != Some("read") {
         let acknowledged = run(address, Scenario::Submit, connections, seconds, &texts);
-        let stored = counter(&mut database.connect()?)? - before;
+        let stored = counter(&mut parsed.connect()?)? - before;
         println!("  {acknowledged} acknowledged with a reference, {stored} stored");
     }
     drop(server);

@@ -49,6 +49,39 @@ pub fn real_texts() -> (Vec<String>, &'static str) {
     (texts, "Cheltenham fixture issues")
 }
 
+/// A benchmark's fresh database: a SQLite file in a temporary folder, or,
+/// given `--postgres ADMIN_URL`, a PostgreSQL database of its own.
+pub struct BenchDatabase {
+    /// Where the benchmark connects.
+    pub url: String,
+    /// Set on PostgreSQL; dropped (and the database with it) last.
+    pub postgres: Option<ScratchDatabase>,
+    _folder: tempfile::TempDir,
+}
+
+impl BenchDatabase {
+    /// A new database named after `name`.
+    pub fn fresh(postgres_admin: Option<&str>, name: &str) -> anyhow::Result<Self> {
+        let folder = tempfile::tempdir()?;
+        let postgres = postgres_admin
+            .map(|admin| ScratchDatabase::create(admin, &format!("sounding_{name}")))
+            .transpose()?;
+        let url = match &postgres {
+            Some(scratch) => scratch.url.clone(),
+            None => folder
+                .path()
+                .join(format!("{name}.db"))
+                .display()
+                .to_string(),
+        };
+        Ok(Self {
+            url,
+            postgres,
+            _folder: folder,
+        })
+    }
+}
+
 /// A PostgreSQL database made for one benchmark run and dropped after it,
 /// so a run never writes into the database it was pointed at.
 pub struct ScratchDatabase {
