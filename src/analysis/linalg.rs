@@ -129,10 +129,21 @@ pub fn sparse_transposed_times_dense(a: &SparseMatrix, rows: &[usize], y: &Dense
             partial
         })
         .collect();
+    // Summed in parallel over slices of the result, each in block order.
     let mut out = Dense::zeros(a.columns, cols);
-    for partial in partials {
-        add_scaled(&mut out.data, 1.0, &partial.data);
-    }
+    let slice = cols.max(1) * 1024;
+    out.data
+        .par_chunks_mut(slice)
+        .enumerate()
+        .for_each(|(i, target)| {
+            for partial in &partials {
+                add_scaled(
+                    target,
+                    1.0,
+                    &partial.data[i * slice..i * slice + target.len()],
+                );
+            }
+        });
     out
 }
 
