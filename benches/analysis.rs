@@ -1,6 +1,7 @@
 //! Benchmark: tokenising, clustering and labelling issues at scale.
 //!
-//! `cargo bench --bench analysis -- --issues N` (default 100,000). Each
+//! `cargo bench --bench analysis -- --issues N [--word-weight W]` (default
+//! 100,000 issues and the engine's weight). Each
 //! issue is ~30 words recombined from real texts: the NHS feedback answers
 //! in `../shared/data/` when that folder is present, the Cheltenham
 //! fixture's issues otherwise. Run one size per process so the peak
@@ -34,12 +35,21 @@ fn issues(sources: &[String], n: usize) -> Vec<String> {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n = args
-        .iter()
-        .position(|a| a == "--issues")
-        .and_then(|i| args.get(i + 1))
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
+    let n = value_of("--issues")
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
+    let defaults = ClusterOptions::default();
+    let options = ClusterOptions {
+        word_weight: value_of("--word-weight")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults.word_weight),
+        ..defaults
+    };
     let (sources, origin) = real_texts();
     let texts = issues(&sources, n);
     let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
@@ -54,7 +64,7 @@ fn main() {
     let tokenizer = Tokenizer::default();
     let tfidf = TfIdf::build(&tokenizer, &texts);
     let tokenised = started.elapsed().as_secs_f64();
-    let result = cluster::cluster(&tfidf, &ClusterOptions::default());
+    let result = cluster::cluster(&tfidf, &options);
     let clustered = started.elapsed().as_secs_f64();
     let labels = label::label_clustering(&tokenizer, &texts, &tfidf, &result);
     let total = started.elapsed().as_secs_f64();

@@ -132,6 +132,14 @@ pub enum Command {
         /// How clusters are joined: `average` or `ward` (default: the engine's).
         #[arg(long, value_parser = parse_linkage)]
         linkage: Option<crate::analysis::agglomerative::Linkage>,
+        /// The share of similarity from word co-occurrence vectors, 0 to 1
+        /// (default: the engine's; 0 is LSA alone).
+        #[arg(long)]
+        word_weight: Option<f32>,
+        /// Seed for the random choices (default: the engine's), to see how
+        /// much the scores move with it.
+        #[arg(long)]
+        seed: Option<u64>,
         /// Only cluster with the label count (skip choosing the number).
         #[arg(long)]
         label_count_only: bool,
@@ -271,6 +279,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             split_by,
             dimensions,
             linkage,
+            word_weight,
+            seed,
             label_count_only,
             show_themes,
         } => {
@@ -293,6 +303,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let options = crate::analysis::cluster::ClusterOptions {
                 dimensions,
                 linkage: linkage.unwrap_or(defaults.linkage),
+                seed: seed.unwrap_or(defaults.seed),
+                word_weight: word_weight.unwrap_or(defaults.word_weight),
                 ..defaults
             };
             let reports = crate::evaluation::evaluate(&records, &options, !label_count_only);

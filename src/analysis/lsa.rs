@@ -26,6 +26,17 @@ pub struct Lsa {
 impl Lsa {
     /// Fits on the given rows of the matrix. Deterministic for a seed.
     pub fn fit(matrix: &SparseMatrix, sample: &[usize], dims: usize, seed: u64) -> Lsa {
+        Self::fit_sharpened(matrix, sample, dims, seed, POWER_ITERATIONS)
+    }
+
+    /// [`Lsa::fit`] with a chosen number of power iterations.
+    pub fn fit_sharpened(
+        matrix: &SparseMatrix,
+        sample: &[usize],
+        dims: usize,
+        seed: u64,
+        power_iterations: usize,
+    ) -> Lsa {
         let terms = matrix.columns;
         let width = (dims + OVERSAMPLING).min(terms).min(sample.len()).max(1);
         let mut rng = SplitMix64::new(seed);
@@ -33,7 +44,7 @@ impl Lsa {
         omega.data.iter_mut().for_each(|v| *v = rng.gaussian());
 
         let mut y = linalg::sparse_times_dense(matrix, sample, &omega);
-        for _ in 0..POWER_ITERATIONS {
+        for _ in 0..power_iterations {
             linalg::orthonormalise_columns(&mut y);
             let mut z = linalg::sparse_transposed_times_dense(matrix, sample, &y);
             linalg::orthonormalise_columns(&mut z);
@@ -45,6 +56,16 @@ impl Lsa {
         let bt = linalg::sparse_transposed_times_dense(matrix, sample, &y);
         let (values, vectors) = linalg::symmetric_eigen(linalg::gram(&bt));
         let kept: Vec<usize> = (0..dims.min(width)).filter(|&k| values[k] > 1e-9).collect();
+        // Each kept eigenvector divided by its singular value, in f32 so the
+        // product below runs on `linalg::dot` (in f64 it was a fifth of the
+        // fit).
+        let scaled: Vec<Vec<f32>> = kept
+            .iter()
+            .map(|&k| {
+                let sigma = values[k].sqrt();
+                vectors[k].iter().map(|w| (w / sigma) as f32).collect()
+            })
+            .collect();
         let mut components = Dense::zeros(terms, kept.len().max(1));
         let columns = components.cols;
         components
@@ -53,10 +74,8 @@ impl Lsa {
             .enumerate()
             .for_each(|(term, out)| {
                 let b = bt.row(term);
-                for (slot, &k) in kept.iter().enumerate() {
-                    let sigma = values[k].sqrt();
-                    let sum: f64 = vectors[k].iter().zip(b).map(|(w, &x)| w * x as f64).sum();
-                    out[slot] = (sum / sigma) as f32;
+                for (slot, vector) in out.iter_mut().zip(&scaled) {
+                    *slot = linalg::dot(vector, b);
                 }
             });
         Lsa { components }

@@ -10,6 +10,7 @@ pub mod label;
 pub mod linalg;
 pub mod lsa;
 pub mod metrics;
+pub mod ppmi;
 pub mod repeats;
 pub mod rng;
 pub mod split;

@@ -61,7 +61,7 @@ pub struct TfIdf {
 
 /// Terms in fewer texts than this are dropped (typos, one-off names), once
 /// the corpus is large enough for that to be safe.
-fn minimum_document_frequency(texts: usize) -> u32 {
+pub(super) fn minimum_document_frequency(texts: usize) -> u32 {
     if texts >= 200 { 2 } else { 1 }
 }
 
