@@ -126,7 +126,8 @@ pub enum Command {
         /// Evaluate each value of this field separately (e.g. a question).
         #[arg(long)]
         split_by: Option<String>,
-        /// Latent dimensions kept by LSA (default: one per ten texts, 10 to 100).
+        /// Latent dimensions kept by LSA and by the word vectors, each (default:
+        /// one per ten texts, 10 to 100).
         #[arg(long)]
         dimensions: Option<usize>,
         /// How clusters are joined: `average` or `ward` (default: the engine's).

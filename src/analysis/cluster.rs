@@ -35,7 +35,7 @@ pub const EXACT_LIMIT: usize = 3_000;
 /// the data's own shape (measured: NMI 0.210 → 0.221, ARI 0.139 → 0.153
 /// on the NHS set; see README).
 const OVER_CLUSTERING: usize = 4;
-/// LSA and k-means are fitted on at most this many issues.
+/// LSA, the word vectors and k-means are fitted on at most this many issues.
 pub const FIT_SAMPLE: usize = 20_000;
 /// The fewest latent dimensions kept (when there are enough issues).
 const FEWEST_DIMENSIONS: usize = 10;
@@ -51,7 +51,8 @@ pub struct ClusterOptions {
     pub themes: Option<usize>,
     /// The most themes an automatic choice may give.
     pub max_themes: usize,
-    /// Latent dimensions LSA keeps, or `None` for [`latent_dimensions`].
+    /// Latent dimensions each half keeps (LSA and the word vectors), or
+    /// `None` for [`latent_dimensions`].
     pub dimensions: Option<usize>,
     /// Seed for every random choice: same seed, same themes.
     pub seed: u64,
@@ -109,7 +110,7 @@ pub fn evenly_spaced(n: usize, count: usize) -> Vec<usize> {
     (0..count).map(|i| i * n / count).collect()
 }
 
-/// How many latent dimensions LSA keeps for `n` issues: one per ten issues,
+/// How many latent dimensions each half (LSA, word vectors) keeps for `n` issues: one per ten issues,
 /// at least [`FEWEST_DIMENSIONS`] and at most [`MOST_DIMENSIONS`]. LSA generalises only
 /// when it keeps far fewer dimensions than there are texts; with as many,
 /// it merely rotates them and two issues that make one point in different
