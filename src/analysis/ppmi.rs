@@ -87,7 +87,7 @@ fn ppmi_matrix(matrix: &SparseMatrix, sample: &[usize]) -> (SparseMatrix, Vec<us
     // Co-occurrence counts, one term's row at a time with a dense
     // accumulator per thread: work is the number of pairs, memory is the
     // result.
-    let rows: Vec<Vec<(u32, f64)>> = (0..terms)
+    let rows: Vec<Vec<(u32, u32)>> = (0..terms)
         .into_par_iter()
         .map_init(
             || (vec![0u32; terms], Vec::new()),
@@ -103,7 +103,7 @@ fn ppmi_matrix(matrix: &SparseMatrix, sample: &[usize]) -> (SparseMatrix, Vec<us
                 touched.sort_unstable();
                 let row = touched
                     .iter()
-                    .map(|&other| (other, f64::from(counts[other as usize])))
+                    .map(|&other| (other, counts[other as usize]))
                     .collect();
                 for &other in touched.iter() {
                     counts[other as usize] = 0;
@@ -116,7 +116,7 @@ fn ppmi_matrix(matrix: &SparseMatrix, sample: &[usize]) -> (SparseMatrix, Vec<us
     drop(texts_of);
     let marginal: Vec<f64> = rows
         .iter()
-        .map(|row| row.iter().map(|&(_, count)| count).sum())
+        .map(|row| row.iter().map(|&(_, count)| f64::from(count)).sum())
         .collect();
     let smoothed: Vec<f64> = marginal.iter().map(|c| c.powf(CONTEXT_SMOOTHING)).collect();
     let smoothed_total: f64 = smoothed.iter().sum();
@@ -130,7 +130,9 @@ fn ppmi_matrix(matrix: &SparseMatrix, sample: &[usize]) -> (SparseMatrix, Vec<us
     for (term, row) in rows.iter().enumerate() {
         for &(other, count) in row {
             // PMI = log P(a, b) / (P(a) · Pα(b)); the pair total cancels.
-            let pmi = (count * smoothed_total / (marginal[term] * smoothed[other as usize])).ln();
+            let pmi = (f64::from(count) * smoothed_total
+                / (marginal[term] * smoothed[other as usize]))
+                .ln();
             if pmi > 0.0 {
                 out.indices.push(other);
                 out.values.push(pmi as f32);
