@@ -13,6 +13,14 @@ use super::vector::SparseMatrix;
 
 /// Extra random directions beyond the wanted dimensions (oversampling).
 const OVERSAMPLING: usize = 10;
+/// Random directions tried at least, whatever the dimensions wanted: as
+/// many as the largest fit uses (100 dimensions + oversampling), so no fit
+/// costs more per row than that one. A small consultation's matrix has
+/// fewer rows or columns than this, so its SVD is then exact and its
+/// themes do not depend on the seed; with only `dims + 10` they did
+/// (gambling q1: NMI 0.446 at the default seed, 0.478 on the mean of
+/// seeds 1–5; now 0.511 for every seed).
+const FEWEST_DIRECTIONS: usize = 110;
 /// Power iterations sharpen the spectrum for slowly decaying text data.
 const POWER_ITERATIONS: usize = 3;
 
@@ -38,7 +46,11 @@ impl Lsa {
         power_iterations: usize,
     ) -> Lsa {
         let terms = matrix.columns;
-        let width = (dims + OVERSAMPLING).min(terms).min(sample.len()).max(1);
+        let width = (dims + OVERSAMPLING)
+            .max(FEWEST_DIRECTIONS)
+            .min(terms)
+            .min(sample.len())
+            .max(1);
         let mut rng = SplitMix64::new(seed);
         let mut omega = Dense::zeros(terms, width);
         omega.data.iter_mut().for_each(|v| *v = rng.gaussian());
@@ -115,6 +127,38 @@ mod tests {
         let different = linalg::dot(projected.row(2), projected.row(6));
         assert!(similar > 0.9, "{similar}");
         assert!(different < 0.3, "{different}");
+    }
+
+    #[test]
+    fn a_small_corpus_gets_the_same_latent_space_whatever_the_seed() {
+        // 40 texts, far fewer than the directions tried: the SVD is exact,
+        // so only the signs of the axes may differ between seeds, and the
+        // cosines between texts not at all.
+        let words = [
+            "police", "board", "bus", "evening", "parking", "charges", "town", "seat", "nurses",
+            "kind", "staff", "waiting", "car", "park", "library", "hours",
+        ];
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                (0..4)
+                    .map(|j| words[(i * 7 + j * j * 3 + j) % words.len()])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let tfidf = TfIdf::build(&Tokenizer::default(), &texts);
+        let rows: Vec<usize> = (0..texts.len()).collect();
+        let cosines = |seed: u64| {
+            let points = Lsa::fit(&tfidf.matrix, &rows, 5, seed).project(&tfidf.matrix, &rows);
+            (0..rows.len())
+                .flat_map(|i| (0..rows.len()).map(move |j| (i, j)))
+                .map(|(i, j)| linalg::dot(points.row(i), points.row(j)))
+                .collect::<Vec<f32>>()
+        };
+        let (first, second) = (cosines(1), cosines(2));
+        for (a, b) in first.iter().zip(&second) {
+            assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+        }
     }
 
     #[test]
