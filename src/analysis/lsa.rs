@@ -15,8 +15,9 @@ use super::vector::SparseMatrix;
 const OVERSAMPLING: usize = 10;
 /// Random directions tried at least, whatever the dimensions wanted: as
 /// many as the largest fit uses (100 dimensions + oversampling), so no fit
-/// costs more per row than that one. A small consultation's matrix has
-/// fewer rows or columns than this, so its SVD is then exact and its
+/// costs more per row than that one. A matrix with no more rows than
+/// this (LSA of up to 110 issues) then gets an exact SVD, and a small
+/// vocabulary's word vectors a close one, so a small consultation's
 /// themes do not depend on the seed; with only `dims + 10` they did
 /// (gambling q1: NMI 0.446 at the default seed, 0.478 on the mean of
 /// seeds 1–5; now 0.511 for every seed).
