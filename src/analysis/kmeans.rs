@@ -109,7 +109,9 @@ struct Bounds {
 /// Bounds are kept this much on the safe side, against rounding.
 const BOUND_SLACK: f32 = 1e-5;
 
-fn distance(similarity: f32) -> f32 {
+/// The Euclidean distance between two unit vectors with this cosine (the
+/// bounds need a metric; k-means++ weighs by `1 − cosine` instead).
+fn euclidean_distance(similarity: f32) -> f32 {
     (2.0 - 2.0 * similarity).max(0.0).sqrt()
 }
 
@@ -129,7 +131,7 @@ impl Bounds {
         // Distances between centroids, for the half-distance test.
         let between: Vec<f32> = (0..k * k)
             .into_par_iter()
-            .map(|ij| distance(linalg::dot(centroids.row(ij / k), centroids.row(ij % k))))
+            .map(|ij| euclidean_distance(linalg::dot(centroids.row(ij / k), centroids.row(ij % k))))
             .collect();
         self.lower
             .par_chunks_mut(k)
@@ -142,7 +144,7 @@ impl Bounds {
                 } else {
                     (own, linalg::dot(point, centroids.row(own)))
                 };
-                let mut best_distance = distance(best_similarity);
+                let mut best_distance = euclidean_distance(best_similarity);
                 lower[best] = best_distance;
                 for c in 0..k {
                     if c == best
@@ -153,7 +155,7 @@ impl Bounds {
                         continue;
                     }
                     let similarity = linalg::dot(point, centroids.row(c));
-                    lower[c] = distance(similarity);
+                    lower[c] = euclidean_distance(similarity);
                     // The first centroid wins ties, as in a full search.
                     if similarity > best_similarity || (similarity == best_similarity && c < best) {
                         (best, best_similarity) = (c, similarity);
@@ -168,7 +170,7 @@ impl Bounds {
     /// Loosens the bounds by how far each centroid moved.
     fn centroids_moved(&mut self, before: &Dense, after: &Dense) {
         let moved: Vec<f32> = (0..after.rows)
-            .map(|c| distance(linalg::dot(before.row(c), after.row(c))))
+            .map(|c| euclidean_distance(linalg::dot(before.row(c), after.row(c))))
             .collect();
         self.lower.par_chunks_mut(self.k).for_each(|lower| {
             for (bound, shift) in lower.iter_mut().zip(&moved) {
