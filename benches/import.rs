@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use sounding::db::{self, DatabaseUrl};
 use sounding::import::Mapping;
-use sounding::service::{audit::Actor, fixtures, import};
+use sounding::service::{fixtures, import};
 
 mod support;
 use support::{BenchDatabase, peak_rss_mib};
@@ -98,13 +98,14 @@ fn main() -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let table = import::read(&bytes)?;
-    let (questions, _) = import::questions(&mut conn, &consultation)?;
+    let caller = sounding::service::access::Caller::System("bench");
+    let scope = sounding::service::access::open(&mut conn, &caller, &consultation.slug)?;
+    let (questions, _) = import::questions(&mut conn, &scope)?;
     let mapping = Mapping::guess(&table.headers, &questions);
     let read = started.elapsed();
     let outcome = import::import(
         &mut conn,
-        &Actor::system("bench"),
-        &consultation,
+        &scope,
         (&table, "bench.csv"),
         &mapping,
         chrono::Utc::now(),

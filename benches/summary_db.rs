@@ -16,7 +16,7 @@ use std::time::Instant;
 use diesel::RunQueryDsl;
 use sounding::db::{self, DatabaseUrl};
 use sounding::export::summary::{Columns, write_csv};
-use sounding::service::summary::{self, Audience, Filter, Ordering};
+use sounding::service::summary::{self, Format, Options};
 use support::peak_rss_mib;
 
 /// Counts bytes and drops them.
@@ -89,13 +89,7 @@ fn main() -> anyhow::Result<()> {
     let mut sink = Sink(0);
     let started = Instant::now();
     let written = if in_memory {
-        let table = summary::table(
-            &mut conn,
-            "cheltenham-2011",
-            Audience::Public,
-            Ordering::Received,
-            &Filter::default(),
-        )?;
+        let table = summary::table(&mut conn, None, "cheltenham-2011", &Options::default())?;
         write_csv(
             &mut sink,
             &table.consultation.group_name,
@@ -104,12 +98,11 @@ fn main() -> anyhow::Result<()> {
         )?;
         table.rows().count()
     } else {
-        summary::stream_csv(
+        summary::export(
             &mut conn,
+            None,
             "cheltenham-2011",
-            Audience::Public,
-            (Ordering::Received, &Filter::default()),
-            Columns::Standard,
+            (&Options::default(), Format::Csv),
             &mut sink,
         )?
     };

@@ -14,6 +14,7 @@ pub mod import;
 pub mod mail;
 pub mod security;
 pub mod service;
+pub mod templates;
 pub mod web;
 
 /// Shared by the property tests.

@@ -279,6 +279,11 @@ fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<(
             r.iter().map(|r| r.response.submission_key),
         )
         .column::<Nullable<Text>, _>("edit_salt", "text", r.iter().map(|r| r.response.edit_salt))
+        .column::<Nullable<Text>, _>(
+            "submission_hash",
+            "text",
+            r.iter().map(|r| r.response.submission_hash),
+        )
         .into_table("responses")
         .column::<BigInt, _>("id", "bigint", c.iter().map(|c| c.id))
         .column::<BigInt, _>(

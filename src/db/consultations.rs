@@ -6,7 +6,7 @@ use diesel::sql_types::BigInt;
 
 use super::connection::{DbConnection, last_insert_id};
 use super::schema::consultations;
-use crate::domain::{ConsultationId, ConsultationStatus};
+use crate::domain::{ConsultationId, ConsultationStatus, SignOff};
 
 /// A consultation row.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -30,6 +30,14 @@ pub struct Consultation {
     pub published_at: Option<NaiveDateTime>,
     /// Days after publication when contact details are erased; never if unset.
     pub retention_days: Option<i32>,
+    /// When it actually closed: an officer may close it before its
+    /// closing date.
+    pub closed_at: Option<NaiveDateTime>,
+    /// Who may agree the group's responses.
+    pub sign_off_by: SignOff,
+    /// An officer's recorded reason for publishing before every public
+    /// issue had an agreed response.
+    pub publish_override: Option<String>,
 }
 
 /// A consultation to insert.
@@ -191,5 +199,39 @@ pub fn set_retention_days(
 ) -> QueryResult<usize> {
     diesel::update(consultations::table.find(id))
         .set(consultations::retention_days.eq(days))
+        .execute(conn)
+}
+
+/// Sets who may agree the group's responses.
+pub fn set_sign_off(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    sign_off: SignOff,
+) -> QueryResult<usize> {
+    diesel::update(consultations::table.find(id))
+        .set(consultations::sign_off_by.eq(sign_off))
+        .execute(conn)
+}
+
+/// Records when a consultation actually closed.
+pub fn set_closed_at(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    at: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
+    diesel::update(consultations::table.find(id))
+        .set(consultations::closed_at.eq(at))
+        .execute(conn)
+}
+
+/// Records an officer's reason for publishing before every public issue
+/// had an agreed response (or clears it).
+pub fn set_publish_override(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    reason: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(consultations::table.find(id))
+        .set(consultations::publish_override.eq(reason))
         .execute(conn)
 }

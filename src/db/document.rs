@@ -190,3 +190,44 @@ pub fn update_question(
         ))
         .execute(conn)
 }
+
+/// Section `id` if it belongs to consultation `of`.
+pub fn section_of(
+    conn: &mut DbConnection,
+    of: ConsultationId,
+    id: SectionId,
+) -> QueryResult<Option<Section>> {
+    sections::table
+        .filter(sections::consultation_id.eq(of))
+        .filter(sections::id.eq(id))
+        .select(Section::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Question `id` if it belongs to consultation `of`.
+pub fn question_of(
+    conn: &mut DbConnection,
+    of: ConsultationId,
+    id: QuestionId,
+) -> QueryResult<Option<Question>> {
+    questions::table
+        .filter(questions::consultation_id.eq(of))
+        .filter(questions::id.eq(id))
+        .select(Question::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// How many sections and questions a consultation has.
+pub fn counts(conn: &mut DbConnection, of: ConsultationId) -> QueryResult<(i64, i64)> {
+    let sections = sections::table
+        .filter(sections::consultation_id.eq(of))
+        .count()
+        .get_result(conn)?;
+    let questions = questions::table
+        .filter(questions::consultation_id.eq(of))
+        .count()
+        .get_result(conn)?;
+    Ok((sections, questions))
+}

@@ -23,6 +23,9 @@ pub struct Issue {
     pub version: i32,
     /// The analysis found no theme this issue fits; an officer should look.
     pub fits_no_theme: bool,
+    /// The wording the public sees when the response was redacted
+    /// (`None`: the same as `content`).
+    pub public_content: Option<String>,
 }
 
 /// An issue to insert.
@@ -433,4 +436,97 @@ pub fn body_tags_of(
         .order((issue_bodies::issue_id, issue_bodies::body_id))
         .select((issue_bodies::issue_id, issue_bodies::body_id))
         .load(conn)
+}
+
+/// Sets the wording the public sees (`None`: the same as the content).
+pub fn set_public_content(
+    conn: &mut DbConnection,
+    issue: IssueId,
+    public: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(issues::table.find(issue))
+        .set(issues::public_content.eq(public))
+        .execute(conn)
+}
+
+/// An issue the publish step lists as not ready: its response's reference,
+/// its place in the response and its text.
+#[derive(Debug, Clone, Queryable)]
+pub struct Gap {
+    pub id: IssueId,
+    pub reference: String,
+    pub position: i32,
+    pub content: String,
+}
+
+/// Which gaps before publication to look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapKind {
+    /// Public issues without a group response.
+    Unanswered,
+    /// Public issues whose group response is still a draft.
+    Draft,
+}
+
+/// The first `limit` public issues (received responses whose consultees
+/// agreed to publication) with the gap `kind`, as received, and how many
+/// there are in all.
+pub fn publication_gaps(
+    conn: &mut DbConnection,
+    consultation: ConsultationId,
+    kind: GapKind,
+    limit: i64,
+) -> QueryResult<(Vec<Gap>, i64)> {
+    use super::schema::group_responses;
+    use crate::domain::{DraftStatus, Publication, ResponseStatus};
+    let public = || {
+        issues::table
+            .inner_join(responses::table)
+            .left_join(group_responses::table.on(group_responses::issue_id.eq(issues::id)))
+            .filter(responses::consultation_id.eq(consultation))
+            .filter(responses::status.eq(ResponseStatus::Received))
+            .filter(responses::publication.ne(Publication::NotPublished))
+            .into_boxed()
+    };
+    let narrowed = || match kind {
+        GapKind::Unanswered => public().filter(group_responses::id.is_null()),
+        GapKind::Draft => public().filter(group_responses::status.eq(DraftStatus::Draft)),
+    };
+    let total = narrowed().count().get_result(conn)?;
+    let first = narrowed()
+        .order((responses::received_at, responses::id, issues::position))
+        .limit(limit)
+        .select((
+            issues::id,
+            responses::reference,
+            issues::position,
+            issues::content,
+        ))
+        .load(conn)?;
+    Ok((first, total))
+}
+
+/// How many issues of a consultation are public (and how many not, from
+/// responses whose consultees asked not to be published).
+pub fn public_counts(
+    conn: &mut DbConnection,
+    consultation: ConsultationId,
+) -> QueryResult<(i64, i64)> {
+    use crate::domain::{Publication, ResponseStatus};
+    let received = || {
+        issues::table
+            .inner_join(responses::table)
+            .filter(responses::consultation_id.eq(consultation))
+            .filter(responses::status.eq(ResponseStatus::Received))
+            .into_boxed()
+    };
+    let public = received()
+        .filter(responses::publication.ne(Publication::NotPublished))
+        .count()
+        .get_result(conn)?;
+    let withheld = received()
+        .filter(responses::publication.eq(Publication::NotPublished))
+        .count()
+        .get_result(conn)?;
+    Ok((public, withheld))
 }

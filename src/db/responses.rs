@@ -30,6 +30,12 @@ pub struct Response {
     pub submission_key: Option<String>,
     /// Random salt of the consultee's private edit link.
     pub edit_salt: Option<String>,
+    /// A hash of what was sent under `submission_key`: the same key with
+    /// other content is refused.
+    pub submission_hash: Option<String>,
+    /// When an officer checked it for publication (redacted, or nothing to
+    /// redact).
+    pub reviewed_at: Option<NaiveDateTime>,
 }
 
 /// A response to insert.
@@ -47,6 +53,7 @@ pub struct NewResponse<'a> {
     pub updated_at: NaiveDateTime,
     pub submission_key: Option<&'a str>,
     pub edit_salt: Option<&'a str>,
+    pub submission_hash: Option<&'a str>,
 }
 
 /// Inserts a response and returns its id.
@@ -374,4 +381,73 @@ pub fn references_of(
         .filter(responses::id.eq_any(ids))
         .select((responses::id, responses::reference))
         .load(conn)
+}
+
+/// Marks a response checked for publication by `by` at `at` (or clears it).
+pub fn set_reviewed(
+    conn: &mut DbConnection,
+    response: ResponseId,
+    reviewed: Option<(Option<crate::domain::UserId>, NaiveDateTime)>,
+) -> QueryResult<usize> {
+    diesel::update(responses::table.find(response))
+        .set((
+            responses::reviewed_by.eq(reviewed.and_then(|(by, _)| by)),
+            responses::reviewed_at.eq(reviewed.map(|(_, at)| at)),
+        ))
+        .execute(conn)
+}
+
+/// Every redacted response of a consultation as (original, redacted text).
+pub fn redactions_of(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+) -> QueryResult<Vec<(String, String)>> {
+    let rows: Vec<(String, Option<String>)> = responses::table
+        .filter(responses::consultation_id.eq(id))
+        .filter(responses::redacted_content.is_not_null())
+        .order(responses::id)
+        .select((responses::content, responses::redacted_content))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(original, redacted)| Some((original, redacted?)))
+        .collect())
+}
+
+/// Responses that will be published (received, consultee agreed) and no
+/// officer has checked yet, as received: (reference, received at).
+pub fn unreviewed(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+    limit: i64,
+) -> QueryResult<(Vec<(String, NaiveDateTime)>, i64)> {
+    let query = responses::table
+        .filter(responses::consultation_id.eq(id))
+        .filter(responses::status.eq(ResponseStatus::Received))
+        .filter(responses::publication.ne(Publication::NotPublished))
+        .filter(responses::reviewed_at.is_null());
+    let total = query.count().get_result(conn)?;
+    let first = query
+        .order((responses::received_at, responses::id))
+        .limit(limit)
+        .select((responses::reference, responses::received_at))
+        .load(conn)?;
+    Ok((first, total))
+}
+
+/// How many of a consultation's responses are held for review.
+pub fn held_count(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<i64> {
+    responses::table
+        .filter(responses::consultation_id.eq(id))
+        .filter(responses::status.eq(ResponseStatus::Held))
+        .count()
+        .get_result(conn)
+}
+
+/// A response's original text.
+pub fn content_of(conn: &mut DbConnection, response: ResponseId) -> QueryResult<String> {
+    responses::table
+        .find(response)
+        .select(responses::content)
+        .first(conn)
 }

@@ -33,6 +33,9 @@ diesel::table! {
         updated_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
         retention_days -> Nullable<Integer>,
+        closed_at -> Nullable<Timestamp>,
+        sign_off_by -> Text,
+        publish_override -> Nullable<Text>,
     }
 }
 
@@ -117,6 +120,9 @@ diesel::table! {
         redaction_reason -> Nullable<Text>,
         redacted_by -> Nullable<BigInt>,
         redacted_at -> Nullable<Timestamp>,
+        submission_hash -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<BigInt>,
     }
 }
 
@@ -166,6 +172,7 @@ diesel::table! {
         edited_by_officer -> Bool,
         version -> Integer,
         fits_no_theme -> Bool,
+        public_content -> Nullable<Text>,
     }
 }
 

@@ -128,3 +128,58 @@ pub fn next_body_position(conn: &mut DbConnection, id: ConsultationId) -> QueryR
         .first(conn)?;
     Ok(max.unwrap_or(0) + 1)
 }
+
+/// Body `id` if it belongs to consultation `of`.
+pub fn body_of(
+    conn: &mut DbConnection,
+    of: ConsultationId,
+    id: BodyId,
+) -> QueryResult<Option<Body>> {
+    bodies::table
+        .filter(bodies::consultation_id.eq(of))
+        .filter(bodies::id.eq(id))
+        .select(Body::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Link `id` if it belongs to consultation `of`.
+pub fn link_of(
+    conn: &mut DbConnection,
+    of: ConsultationId,
+    id: BodyLinkId,
+) -> QueryResult<Option<BodyLink>> {
+    body_links::table
+        .filter(body_links::consultation_id.eq(of))
+        .filter(body_links::id.eq(id))
+        .select(BodyLink::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The body of consultation `of` called `name`, if any.
+pub fn body_named(
+    conn: &mut DbConnection,
+    of: ConsultationId,
+    name: &str,
+) -> QueryResult<Option<Body>> {
+    bodies::table
+        .filter(bodies::consultation_id.eq(of))
+        .filter(bodies::name.eq(name))
+        .select(Body::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// How many bodies and links a consultation's structure has.
+pub fn counts(conn: &mut DbConnection, of: ConsultationId) -> QueryResult<(i64, i64)> {
+    let bodies = bodies::table
+        .filter(bodies::consultation_id.eq(of))
+        .count()
+        .get_result(conn)?;
+    let links = body_links::table
+        .filter(body_links::consultation_id.eq(of))
+        .count()
+        .get_result(conn)?;
+    Ok((bodies, links))
+}

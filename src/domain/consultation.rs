@@ -39,6 +39,15 @@ impl ConsultationStatus {
     }
 }
 
+text_enum! {
+    /// Who may agree (sign off) the group's responses to issues: agreeing
+    /// is a sign-off, so by default only officers may.
+    pub enum SignOff ("sign-off") {
+        Officers => "officers", "Officers",
+        Group => "group", "Officers and the consultation's group members",
+    }
+}
+
 /// The URL name of a consultation: lower-case letters, digits and hyphens.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]

@@ -1,6 +1,6 @@
 //! Consultees: the people and organisations who respond.
 
-use super::text::{ValidationError, optional_text, required_text};
+use super::text::{ValidationError, optional_line, required_line, required_text};
 use crate::text_enum;
 
 text_enum! {
@@ -29,7 +29,7 @@ pub struct ConsulteeName(String);
 impl ConsulteeName {
     /// Parses a name for `field`.
     pub fn parse(field: &str, input: &str) -> Result<Self, ValidationError> {
-        required_text(field, "Name", input, MAX_NAME_CHARS).map(Self)
+        required_line(field, "Name", input, MAX_NAME_CHARS).map(Self)
     }
 
     /// The name as text.
@@ -45,7 +45,7 @@ impl ConsulteeName {
 
 /// A short name such as "GCC": up to 20 characters, no spaces at the ends.
 pub fn parse_short_name(field: &str, input: &str) -> Result<Option<String>, ValidationError> {
-    optional_text(field, "Short name", input, 20)
+    optional_line(field, "Short name", input, 20)
 }
 
 /// A contact e-mail address: personal data, never exported publicly.

@@ -6,14 +6,16 @@ pub mod group_response;
 pub mod ids;
 pub mod issue;
 pub mod question;
+pub mod redaction;
 pub mod response;
 pub mod structure;
+pub mod submission;
 pub mod text;
 pub mod text_enum;
 pub mod time;
 pub mod user;
 
-pub use consultation::{ConsultationStatus, ReferencePrefix, Slug};
+pub use consultation::{ConsultationStatus, ReferencePrefix, SignOff, Slug};
 pub use consultee::{ConsulteeKind, ConsulteeName, EmailAddress};
 pub use group_response::{DraftStatus, GroupResponseKind};
 pub use ids::*;

@@ -65,6 +65,56 @@ pub fn optional_text(
     Ok(Some(value.to_string()))
 }
 
+/// Unicode's explicit direction controls (embeddings, overrides, isolates
+/// and marks). In a name or title they can make text read differently
+/// from what it is ("Trojan Source", CVE-2021-42574), so names and titles
+/// refuse them; long text keeps them, as right-to-left writing needs marks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// A name or title: like [`required_text`], on one line, without direction
+/// controls.
+pub fn required_line(
+    field: &str,
+    label: &str,
+    input: &str,
+    max_chars: usize,
+) -> Result<String, ValidationError> {
+    let value = optional_line(field, label, input, max_chars)?;
+    value.ok_or_else(|| ValidationError::new(field, format!("Enter {}", lower_first(label))))
+}
+
+/// Like [`required_line`], but an empty value is `None`.
+pub fn optional_line(
+    field: &str,
+    label: &str,
+    input: &str,
+    max_chars: usize,
+) -> Result<Option<String>, ValidationError> {
+    let value = optional_text(field, label, input, max_chars)?;
+    if let Some(value) = &value {
+        if value.contains(['\n', '\r', '\t']) {
+            return Err(ValidationError::new(
+                field,
+                format!("{label} must be on one line"),
+            ));
+        }
+        if value.chars().any(is_bidi_control) {
+            return Err(ValidationError::new(
+                field,
+                format!(
+                    "{label} must not contain hidden characters that change the direction of text"
+                ),
+            ));
+        }
+    }
+    Ok(value)
+}
+
 /// 10000 as "10,000" (GOV.UK style for numbers).
 pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -116,6 +166,20 @@ mod tests {
         assert_eq!(err.message, "Enter your name");
         let acronym = required_text("email", "URL name", "", 10).unwrap_err();
         assert_eq!(acronym.message, "Enter URL name");
+    }
+
+    #[test]
+    fn names_refuse_direction_overrides_and_line_breaks() {
+        let spoofed = "Gloucestershire \u{202E}licnuoC ytnuoC";
+        let err = required_line("name", "Name", spoofed, 200).unwrap_err();
+        assert!(err.message.contains("direction"), "{}", err.message);
+        assert!(required_line("name", "Name", "Ann\nSmith", 200).is_err());
+        assert_eq!(
+            required_line("name", "Name", " Ann ", 200),
+            Ok("Ann".into())
+        );
+        // Long text keeps marks that right-to-left writing needs.
+        assert!(required_text("t", "Text", "\u{200F}שלום", 100).is_ok());
     }
 
     #[test]

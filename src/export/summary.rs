@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 /// One row of the table, as plain data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SummaryRow {
     /// The row's number in this table (1-based).
     pub number: usize,
@@ -119,6 +119,45 @@ pub fn write_csv<W: Write, R: std::borrow::Borrow<SummaryRow>>(
     }
     writer.flush()?;
     Ok(())
+}
+
+/// The table as a printable A4 page for a committee report, with what the
+/// heading says about it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Printable<'a> {
+    pub title: &'a str,
+    pub run_by: &'a str,
+    pub group_name: &'a str,
+    /// "Friday 2 September 2011", when the consultation has a closing date.
+    pub closes: Option<String>,
+    pub issues: usize,
+    pub responses: usize,
+    pub consultees: usize,
+    /// Issues not shown (not for publication), for a note under the table.
+    pub withheld_issues: usize,
+    /// (heading, rows) in table order.
+    pub groups: Vec<(Option<&'a str>, &'a [SummaryRow])>,
+}
+
+/// Writes the table as a standalone printable HTML page.
+pub fn write_html(table: &Printable<'_>) -> Result<String, handlebars::RenderError> {
+    #[derive(serde::Serialize)]
+    struct Group<'a> {
+        heading: Option<&'a str>,
+        rows: &'a [SummaryRow],
+    }
+    let groups: Vec<Group<'_>> = table
+        .groups
+        .iter()
+        .map(|(heading, rows)| Group {
+            heading: *heading,
+            rows,
+        })
+        .collect();
+    crate::templates::render(
+        "summary_file",
+        &serde_json::json!({ "table": table, "groups": groups }),
+    )
 }
 
 /// Column widths (characters) for the spreadsheet, in heading order.

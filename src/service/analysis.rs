@@ -429,3 +429,25 @@ fn store(
     db::analysis::replace_suggestions(conn, consultation, &suggestions)?;
     Ok(())
 }
+
+/// Each theme of consultation `slug` with its issues, as the command line
+/// prints them after a run.
+pub fn themes_with_issues(
+    conn: &mut DbConnection,
+    caller: &crate::service::access::Caller,
+    slug: &str,
+) -> ServiceResult<Vec<(crate::db::themes::Theme, Vec<crate::db::issues::Issue>)>> {
+    let scope = crate::service::access::open(conn, caller, slug)?;
+    let issues = db::issues::of_consultation(conn, scope.consultation.id)?;
+    Ok(db::themes::of_consultation(conn, scope.consultation.id)?
+        .into_iter()
+        .map(|theme| {
+            let members = issues
+                .iter()
+                .filter(|i| i.theme_id == Some(theme.id))
+                .cloned()
+                .collect();
+            (theme, members)
+        })
+        .collect())
+}

@@ -1,5 +1,6 @@
 //! Reading consultations for the public.
 
+use super::access::{self, Caller};
 use super::{ServiceError, ServiceResult};
 use crate::db::consultations::Consultation;
 use crate::db::document::{Question, Section};
@@ -56,4 +57,38 @@ pub fn document_of(conn: &mut DbConnection, consultation: Consultation) -> Servi
         links: db::structure::links_of(conn, id)?,
         consultation,
     })
+}
+
+/// Consultations `caller` may see: every public one, and, for staff, the
+/// drafts of those they may work on. The latest closing first.
+pub fn visible_to(
+    conn: &mut DbConnection,
+    caller: Option<&Caller>,
+) -> ServiceResult<Vec<Consultation>> {
+    let workable: Vec<_> = match caller {
+        Some(caller) => access::workable(conn, caller)?
+            .into_iter()
+            .map(|c| c.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(db::consultations::all(conn)?
+        .into_iter()
+        .filter(|c| c.status.is_public() || workable.contains(&c.id))
+        .collect())
+}
+
+/// A consultation's document as `caller` may see it: drafts only to those
+/// who may work on them ("not found" to everyone else).
+pub fn document_for(
+    conn: &mut DbConnection,
+    caller: Option<&Caller>,
+    slug: &str,
+) -> ServiceResult<Document> {
+    if let Some(caller) = caller
+        && let Ok(scope) = access::open(conn, caller, slug)
+    {
+        return document_of(conn, scope.consultation);
+    }
+    public_document(conn, slug)
 }

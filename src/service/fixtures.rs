@@ -458,6 +458,7 @@ fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcom
                 updated_at: received,
                 submission_key: None,
                 edit_salt: None,
+                submission_hash: None,
             },
         )?;
         counts.responses += 1;

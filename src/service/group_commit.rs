@@ -42,6 +42,8 @@ struct Pending {
     submission: Submission,
     /// Each point's kind, classified by the sender (not the busy writer).
     kinds: Vec<IssueKind>,
+    /// What was sent, as a digest the key is bound to.
+    digest: String,
     key: Option<String>,
     now: DateTime<Utc>,
     reply: oneshot::Sender<ServiceResult<Receipt>>,
@@ -100,6 +102,7 @@ impl SubmissionQueue {
         let pending = Pending {
             slug: slug.to_string(),
             kinds: submission.point_kinds(),
+            digest: submission.digest(),
             submission,
             key,
             now,
@@ -188,7 +191,8 @@ fn write_batch(conn: &mut DbConnection, batch: Vec<Pending>) -> Committed {
     match committed {
         Ok(results) => {
             for (pending, result) in batch.into_iter().zip(results) {
-                let result = responses::after_race(conn, result, pending.key.as_deref());
+                let result =
+                    responses::after_race(conn, result, (pending.key.as_deref(), &pending.digest));
                 // The consultee may have given up waiting; the response stands.
                 let _ = pending.reply.send(result);
             }
@@ -237,6 +241,13 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
     for (i, pending) in batch.iter().enumerate() {
         let key = pending.key.as_deref();
         if let Some(&first) = key.and_then(|k| first_with_key.get(k)) {
+            if batch[first].digest != pending.digest {
+                // The same key with other content: refused, in a savepoint.
+                return Err(ServiceError::invalid(
+                    "idempotency_key",
+                    responses::KEY_REUSED,
+                ));
+            }
             plans.push(Plan::SameAs(first));
             continue;
         }
@@ -246,7 +257,7 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
             before,
             consultation,
             references,
-            &pending.submission,
+            (&pending.submission, &pending.digest),
             pending.now,
         )? {
             Checked::Repeated(receipt) => plans.push(Plan::Repeated(receipt)),
@@ -263,7 +274,7 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
             let (consultation, _) = &consultations[pending.slug.as_str()];
             let stored = responses::received(
                 &pending.submission,
-                pending.key.as_deref(),
+                (pending.key.as_deref(), Some(&pending.digest)),
                 edit_salt,
                 pending.now,
                 Some(&pending.kinds),
@@ -309,7 +320,7 @@ fn write(conn: &mut DbConnection, pending: &Pending) -> ServiceResult<Receipt> {
     responses::write_submission(
         conn,
         &pending.slug,
-        &pending.submission,
+        (&pending.submission, &pending.digest),
         pending.key.as_deref(),
         pending.now,
     )

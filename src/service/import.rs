@@ -6,18 +6,22 @@
 //! mapped cells), stored as the response's submission key, so importing the
 //! same file (or row) again finds the first response instead of adding one.
 
+use crate::service::access::{Action, Scope};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use super::audit::{self, Actor, Change};
-use super::responses::{ConsulteeInput, PointInput, Stored, Submission, ToStore, store_all};
+use super::audit::{self, Change};
+use super::responses::{Stored, Submission, ToStore, store_all};
+use super::submission::{self, FormSpec};
 use super::{ServiceError, ServiceResult};
 use crate::analysis::split::split;
-use crate::db::consultations::Consultation;
 use crate::db::{self, DbConnection};
-use crate::domain::{QuestionId, ValidationError};
-use crate::import::{self, Encoding, ImportRow, Mapping, Problem, QuestionSpec, Table, check_rows};
+use crate::domain::submission::{IssueDraft, OrganisationDraft, SubmissionDraft};
+use crate::domain::{ConsulteeKind, QuestionId, ValidationError};
+use crate::import::{
+    self, Encoding, Field, ImportRow, Mapping, Problem, QuestionSpec, Table, check_rows,
+};
 
 /// Rows shown in a preview.
 pub const SAMPLE_ROWS: usize = 10;
@@ -37,12 +41,14 @@ pub fn read(bytes: &[u8]) -> ServiceResult<Table> {
 /// Keeps an uploaded file for mapping and preview; returns its id.
 pub fn upload(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     filename: &str,
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> ServiceResult<i64> {
+    scope.require(Action::Run)?;
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     let table = read(bytes)?;
     let (text, _) = import::decode(bytes);
     let filename: String = filename
@@ -82,9 +88,10 @@ pub fn upload(
 /// An uploaded file read again.
 pub fn uploaded(
     conn: &mut DbConnection,
-    consultation: &Consultation,
+    scope: &Scope,
     id: i64,
 ) -> ServiceResult<(db::imports::Upload, Table)> {
+    let consultation = &scope.consultation;
     let upload = db::imports::by_id(conn, id)?
         .filter(|u| u.consultation_id == consultation.id)
         .ok_or_else(|| ServiceError::NotFound(format!("uploaded file {id}")))?;
@@ -99,8 +106,9 @@ pub type NamedQuestion = (QuestionId, i32, String);
 /// The consultation's questions, for mapping columns to them.
 pub fn questions(
     conn: &mut DbConnection,
-    consultation: &Consultation,
+    scope: &Scope,
 ) -> ServiceResult<(Vec<NamedQuestion>, Vec<QuestionSpec>)> {
+    let consultation = &scope.consultation;
     let questions = db::document::questions_of(conn, consultation.id)?;
     let named = questions
         .iter()
@@ -126,16 +134,16 @@ pub struct Preview {
 /// Checks a file under a mapping without storing anything.
 pub fn preview(
     conn: &mut DbConnection,
-    consultation: &Consultation,
+    scope: &Scope,
     table: &Table,
     mapping: &Mapping,
     now: DateTime<Utc>,
 ) -> ServiceResult<Preview> {
-    let (_, specs) = questions(conn, consultation)?;
-    let (rows, problems) = check_rows(table, mapping, &specs, now);
+    scope.require(Action::Run)?;
+    let (rows, problems) = checked(conn, scope, table, mapping, now)?;
     let mut seen = HashSet::new();
     let mut repeats = 0;
-    for row in &rows {
+    for (row, _) in &rows {
         if !seen.insert(row.key.as_str())
             || db::responses::by_submission_key(conn, &row.key)?.is_some()
         {
@@ -144,10 +152,81 @@ pub fn preview(
     }
     Ok(Preview {
         rows: table.records.len(),
-        sample: rows.into_iter().take(SAMPLE_ROWS).collect(),
+        sample: rows
+            .into_iter()
+            .take(SAMPLE_ROWS)
+            .map(|(row, _)| row)
+            .collect(),
         problems,
         repeats,
     })
+}
+
+/// Rows checked: each with its submission, and every problem found.
+type Checked = (Vec<(ImportRow, Submission)>, Vec<Problem>);
+
+/// Every row of `table` read under `mapping` and checked by the one
+/// validator of responses, as the web form and the API are: the rows with
+/// their submissions, and every problem by line and column.
+fn checked(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    table: &Table,
+    mapping: &Mapping,
+    now: DateTime<Utc>,
+) -> ServiceResult<Checked> {
+    let (_, specs) = questions(conn, scope)?;
+    let spec = FormSpec::of(conn, scope.consultation.id)?;
+    let (rows, mut problems) = check_rows(table, mapping, &specs, now);
+    let mut checked = Vec::with_capacity(rows.len());
+    for row in rows {
+        match submission::validate(&draft_of(&row), &spec, row.channel) {
+            Ok(submission) => checked.push((row, submission)),
+            Err(errors) => problems.extend(
+                errors
+                    .into_iter()
+                    .map(|e| problem_of(&row, &e, table, mapping)),
+            ),
+        }
+    }
+    problems.sort_by_key(|p| p.line);
+    Ok((checked, problems))
+}
+
+/// A validator's error about a row, as a problem in the file: the column
+/// it came from, in the file's own words.
+fn problem_of(
+    row: &ImportRow,
+    error: &ValidationError,
+    table: &Table,
+    mapping: &Mapping,
+) -> Problem {
+    let field = error.field.as_str();
+    let column = if field.starts_with("point-") || field == "points" {
+        mapping.column(Field::Text)
+    } else if field == "name" {
+        mapping.column(Field::Name)
+    } else if field.starts_with("organisation") {
+        mapping
+            .column(Field::Organisation)
+            .or(mapping.column(Field::Kind))
+    } else if field == "email" {
+        mapping.column(Field::Email)
+    } else if field == "publication" {
+        mapping.column(Field::Publication)
+    } else if let Some(id) = field.strip_prefix("answer-").and_then(|id| id.parse().ok()) {
+        mapping.question_column(QuestionId(id))
+    } else {
+        None
+    };
+    Problem {
+        line: row.line,
+        column: column
+            .and_then(|c| table.headers.get(c))
+            .cloned()
+            .unwrap_or_default(),
+        message: error.message.clone(),
+    }
 }
 
 /// What an import did.
@@ -167,35 +246,45 @@ pub fn describe(problem: &Problem) -> String {
     }
 }
 
-fn submission_of(row: &ImportRow) -> Submission {
-    let mut points: Vec<PointInput> = split(&row.text)
+/// A row as it would have been typed on the form: its letter split into
+/// the points it makes (all of it as one, if the splitter finds none).
+fn draft_of(row: &ImportRow) -> SubmissionDraft {
+    let mut issues: Vec<IssueDraft> = split(&row.text)
         .into_iter()
-        .map(|p| PointInput {
+        .map(|p| IssueDraft {
             text: p.text,
-            sections: Vec::new(),
-            bodies: Vec::new(),
+            ..IssueDraft::default()
         })
         .collect();
-    if points.is_empty() {
-        // Nothing the splitter calls a point (a greeting only): keep it all.
-        points.push(PointInput {
+    if issues.is_empty() {
+        issues.push(IssueDraft {
             text: row.text.clone(),
-            sections: Vec::new(),
-            bodies: Vec::new(),
+            ..IssueDraft::default()
         });
     }
-    Submission {
-        respondent_name: row.name.clone().unwrap_or_default(),
-        email: row.email.clone(),
-        consultees: vec![ConsulteeInput {
-            name: row.consultee().to_string(),
-            kind: row.kind,
-        }],
-        answers: row.answers.clone(),
-        points,
-        publication: row.publication,
-        channel: row.channel,
-        held: false,
+    let person = row.name.clone().unwrap_or_default();
+    let (on_behalf, organisation) = if row.kind == ConsulteeKind::Individual {
+        ("no", OrganisationDraft::default())
+    } else {
+        let name = row.organisation.clone().unwrap_or_else(|| person.clone());
+        let kind = row.kind.as_str().to_string();
+        ("yes", OrganisationDraft { name, kind })
+    };
+    SubmissionDraft {
+        name: if row.kind == ConsulteeKind::Individual && person.is_empty() {
+            row.organisation.clone().unwrap_or_default()
+        } else {
+            person
+        },
+        email: row.email.clone().unwrap_or_default(),
+        on_behalf: on_behalf.into(),
+        organisation,
+        joint: Vec::new(),
+        answers: row.answers.iter().map(|(q, a)| (q.0, a.clone())).collect(),
+        issues,
+        publication: row.publication.as_str().into(),
+        tell_me_outcome: false,
+        honeypot: String::new(),
     }
 }
 
@@ -203,15 +292,16 @@ fn submission_of(row: &ImportRow) -> Submission {
 /// file. `progress` hears (rows done, rows in all).
 pub fn import(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     (table, filename): (&Table, &str),
     mapping: &Mapping,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> ServiceResult<Outcome> {
-    let (_, specs) = questions(conn, consultation)?;
-    let (rows, problems) = check_rows(table, mapping, &specs, now);
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
+    scope.require(Action::Run)?;
+    let (rows, problems) = checked(conn, scope, table, mapping, now)?;
     if !problems.is_empty() {
         let mut errors: Vec<ValidationError> = problems
             .iter()
@@ -228,14 +318,14 @@ pub fn import(
     }
     db::write_transaction(conn, |conn| {
         // Which rows are new (not repeated in the file, not imported before).
-        let keys: Vec<&str> = rows.iter().map(|row| row.key.as_str()).collect();
+        let keys: Vec<&str> = rows.iter().map(|(row, _)| row.key.as_str()).collect();
         let mut seen: HashSet<String> = db::responses::by_submission_keys(conn, &keys)?
             .into_iter()
             .filter_map(|r| r.submission_key)
             .collect();
-        let fresh: Vec<&ImportRow> = rows
+        let fresh: Vec<&(ImportRow, Submission)> = rows
             .iter()
-            .filter(|row| seen.insert(row.key.clone()))
+            .filter(|(row, _)| seen.insert(row.key.clone()))
             .collect();
         let outcome = Outcome {
             imported: fresh.len(),
@@ -244,14 +334,14 @@ pub fn import(
         let mut done = outcome.skipped;
         progress(done, rows.len());
         for chunk in fresh.chunks(ROWS_PER_WRITE) {
-            let submissions: Vec<Submission> = chunk.iter().map(|row| submission_of(row)).collect();
             let mut to_store = Vec::with_capacity(chunk.len());
-            for (row, submission) in chunk.iter().zip(&submissions) {
+            for (row, submission) in chunk.iter().copied() {
                 let stored = Stored {
                     submission,
                     kinds: None,
                     received_at: row.received_at,
                     submission_key: Some(&row.key),
+                    submission_hash: None,
                     edit_salt: None,
                     action: "response imported",
                 };
@@ -283,13 +373,12 @@ pub fn import(
 /// Imports an uploaded file and marks it imported.
 pub fn import_upload(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: i64,
     mapping: &Mapping,
     now: DateTime<Utc>,
 ) -> ServiceResult<Outcome> {
-    let (upload, table) = uploaded(conn, consultation, id)?;
+    let (upload, table) = uploaded(conn, scope, id)?;
     if upload.imported_at.is_some() {
         return Err(ServiceError::Conflict(format!(
             "This file was imported already ({} responses). Importing it again would add nothing.",
@@ -299,8 +388,7 @@ pub fn import_upload(
     db::write_transaction(conn, |conn| {
         let outcome = import(
             conn,
-            actor,
-            consultation,
+            scope,
             (&table, &upload.filename),
             mapping,
             now,

@@ -1,20 +1,25 @@
 //! Use cases shared by the web layer and the CLI. Synchronous: each takes a
 //! `&mut DbConnection` and runs without an async runtime.
 
+pub mod access;
 pub mod analysis;
 pub mod audit;
 pub mod auth;
 pub mod consultations;
+pub mod database;
 pub mod editing;
 pub mod error;
 pub mod fixtures;
 pub mod group_commit;
 pub mod health;
 pub mod import;
+pub mod limits;
+pub mod model;
 pub mod passwords;
 pub mod publication;
 pub mod responses;
 pub mod retention;
+pub mod submission;
 pub mod summary;
 pub mod users;
 pub mod workspace;

@@ -1,5 +1,6 @@
 //! Taking responses from consultees: submitting, viewing and changing them.
 
+use super::access::{self, Action, Caller, Scope};
 use super::audit::{self, Actor, Change};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -17,61 +18,15 @@ use crate::db::consultees::Consultee;
 use crate::db::issues::Issue;
 use crate::db::responses::Response;
 use crate::db::{self, DbConnection};
+use crate::domain::submission::{IssueDraft, OrganisationDraft, SubmissionDraft};
 use crate::domain::time;
 use crate::domain::{
-    BodyId, Channel, ConsultationId, ConsultationStatus, ConsulteeId, ConsulteeKind, IssueId,
-    IssueKind, Publication, QuestionId, ReferencePrefix, ResponseId, ResponseStatus, SectionId,
+    BodyId, ConsultationId, ConsultationStatus, ConsulteeId, ConsulteeKind, IssueId, IssueKind,
+    QuestionId, ReferencePrefix, ResponseId, ResponseStatus, SectionId,
 };
 use crate::security::random_token;
 
-/// Who a response is from: the first is the responding person or
-/// organisation, any more make it a joint response.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ConsulteeInput {
-    pub name: String,
-    pub kind: ConsulteeKind,
-}
-
-/// One point a consultee makes; it becomes one issue.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PointInput {
-    pub text: String,
-    pub sections: Vec<SectionId>,
-    pub bodies: Vec<BodyId>,
-}
-
-/// A validated submission.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Submission {
-    /// The person's name (personal data).
-    pub respondent_name: String,
-    /// For a receipt and questions (personal data).
-    pub email: Option<String>,
-    pub consultees: Vec<ConsulteeInput>,
-    pub answers: Vec<(QuestionId, String)>,
-    pub points: Vec<PointInput>,
-    pub publication: Publication,
-    pub channel: Channel,
-    /// Tripped the honeypot: kept, but held for an officer.
-    pub held: bool,
-}
-
-impl Submission {
-    /// The response's text as a whole: its points, separated by blank lines.
-    pub fn content(&self) -> String {
-        self.points
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    }
-
-    /// Each point's kind, by the rules of [`classify`]. The response writer
-    /// works alone, so request handlers classify before queueing.
-    pub fn point_kinds(&self) -> Vec<IssueKind> {
-        self.points.iter().map(|p| classify(&p.text)).collect()
-    }
-}
+pub use super::submission::{ConsulteeInput, FormSpec, PointInput, Submission};
 
 /// What the consultee is told after submitting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +69,7 @@ pub fn public_consultation(conn: &mut DbConnection, slug: &str) -> ServiceResult
 pub(crate) fn after_race(
     conn: &mut DbConnection,
     result: ServiceResult<Receipt>,
-    submission_key: Option<&str>,
+    (submission_key, digest): (Option<&str>, &str),
 ) -> ServiceResult<Receipt> {
     match (result, submission_key) {
         (
@@ -129,11 +84,24 @@ pub(crate) fn after_race(
                     "the response could not be saved; please send it again".into(),
                 )
             })?;
-            Ok(repeated(existing))
+            repeated_if_same(existing, digest)
         }
         (other, _) => other,
     }
 }
+
+/// The same key sent again: the first receipt if the content is the same
+/// (a retry); refused if it differs, so a key never hands out another
+/// response's receipt and private link (IETF Idempotency-Key draft, §2.6).
+pub(crate) fn repeated_if_same(existing: Response, digest: &str) -> ServiceResult<Receipt> {
+    match existing.submission_hash.as_deref() {
+        Some(first) if first != digest => Err(ServiceError::invalid("idempotency_key", KEY_REUSED)),
+        _ => Ok(repeated(existing)),
+    }
+}
+
+/// Why a key sent again with other content is refused.
+pub const KEY_REUSED: &str = "This request was already sent with different content. Send the new content as a new request (a new Idempotency-Key, or a fresh form).";
 
 fn repeated(existing: Response) -> Receipt {
     Receipt {
@@ -149,7 +117,7 @@ fn repeated(existing: Response) -> Receipt {
 pub(crate) fn write_submission(
     conn: &mut DbConnection,
     slug: &str,
-    submission: &Submission,
+    (submission, digest): (&Submission, &str),
     submission_key: Option<&str>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Receipt> {
@@ -159,13 +127,25 @@ pub(crate) fn write_submission(
         None => None,
     };
     let references = References::needed_by(conn, &consultation, submission)?;
-    match check(earlier, &consultation, &references, submission, now)? {
+    match check(
+        earlier,
+        &consultation,
+        &references,
+        (submission, digest),
+        now,
+    )? {
         Checked::Repeated(receipt) => Ok(receipt),
         Checked::New => {
             let edit_salt = random_token(16);
             let item = ToStore {
                 consultation: &consultation,
-                stored: received(submission, submission_key, &edit_salt, now, None),
+                stored: received(
+                    submission,
+                    (submission_key, Some(digest)),
+                    &edit_salt,
+                    now,
+                    None,
+                ),
             };
             let stored = store_all(conn, &Actor::system("consultee"), now, &[item])?;
             let reference = stored
@@ -197,11 +177,11 @@ pub(crate) fn check(
     earlier: Option<Response>,
     consultation: &Consultation,
     references: &References,
-    submission: &Submission,
+    (submission, digest): (&Submission, &str),
     now: DateTime<Utc>,
 ) -> ServiceResult<Checked> {
     if let Some(existing) = earlier {
-        return Ok(Checked::Repeated(repeated(existing)));
+        return repeated_if_same(existing, digest).map(Checked::Repeated);
     }
     if let Some(why) = refusal(consultation, now) {
         return Err(ServiceError::Closed(why));
@@ -214,7 +194,7 @@ pub(crate) fn check(
 /// private link.
 pub(crate) fn received<'a>(
     submission: &'a Submission,
-    submission_key: Option<&'a str>,
+    (submission_key, submission_hash): (Option<&'a str>, Option<&'a str>),
     edit_salt: &'a str,
     now: DateTime<Utc>,
     kinds: Option<&'a [IssueKind]>,
@@ -224,6 +204,7 @@ pub(crate) fn received<'a>(
         kinds,
         received_at: now,
         submission_key,
+        submission_hash,
         edit_salt: Some(edit_salt),
         action: if submission.held {
             "response held (honeypot)"
@@ -244,6 +225,9 @@ pub struct Stored<'a> {
     pub submission_key: Option<&'a str>,
     /// The key of the consultee's private link (none for imports).
     pub edit_salt: Option<&'a str>,
+    /// A digest of what was sent under `submission_key`
+    /// ([`Submission::digest`]).
+    pub submission_hash: Option<&'a str>,
     /// How the audit log describes it ("response received", "response imported").
     pub action: &'a str,
 }
@@ -331,6 +315,7 @@ pub fn store_all(
                 updated_at: stamp,
                 submission_key: item.stored.submission_key,
                 edit_salt: item.stored.edit_salt,
+                submission_hash: item.stored.submission_hash,
             },
         });
         for (position, who) in (1..).zip(&submission.consultees) {
@@ -500,35 +485,48 @@ pub struct PrivateView {
 }
 
 impl PrivateView {
-    /// The response as a submission, to prefill the change form.
+    /// The response as stored.
     pub fn as_submission(&self) -> Submission {
-        let first = self.consultees.first();
-        Submission {
-            respondent_name: first
+        Submission::read_back(self)
+    }
+
+    /// The response as it would be typed, to prefill the change form.
+    pub fn as_draft(&self) -> SubmissionDraft {
+        let mut consultees = self.consultees.iter();
+        let first = consultees.next();
+        let on_behalf = first.is_some_and(|c| c.kind != ConsulteeKind::Individual);
+        let organisation = first.filter(|_| on_behalf).map(|c| OrganisationDraft {
+            name: c.name.clone(),
+            kind: c.kind.as_str().into(),
+        });
+        SubmissionDraft {
+            name: first
                 .and_then(|c| c.contact_name.clone())
                 .unwrap_or_default(),
-            email: first.and_then(|c| c.contact_email.clone()),
-            consultees: self
-                .consultees
-                .iter()
-                .map(|c| ConsulteeInput {
+            email: first
+                .and_then(|c| c.contact_email.clone())
+                .unwrap_or_default(),
+            on_behalf: if on_behalf { "yes" } else { "no" }.into(),
+            organisation: organisation.unwrap_or_default(),
+            joint: consultees
+                .map(|c| OrganisationDraft {
                     name: c.name.clone(),
-                    kind: c.kind,
+                    kind: c.kind.as_str().into(),
                 })
                 .collect(),
-            answers: self.answers.clone(),
-            points: self
+            answers: self.answers.iter().map(|(q, v)| (q.0, v.clone())).collect(),
+            issues: self
                 .points
                 .iter()
-                .map(|(issue, sections, bodies)| PointInput {
+                .map(|(issue, sections, bodies)| IssueDraft {
                     text: issue.content.clone(),
-                    sections: sections.clone(),
-                    bodies: bodies.clone(),
+                    sections: sections.iter().map(|id| id.0.to_string()).collect(),
+                    bodies: bodies.iter().map(|id| id.0.to_string()).collect(),
                 })
                 .collect(),
-            publication: self.response.publication,
-            channel: self.response.channel,
-            held: self.response.status == ResponseStatus::Held,
+            publication: self.response.publication.as_str().into(),
+            tell_me_outcome: false,
+            honeypot: String::new(),
         }
     }
 }
@@ -577,7 +575,7 @@ pub fn change(
         }
         References::needed_by(conn, &before.consultation, changed)?.check(changed)?;
         let stamp = now.naive_utc();
-        let snapshot = serde_json::to_string(&before.as_submission()).unwrap_or_default();
+        let snapshot = serde_json::to_string(&before.as_draft()).unwrap_or_default();
         let response = &before.response;
         db::revisions::record(
             conn,
@@ -652,11 +650,12 @@ pub fn change(
 
 /// Responses held for review (they tripped the spam honeypot), with who
 /// they say they are from, oldest first.
-pub fn held(conn: &mut DbConnection, slug: &str) -> ServiceResult<Vec<(Response, Vec<Consultee>)>> {
-    let consultation = db::consultations::by_slug(conn, slug)?
-        .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
+pub fn held(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> ServiceResult<Vec<(Response, Vec<Consultee>)>> {
     let mut held = Vec::new();
-    for response in db::responses::of_consultation(conn, consultation.id)? {
+    for response in db::responses::of_consultation(conn, scope.consultation.id)? {
         if response.status == ResponseStatus::Held {
             let who = db::responses::consultees_of(conn, response.id)?;
             held.push((response, who));
@@ -669,15 +668,16 @@ pub fn held(conn: &mut DbConnection, slug: &str) -> ServiceResult<Vec<(Response,
 /// or reject it as spam (kept, marked withdrawn, never counted).
 pub fn review_held(
     conn: &mut DbConnection,
-    actor: &super::audit::Actor,
+    caller: &Caller,
     slug: &str,
     reference: &str,
     accept: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     db::write_transaction(conn, |conn| {
-        let consultation = db::consultations::by_slug(conn, slug)?
-            .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
+        let scope = access::open_for(conn, caller, slug, Action::Run)?;
+        let consultation = &scope.consultation;
+        let actor = &scope.actor();
         let response = db::responses::by_reference(conn, reference)?
             .filter(|r| r.consultation_id == consultation.id && r.status == ResponseStatus::Held)
             .ok_or_else(|| ServiceError::NotFound(format!("held response {reference}")))?;
@@ -705,4 +705,11 @@ pub fn review_held(
         )?;
         Ok(())
     })
+}
+
+/// A public consultation and what its response form accepts.
+pub fn form_of(conn: &mut DbConnection, slug: &str) -> ServiceResult<(Consultation, FormSpec)> {
+    let consultation = public_consultation(conn, slug)?;
+    let spec = FormSpec::of(conn, consultation.id)?;
+    Ok((consultation, spec))
 }

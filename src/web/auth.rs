@@ -16,10 +16,10 @@ use super::csrf::{self, CsrfCookie};
 use super::error::AppError;
 use super::form::FormData;
 use super::state::AppState;
-use super::templates;
-use crate::db::users::User;
 use crate::domain::Role;
 use crate::service;
+use crate::service::model::User;
+use crate::templates;
 
 /// The session cookie's name (`__Host-` when cookies are secure).
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -90,13 +90,23 @@ impl FromRequest for StaffUser {
     }
 }
 
-/// Where to go after signing in: only paths on this site (no open redirect).
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/staff"
-    }
+/// Where to go after signing in: only a path on this site (no open
+/// redirect, OWASP Unvalidated Redirects). Browsers drop tabs and line
+/// breaks and read `\\` as `/`, so `/\t/evil.example` would become
+/// `//evil.example`: any control character, space or backslash, or a
+/// second leading slash, sends the user to the staff home instead.
+pub fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if local { next } else { "/staff" }
+}
+
+/// Refuses (429) a sign-in attempt over its address's or account's quota.
+pub fn throttle_sign_in(req: &HttpRequest, state: &AppState, email: &str) -> Result<(), AppError> {
+    super::rate_limit::check_sign_in(req, state, email)
 }
 
 /// `?next=` on the sign-in page.
@@ -171,11 +181,7 @@ pub async fn sign_in(
             Some("Your sign-in form had expired. Enter your details again."),
         ));
     }
-    if let Some(address) = req.peer_addr().map(|a| a.ip())
-        && !state.sign_in_limiter.allow(address)
-    {
-        return Err(AppError::TooManyRequests);
-    }
+    throttle_sign_in(&req, &state, &email)?;
     let hours = state.settings.session_hours;
     let lookup = email.clone();
     match state
@@ -280,5 +286,10 @@ mod tests {
         assert_eq!(safe_next("https://evil.example/"), "/staff");
         assert_eq!(safe_next("/\\evil.example"), "/staff");
         assert_eq!(safe_next(""), "/staff");
+        // Browsers drop the tab and follow //evil.example/phish.
+        assert_eq!(safe_next("/\t/evil.example/phish"), "/staff");
+        assert_eq!(safe_next("/\n/evil.example"), "/staff");
+        assert_eq!(safe_next("/a\\b"), "/staff");
+        assert_eq!(safe_next("/staff?x=1#y"), "/staff?x=1#y");
     }
 }

@@ -7,9 +7,9 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 
-use super::templates;
 use crate::domain::ValidationError;
 use crate::service::ServiceError;
+use crate::templates;
 
 /// Why a request failed. 5xx bodies are opaque; the cause is logged.
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod client;
 pub mod clock;
 pub mod csrf;
 pub mod error;
@@ -16,7 +17,6 @@ pub mod staff;
 pub mod state;
 pub mod stream;
 pub mod summary;
-pub mod templates;
 pub mod view;
 pub mod workspace;
 

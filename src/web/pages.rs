@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::error::AppError;
 use super::state::AppState;
-use super::templates;
 use super::view;
 use crate::service;
+use crate::templates;
 
 /// `GET /`: open consultations, then closed and published ones.
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

@@ -11,22 +11,23 @@ use super::csrf::{self, CsrfCookie};
 use super::error::AppError;
 use super::form::FormData;
 use super::state::AppState;
-use super::templates;
 use crate::db::{self, DbConnection};
 use crate::domain::{
     BodyId, BodyLinkId, BodyStatus, ConsultationStatus, QuestionId, QuestionKind, Relation, Role,
     SectionId, ValidationError, time,
 };
 use crate::service::ServiceResult;
+use crate::service::access::Caller;
 use crate::service::editing::{
-    self, Actor, BodyInput, DetailsInput, LinkInput, QuestionInput, SectionInput,
+    self, BodyInput, DetailsInput, LinkInput, QuestionInput, SectionInput,
 };
+use crate::templates;
 
 /// Who may edit consultations.
 const EDITORS: &[Role] = &[Role::Officer, Role::Admin];
 
-fn actor(staff: &StaffUser) -> Actor {
-    Actor::staff(&staff.user)
+fn actor(staff: &StaffUser) -> Caller {
+    Caller::Staff(staff.user.clone())
 }
 
 pub(crate) fn render(
@@ -133,6 +134,7 @@ fn details_input(form: &FormData) -> DetailsInput {
         opens: date_field(form, "opens"),
         closes: date_field(form, "closes"),
         retention_days: Some(form.get("retention_days").into()),
+        sign_off_by: Some(form.get("sign_off_by").into()),
     }
 }
 
@@ -162,11 +164,16 @@ fn details_view(input: &DetailsInput, errors: &[ValidationError]) -> Value {
             "group_name": input.group_name, "reference_prefix": input.reference_prefix,
             "opens": date_parts(input.opens.as_deref()), "closes": date_parts(input.closes.as_deref()),
             "retention_days": input.retention_days.clone().unwrap_or_default(),
+            "sign_off_by": input.sign_off_by.clone().unwrap_or_default(),
+            "sign_offs": crate::domain::SignOff::ALL.iter().map(|s| json!({
+                "value": s.as_str(), "label": s.label(),
+                "checked": input.sign_off_by.as_deref().map_or(*s == crate::domain::SignOff::Officers, |t| t == s.as_str() || (t.is_empty() && *s == crate::domain::SignOff::Officers)),
+            })).collect::<Vec<_>>(),
         },
         "error": {
             "slug": error("slug"), "title": error("title"), "summary": error("summary"), "run_by": error("run_by"),
             "group_name": error("group_name"), "reference_prefix": error("reference_prefix"), "opens": error("opens"), "closes": error("closes"),
-            "retention_days": error("retention_days"),
+            "retention_days": error("retention_days"), "sign_off_by": error("sign_off_by"),
         },
     })
 }
@@ -181,9 +188,9 @@ pub async fn create(
     staff.require(EDITORS)?;
     check_csrf(&req, &state, &form)?;
     let input = details_input(&form);
-    let (who, typed) = (actor(&staff), input.clone());
+    let (who, typed, now) = (actor(&staff), input.clone(), state.clock.now());
     match state
-        .db(move |conn| editing::create(conn, &who, &typed))
+        .db(move |conn| editing::create(conn, &who, &typed, now))
         .await
     {
         Ok(c) => Ok(see_other(&format!(
@@ -230,13 +237,16 @@ struct Failed {
     errors: Vec<ValidationError>,
 }
 
-fn editor_data(conn: &mut DbConnection, slug: &str) -> ServiceResult<Value> {
-    let c = editing::consultation(conn, slug)?;
-    let sections = db::document::sections_of(conn, c.id)?;
-    let questions = db::document::questions_of(conn, c.id)?;
-    let bodies = db::structure::bodies_of(conn, c.id)?;
-    let links = db::structure::links_of(conn, c.id)?;
-    let responses = db::responses::count(conn, c.id)?;
+fn editor_data(conn: &mut DbConnection, caller: &Caller, slug: &str) -> ServiceResult<Value> {
+    let editing::Editor {
+        consultation: c,
+        sections,
+        questions,
+        bodies,
+        links,
+        responses,
+        held,
+    } = editing::editor(conn, caller, slug)?;
     let name = |id| {
         bodies
             .iter()
@@ -261,6 +271,7 @@ fn editor_data(conn: &mut DbConnection, slug: &str) -> ServiceResult<Value> {
         opens: date(c.opens_at),
         closes: date(c.closes_at),
         retention_days: c.retention_days.map(|d| d.to_string()),
+        sign_off_by: Some(c.sign_off_by.as_str().to_string()),
     };
     let mut data = details_view(&details, &[]);
     data["consultation"] = json!({ "slug": c.slug, "title": c.title, "status": c.status.label(), "public": c.status.is_public() });
@@ -271,8 +282,7 @@ fn editor_data(conn: &mut DbConnection, slug: &str) -> ServiceResult<Value> {
     );
     data["responses"] = json!(responses);
     data["held"] = json!(
-        crate::service::responses::held(conn, slug)?
-            .iter()
+        held.iter()
             .map(|(r, who)| json!({
                 "reference": r.reference,
                 "received": time::date_and_time(time::from_db(r.received_at)),
@@ -325,7 +335,10 @@ async fn editor(
     notice: Option<String>,
     failed: Option<Failed>,
 ) -> Result<HttpResponse, AppError> {
-    let mut data = state.db(move |conn| editor_data(conn, &slug)).await?;
+    let caller = actor(staff);
+    let mut data = state
+        .db(move |conn| editor_data(conn, &caller, &slug))
+        .await?;
     data["notice"] = json!(notice);
     let forms: &[(&str, &[&str])] = &[
         ("new_section", &["heading", "content"]),
@@ -434,12 +447,13 @@ async fn apply<F>(
     work: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut DbConnection, &Actor, &str) -> ServiceResult<()> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Caller, &str, chrono::DateTime<chrono::Utc>) -> ServiceResult<()>
+        + Send
+        + 'static,
 {
-    staff.require(EDITORS)?;
-    let who = actor(&staff);
+    let (who, now) = (actor(&staff), state.clock.now());
     let s = slug.clone();
-    match state.db(move |conn| work(conn, &who, &s)).await {
+    match state.db(move |conn| work(conn, &who, &s, now)).await {
         Ok(()) => Ok(see_other(&format!(
             "/staff/consultations/{slug}?done={}",
             edit.done
@@ -497,7 +511,7 @@ pub async fn update(
             typed,
             done: "details",
         },
-        move |conn, who, slug| editing::update(conn, who, slug, &input),
+        move |conn, who, slug, now| editing::update(conn, who, slug, &input, now),
     )
     .await
 }
@@ -522,7 +536,6 @@ pub async fn review_held(
             ));
         }
     };
-    let now = state.clock.now();
     let done = if accept {
         "held-response-accepted"
     } else {
@@ -538,7 +551,9 @@ pub async fn review_held(
             typed: Value::Null,
             done,
         },
-        move |c, w, s| crate::service::responses::review_held(c, w, s, &reference, accept, now),
+        move |c, w, s, now| {
+            crate::service::responses::review_held(c, w, s, &reference, accept, now)
+        },
     )
     .await
 }
@@ -557,7 +572,6 @@ pub async fn status(
         .get("to")
         .parse::<ConsultationStatus>()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let now = state.clock.now();
     apply(
         req,
         state,
@@ -568,7 +582,7 @@ pub async fn status(
             typed: Value::Null,
             done: "status",
         },
-        move |conn, who, slug| editing::move_status(conn, who, slug, to, now),
+        move |conn, who, slug, now| editing::move_status(conn, who, slug, to, now),
     )
     .await
 }
@@ -605,7 +619,7 @@ pub async fn add_section(
             typed,
             done: "section-added",
         },
-        move |c, w, s| editing::add_section(c, w, s, &input).map(|_| ()),
+        move |c, w, s, now| editing::add_section(c, w, s, &input, now).map(|_| ()),
     )
     .await
 }
@@ -631,7 +645,7 @@ pub async fn update_section(
             typed: Value::Null,
             done: "section-changed",
         },
-        move |c, w, s| editing::update_section(c, w, s, id, &input),
+        move |c, w, s, now| editing::update_section(c, w, s, id, &input, now),
     )
     .await
 }
@@ -657,7 +671,7 @@ pub async fn delete_section(
             typed: Value::Null,
             done: "section-deleted",
         },
-        move |c, w, s| editing::delete_section(c, w, s, id),
+        move |c, w, s, now| editing::delete_section(c, w, s, id, now),
     )
     .await
 }
@@ -689,7 +703,7 @@ pub async fn add_question(
             typed,
             done: "question-added",
         },
-        move |c, w, s| editing::add_question(c, w, s, &input).map(|_| ()),
+        move |c, w, s, now| editing::add_question(c, w, s, &input, now).map(|_| ()),
     )
     .await
 }
@@ -720,7 +734,7 @@ pub async fn update_question(
             typed: Value::Null,
             done: "question-changed",
         },
-        move |c, w, s| editing::update_question(c, w, s, id, &input),
+        move |c, w, s, now| editing::update_question(c, w, s, id, &input, now),
     )
     .await
 }
@@ -746,7 +760,7 @@ pub async fn delete_question(
             typed: Value::Null,
             done: "question-deleted",
         },
-        move |c, w, s| editing::delete_question(c, w, s, id),
+        move |c, w, s, now| editing::delete_question(c, w, s, id, now),
     )
     .await
 }
@@ -783,7 +797,7 @@ pub async fn add_body(
             typed,
             done: "body-added",
         },
-        move |c, w, s| editing::add_body(c, w, s, &input).map(|_| ()),
+        move |c, w, s, now| editing::add_body(c, w, s, &input, now).map(|_| ()),
     )
     .await
 }
@@ -809,7 +823,7 @@ pub async fn update_body(
             typed: Value::Null,
             done: "body-changed",
         },
-        move |c, w, s| editing::update_body(c, w, s, id, &input),
+        move |c, w, s, now| editing::update_body(c, w, s, id, &input, now),
     )
     .await
 }
@@ -835,7 +849,7 @@ pub async fn delete_body(
             typed: Value::Null,
             done: "body-deleted",
         },
-        move |c, w, s| editing::delete_body(c, w, s, id),
+        move |c, w, s, now| editing::delete_body(c, w, s, id, now),
     )
     .await
 }
@@ -866,7 +880,7 @@ pub async fn add_link(
             typed,
             done: "link-added",
         },
-        move |c, w, s| editing::add_link(c, w, s, &input).map(|_| ()),
+        move |c, w, s, now| editing::add_link(c, w, s, &input, now).map(|_| ()),
     )
     .await
 }
@@ -892,7 +906,7 @@ pub async fn delete_link(
             typed: Value::Null,
             done: "link-deleted",
         },
-        move |c, w, s| editing::delete_link(c, w, s, id),
+        move |c, w, s, now| editing::delete_link(c, w, s, id, now),
     )
     .await
 }

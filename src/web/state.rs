@@ -1,49 +1,21 @@
 //! Shared state and the one bridge from async handlers to blocking diesel.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::web;
+
+pub use crate::config::WebSettings;
 
 use super::clock::Clock;
 use super::error::AppError;
 use super::page_cache::{FreshCache, PageCache};
 use super::rate_limit::RateLimiter;
 use super::respond::LoadedForm;
-use crate::db::{DbConnection, DbPool};
 use crate::mail::Mailer;
 use crate::security::Signer;
 use crate::service::ServiceError;
 use crate::service::group_commit::SubmissionQueue;
-
-/// Settings the web layer reads on every request.
-#[derive(Debug, Clone)]
-pub struct WebSettings {
-    /// Mark cookies `Secure` with the `__Host-` prefix. Only turn off for
-    /// plain-HTTP use on a machine of your own.
-    pub secure_cookies: bool,
-    /// Anonymous form posts allowed per client address per minute.
-    pub posts_per_minute: u32,
-    /// How long a staff session lasts without signing in again.
-    pub session_hours: i64,
-    /// The service's address as people reach it (`https://consult.example.gov.uk`),
-    /// for links in e-mails; the request's own host when unset.
-    pub public_url: Option<String>,
-    /// How long a rendered public page is reused (zero: never).
-    pub page_cache: Duration,
-}
-
-impl Default for WebSettings {
-    fn default() -> Self {
-        Self {
-            secure_cookies: true,
-            posts_per_minute: 60,
-            session_hours: 8,
-            public_url: None,
-            page_cache: Duration::from_secs(1),
-        }
-    }
-}
+use crate::service::model::{Connection as DbConnection, Pool as DbPool};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -58,6 +30,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Per-address limit on sign-in attempts (guessing passwords).
     pub sign_in_limiter: Arc<RateLimiter>,
+    /// Per-account limit on sign-in attempts (guessing from many addresses).
+    pub account_limiter: Arc<RateLimiter<String>>,
     /// Cookie and limit settings.
     pub settings: Arc<WebSettings>,
     /// Sends receipts, when a relay is configured.
@@ -82,6 +56,7 @@ impl AppState {
             clock,
             limiter: Arc::new(RateLimiter::per_minute(settings.posts_per_minute)),
             sign_in_limiter: Arc::new(RateLimiter::per_minute(10)),
+            account_limiter: Arc::new(RateLimiter::per_hour(settings.sign_ins_per_account_hour)),
             settings: Arc::new(settings),
             mailer: None,
         }

@@ -1,5 +1,6 @@
 //! `/consultations/{slug}/summary`: the respondent–issue–response table for
-//! committee reports, as a printable page and as CSV.
+//! committee reports, as a printable page, CSV and an Excel workbook. Who
+//! sees what is the service's decision (`service::summary`).
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -10,9 +11,9 @@ use super::auth::StaffUser;
 use super::error::AppError;
 use super::pages::html;
 use super::state::AppState;
-use crate::domain::{ConsulteeKind, Role, ThemeId, time};
-use crate::export::summary::Columns;
-use crate::service::summary::{self, Audience, Filter, Ordering, Table};
+use crate::domain::{ConsulteeKind, ThemeId, time};
+use crate::service::access::{Audience, Caller};
+use crate::service::summary::{self, Filter, Format, Options, Ordering, Table};
 
 /// The table's options, from the query string.
 #[derive(Debug, Deserialize, Default)]
@@ -32,13 +33,14 @@ impl SummaryQuery {
         self.order.parse().unwrap_or(Ordering::Received)
     }
 
-    fn filter(&self) -> Filter {
-        Filter {
-            theme: self.theme.parse().ok().map(ThemeId),
-            consultee_kind: self.kind.parse::<ConsulteeKind>().ok(),
-            agreed_only: self.status == "agreed",
-            // Never from a query string: only the audited officer export.
-            with_contacts: false,
+    fn options(&self) -> Options {
+        Options {
+            ordering: self.ordering(),
+            filter: Filter {
+                theme: self.theme.parse().ok().map(ThemeId),
+                consultee_kind: self.kind.parse::<ConsulteeKind>().ok(),
+                agreed_only: self.status == "agreed",
+            },
         }
     }
 
@@ -52,39 +54,25 @@ impl SummaryQuery {
     }
 }
 
-/// Staff see every consultation's table; the public only published ones.
-fn audience(staff: &Option<StaffUser>) -> Audience {
-    match staff {
-        Some(s) if [Role::Officer, Role::Admin, Role::GroupMember].contains(&s.user.role) => {
-            Audience::Staff
-        }
-        _ => Audience::Public,
-    }
+fn caller(staff: Option<StaffUser>) -> Option<Caller> {
+    staff.map(|s| Caller::Staff(s.user))
 }
 
-async fn load(
-    state: &AppState,
-    slug: String,
-    staff: &Option<StaffUser>,
-    query: &SummaryQuery,
-) -> Result<Table, AppError> {
-    let (who, ordering, filter) = (audience(staff), query.ordering(), query.filter());
-    state
-        .db(move |conn| summary::table(conn, &slug, who, ordering, &filter))
-        .await
-}
-
-/// Template data shared by the page and the standalone file.
-pub fn table_data(table: &Table) -> serde_json::Value {
+/// Template data of the table (shared with the page's controls).
+fn table_data(table: &Table) -> serde_json::Value {
     let c = &table.consultation;
+    let staff = table.audience == Audience::Staff;
     json!({
         "consultation": { "title": c.title, "slug": c.slug, "run_by": c.run_by, "group_name": c.group_name },
         "closes": c.closes_at.map(|t| time::long_date(time::from_db(t))),
         "counts": { "issues": table.rows().count(), "responses": table.responses, "consultees": table.consultees },
+        "withheld_issues": table.withheld_issues,
         "groups": table.groups.iter().map(|g| json!({
             "heading": g.heading,
             "rows": g.rows.iter().map(|r| json!({
-                "number": r.number, "issue": r.issue, "who_raised": r.who_raised, "response": r.response, "same_as_row": r.same_as_row,
+                "number": r.number, "issue": r.issue, "who_raised": r.who_raised, "response": r.response,
+                "same_as_row": r.same_as_row, "draft": staff && r.status == "draft",
+                "unanswered": staff && r.status.is_empty(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
@@ -97,7 +85,10 @@ pub async fn page(
     slug: web::Path<String>,
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let table = load(&state, slug.into_inner(), &staff, &query).await?;
+    let (slug, options, who) = (slug.into_inner(), query.options(), caller(staff));
+    let table = state
+        .db(move |conn| summary::table(conn, who.as_ref(), &slug, &options))
+        .await?;
     let c = &table.consultation;
     let mut data = table_data(&table);
     let extra = json!({
@@ -107,7 +98,7 @@ pub async fn page(
         "theme": query.theme,
         "csv_link": format!("/consultations/{}/summary.csv?{}", c.slug, query.query_string()),
         "xlsx_link": format!("/consultations/{}/summary.xlsx?{}", c.slug, query.query_string()),
-        "staff": staff.is_some(),
+        "staff": table.audience == Audience::Staff,
     });
     if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
         data.extend(extra.clone());
@@ -115,29 +106,53 @@ pub async fn page(
     html("summary", &data)
 }
 
-/// A file download of the table.
-fn download(table: &Table, extension: &str, content_type: &str, body: Vec<u8>) -> HttpResponse {
-    let disposition = format!(
-        "attachment; filename=\"{}-summary.{extension}\"",
-        table.consultation.slug
-    );
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::CONTENT_DISPOSITION, disposition))
-        .body(body)
+/// A download's headers: the file name says what it holds.
+fn attachment(file: &str, content_type: &str) -> actix_web::HttpResponseBuilder {
+    let mut builder = HttpResponse::Ok();
+    builder.content_type(content_type).insert_header((
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{file}\""),
+    ));
+    builder
 }
 
-/// The table as a CSV download with the given columns.
-fn csv_download(table: &Table, columns: Columns) -> Result<HttpResponse, AppError> {
-    let mut body = Vec::new();
-    crate::export::summary::write_csv(
-        &mut body,
-        &table.consultation.group_name,
-        columns,
-        table.rows(),
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(table, "csv", "text/csv; charset=utf-8", body))
+/// Streams an export written by `write` on a blocking thread, so the
+/// largest consultation downloads in flat memory.
+fn streamed<F>(
+    state: &AppState,
+    file: String,
+    content_type: &str,
+    write: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(
+            &mut crate::service::model::Connection,
+            &mut super::stream::ChannelWriter,
+        ) -> crate::service::ServiceResult<usize>
+        + Send
+        + 'static,
+{
+    let (mut writer, body) = super::stream::channel();
+    let pool = state.pool.clone();
+    std::thread::Builder::new()
+        .name("summary-export".into())
+        .spawn(move || {
+            let written = pool
+                .get()
+                .map_err(|e| crate::service::ServiceError::Unavailable(e.to_string()))
+                .and_then(|mut conn| write(&mut conn, &mut writer));
+            match written {
+                Ok(_) => {
+                    let _ = std::io::Write::flush(&mut writer);
+                }
+                Err(error) => {
+                    tracing::error!(%error, "summary export stopped");
+                    writer.fail(error.to_string());
+                }
+            }
+        })
+        .map_err(|e| AppError::Internal(format!("could not start the download: {e}")))?;
+    Ok(attachment(&file, content_type).streaming(body))
 }
 
 /// `GET /consultations/{slug}/summary.csv`: the same table for spreadsheets.
@@ -147,52 +162,15 @@ pub async fn csv(
     slug: web::Path<String>,
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let ordering = query.ordering();
-    if !summary::streams(ordering) {
-        let table = load(&state, slug.into_inner(), &staff, &query).await?;
-        return csv_download(&table, Columns::Standard);
-    }
-    // Streamed from the database, so the largest consultation downloads in
-    // flat memory.
-    let (slug, who, filter) = (slug.into_inner(), audience(&staff), query.filter());
-    let check = slug.clone();
-    let consultation = state
-        .db(move |conn| summary::visible(conn, &check, who))
+    let (slug, options, who) = (slug.into_inner(), query.options(), caller(staff));
+    let (s, w) = (slug.clone(), who.clone());
+    state
+        .db(move |conn| summary::check_visible(conn, w.as_ref(), &s))
         .await?;
-    let (mut writer, body) = super::stream::channel();
-    let pool = state.pool.clone();
-    std::thread::Builder::new()
-        .name("summary-csv".into())
-        .spawn(move || {
-            let written = pool
-                .get()
-                .map_err(|e| crate::service::ServiceError::Unavailable(e.to_string()))
-                .and_then(|mut conn| {
-                    summary::stream_csv(
-                        &mut conn,
-                        &slug,
-                        who,
-                        (ordering, &filter),
-                        Columns::Standard,
-                        &mut writer,
-                    )
-                });
-            match written {
-                Ok(_) => {
-                    let _ = std::io::Write::flush(&mut writer);
-                }
-                Err(error) => {
-                    tracing::error!(%error, "summary CSV stopped");
-                    writer.fail(error.to_string());
-                }
-            }
-        })
-        .map_err(|e| AppError::Internal(format!("could not start the download: {e}")))?;
-    let disposition = format!("attachment; filename=\"{}-summary.csv\"", consultation.slug);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, disposition))
-        .streaming(body))
+    let file = format!("{slug}-summary.csv");
+    streamed(&state, file, "text/csv; charset=utf-8", move |conn, out| {
+        summary::export(conn, who.as_ref(), &slug, (&options, Format::Csv), out)
+    })
 }
 
 /// `GET /consultations/{slug}/summary.xlsx`: the same table as an Excel workbook.
@@ -202,20 +180,26 @@ pub async fn xlsx(
     slug: web::Path<String>,
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let table = load(&state, slug.into_inner(), &staff, &query).await?;
-    let body = crate::export::summary::write_xlsx(&table.consultation.group_name, table.rows())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(
-        &table,
-        "xlsx",
+    let (slug, options, who) = (slug.into_inner(), query.options(), caller(staff));
+    let s = slug.clone();
+    let body = state
+        .db(move |conn| {
+            let mut bytes = Vec::new();
+            summary::export(conn, who.as_ref(), &s, (&options, Format::Xlsx), &mut bytes)?;
+            Ok(bytes)
+        })
+        .await?;
+    Ok(attachment(
+        &format!("{slug}-summary.xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        body,
-    ))
+    )
+    .body(body))
 }
 
 /// `POST /staff/consultations/{slug}/summary-with-contacts.csv`: the table
-/// with consultees' contact details, for officers only; the export is
-/// recorded in the audit log before the file is sent.
+/// with consultees' contact details, for officers only; recorded in the
+/// audit log before the file is sent, and named so that it cannot be
+/// mistaken for the public file.
 pub async fn csv_with_contacts(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
@@ -223,19 +207,19 @@ pub async fn csv_with_contacts(
     slug: web::Path<String>,
     form: super::form::FormData,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::Officer, Role::Admin])?;
     super::auth::check_csrf(&req, &state, &form)?;
-    let slug = slug.into_inner();
-    let actor = crate::service::audit::Actor::staff(&staff.user);
-    let filter = Filter {
-        with_contacts: true,
-        ..Filter::default()
-    };
-    let table = state
+    let (slug, who) = (slug.into_inner(), Caller::Staff(staff.user));
+    let s = slug.clone();
+    let body = state
         .db(move |conn| {
-            summary::record_contact_export(conn, &actor, &slug)?;
-            summary::table(conn, &slug, Audience::Staff, Ordering::Received, &filter)
+            let mut bytes = Vec::new();
+            summary::export_with_contacts(conn, &who, &s, &mut bytes)?;
+            Ok(bytes)
         })
         .await?;
-    csv_download(&table, Columns::WithContacts)
+    Ok(attachment(
+        &format!("{slug}-summary-with-contact-details.csv"),
+        "text/csv; charset=utf-8",
+    )
+    .body(body))
 }

@@ -2,32 +2,44 @@
 //! answered only after the commit, a refused one reaching only its sender.
 
 use sounding::db;
-use sounding::domain::{Channel, ConsulteeKind, Publication, QuestionId};
+use sounding::domain::submission::{IssueDraft, OrganisationDraft, SubmissionDraft};
+use sounding::domain::{Channel, ConsulteeKind, QuestionId};
 use sounding::service::ServiceError;
 use sounding::service::group_commit::SubmissionQueue;
-use sounding::service::responses::{ConsulteeInput, PointInput, Submission};
+use sounding::service::responses::Submission;
+use sounding::service::submission::{FormSpec, validate};
 
 use crate::faults::open_consultation;
 use crate::helpers::{Kind, TestDb};
 
+/// A submission made as the web form would make it, through the one
+/// validator (a question `question` with a free-text answer).
 fn submission(text: &str, question: i64) -> Submission {
-    Submission {
-        respondent_name: "Queue Test".into(),
-        email: None,
-        consultees: vec![ConsulteeInput {
-            name: "Queue Test".into(),
-            kind: ConsulteeKind::Individual,
-        }],
-        answers: vec![(QuestionId(question), text.into())],
-        points: vec![PointInput {
+    let draft = SubmissionDraft {
+        name: "Queue Test".into(),
+        on_behalf: "no".into(),
+        answers: [(question, text.to_string())].into_iter().collect(),
+        issues: vec![IssueDraft {
             text: text.into(),
-            sections: vec![],
-            bodies: vec![],
+            ..IssueDraft::default()
         }],
-        publication: Publication::Anonymous,
-        channel: Channel::Online,
-        held: false,
-    }
+        publication: "anonymous".into(),
+        ..SubmissionDraft::default()
+    };
+    let spec = FormSpec {
+        questions: vec![sounding::db::document::Question {
+            id: QuestionId(question),
+            consultation_id: sounding::domain::ConsultationId(0),
+            section_id: None,
+            position: 1,
+            prompt: "Any comments?".into(),
+            kind: sounding::domain::QuestionKind::FreeText,
+            choices: "[]".into(),
+            required: false,
+        }],
+        ..FormSpec::default()
+    };
+    validate(&draft, &spec, Channel::Online).expect("a valid submission")
 }
 
 fn many_queued_at_once(kind: Kind) {
@@ -147,22 +159,37 @@ fn stored_in_bulk(kind: Kind) {
         !sections.is_empty() && !bodies.is_empty() && ids.questions.iter().any(|q| q.0 == question)
     );
     let count = 2_100; // over the 2,000 rows one statement takes
+    let spec = FormSpec::of(conn, consultation.id).expect("form");
     let submissions: Vec<Submission> = (0..count)
         .map(|n| {
-            let mut s = submission(&format!("First point of response {n}."), question);
-            s.consultees.push(ConsulteeInput {
-                name: format!("Partner {n}"),
-                kind: ConsulteeKind::Partnership,
-            });
-            s.email = Some(format!("writer{n}@example.org"));
-            let mut tagged = vec![bodies[n % bodies.len()], bodies[(n + 1) % bodies.len()]];
-            tagged.sort();
-            s.points.push(PointInput {
-                text: format!("Second point of response {n}, about the SLG."),
-                sections: vec![sections[n % sections.len()]],
-                bodies: tagged,
-            });
-            s
+            let first = format!("First point of response {n}.");
+            let draft = SubmissionDraft {
+                name: "Queue Test".into(),
+                email: format!("writer{n}@example.org"),
+                on_behalf: "no".into(),
+                joint: vec![OrganisationDraft {
+                    name: format!("Partner {n}"),
+                    kind: ConsulteeKind::Partnership.as_str().into(),
+                }],
+                answers: [(question, first.clone())].into_iter().collect(),
+                issues: vec![
+                    IssueDraft {
+                        text: first,
+                        ..IssueDraft::default()
+                    },
+                    IssueDraft {
+                        text: format!("Second point of response {n}, about the SLG."),
+                        sections: vec![sections[n % sections.len()].0.to_string()],
+                        bodies: vec![
+                            bodies[n % bodies.len()].0.to_string(),
+                            bodies[(n + 1) % bodies.len()].0.to_string(),
+                        ],
+                    },
+                ],
+                publication: "anonymous".into(),
+                ..SubmissionDraft::default()
+            };
+            validate(&draft, &spec, Channel::Online).expect("a valid submission")
         })
         .collect();
     let now = chrono::Utc::now();
@@ -177,6 +204,7 @@ fn stored_in_bulk(kind: Kind) {
                 kinds: None,
                 received_at: now,
                 submission_key: Some(key),
+                submission_hash: None,
                 edit_salt: Some("salt"),
                 action: "response received",
             },

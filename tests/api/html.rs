@@ -209,10 +209,15 @@ async fn every_page_is_well_formed_with_one_h1_and_labelled_fields() {
     let issue = sounding::db::issues::of_consultation(&mut conn, c.id).expect("issues")[2]
         .id
         .0;
+    let scope = sounding::service::access::open(
+        &mut conn,
+        &sounding::service::access::Caller::System("test"),
+        &c.slug,
+    )
+    .expect("scope");
     let upload = sounding::service::import::upload(
         &mut conn,
-        &sounding::service::audit::Actor::system("test"),
-        &c,
+        &scope,
         "x.csv",
         b"Name,Comments\r\nAnn,Hello\r\n",
         chrono::Utc::now(),

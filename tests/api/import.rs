@@ -5,7 +5,6 @@
 use sounding::db;
 use sounding::domain::*;
 use sounding::import::Mapping;
-use sounding::service::audit::Actor;
 use sounding::service::import;
 
 use crate::helpers::Page;
@@ -28,12 +27,16 @@ fn import_file(
     bytes: &[u8],
 ) -> sounding::service::ServiceResult<import::Outcome> {
     let table = import::read(bytes)?;
-    let (questions, _) = import::questions(conn, c)?;
+    let scope = sounding::service::access::open(
+        conn,
+        &sounding::service::access::Caller::System("test"),
+        &c.slug,
+    )?;
+    let (questions, _) = import::questions(conn, &scope)?;
     let mapping = Mapping::guess(&table.headers, &questions);
     import::import(
         conn,
-        &Actor::system("test"),
-        c,
+        &scope,
         (&table, "file.csv"),
         &mapping,
         chrono::Utc::now(),

@@ -159,7 +159,8 @@ app_test! {
 db_test! {
     fn the_streamed_csv_equals_the_table_built_in_memory(conn) {
         use sounding::export::summary::{Columns, write_csv};
-        use sounding::service::summary::{self, Audience, Filter, Ordering};
+        use sounding::service::access::Caller;
+        use sounding::service::summary::{self, Audience, Filter, Options, Ordering};
         sounding::service::fixtures::load(conn, "cheltenham-2011").expect("fixture");
         {
             use diesel::prelude::*;
@@ -168,29 +169,31 @@ db_test! {
             diesel::update(responses::table.filter(responses::reference.eq("CHL-0009"))).set(responses::publication.eq(Publication::NotPublished)).execute(conn).expect("not published");
         }
         let c = sounding::db::consultations::by_slug(conn, "cheltenham-2011").expect("query").expect("found");
+        // Themes to order by (the fixture has none until the analysis runs).
+        sounding::service::analysis::run(conn, "cheltenham-2011", sounding::service::analysis::Mode::Full, &Default::default(), None, chrono::Utc::now(), &|_| {}).expect("analysis");
         let theme = sounding::db::themes::of_consultation(conn, c.id).expect("themes").first().map(|t| t.id);
         let filters = [
             Filter::default(),
             Filter { agreed_only: true, ..Filter::default() },
             Filter { consultee_kind: Some(ConsulteeKind::CountyCouncil), ..Filter::default() },
             Filter { theme, ..Filter::default() },
-            Filter { with_contacts: true, ..Filter::default() },
         ];
-        // Themes to order by (the fixture has none until the analysis runs).
-        sounding::service::analysis::run(conn, "cheltenham-2011", sounding::service::analysis::Mode::Full, &Default::default(), None, chrono::Utc::now(), &|_| {}).expect("analysis");
-        let theme = sounding::db::themes::of_consultation(conn, c.id).expect("themes").first().map(|t| t.id);
-        let filters = [filters[0].clone(), filters[1].clone(), filters[2].clone(), Filter { theme, ..Filter::default() }, filters[4].clone()];
-        for (audience, ordering) in [Audience::Staff, Audience::Public].into_iter().flat_map(|a| Ordering::ALL.iter().filter(|o| summary::streams(**o)).map(move |o| (a, *o))) {
-            for filter in &filters {
-                let columns = if filter.with_contacts { Columns::WithContacts } else { Columns::Standard };
-                let table = summary::table(conn, "cheltenham-2011", audience, ordering, filter).expect("table");
-                let mut in_memory = Vec::new();
-                write_csv(&mut in_memory, &table.consultation.group_name, columns, table.rows()).expect("write");
-                for page in [1, 5, 2_000] {
-                    let mut streamed = Vec::new();
-                    let rows = summary::stream_csv_in_pages(conn, "cheltenham-2011", audience, (ordering, filter, columns), &mut streamed, page).expect("stream");
-                    assert_eq!(rows, table.rows().count());
-                    assert_eq!(String::from_utf8(streamed).expect("utf-8"), String::from_utf8(in_memory.clone()).expect("utf-8"), "{audience:?} {ordering:?} {filter:?} pages of {page}");
+        // Staff (the command line) and the public (no one signed in).
+        let staff = Caller::System("test");
+        for (caller, audience) in [(Some(&staff), Audience::Staff), (None, Audience::Public)] {
+            for ordering in Ordering::ALL.iter().copied() {
+                for filter in &filters {
+                    let options = Options { ordering, filter: filter.clone() };
+                    let table = summary::table(conn, caller, "cheltenham-2011", &options).expect("table");
+                    assert_eq!(table.audience, audience);
+                    let mut in_memory = Vec::new();
+                    write_csv(&mut in_memory, &table.consultation.group_name, Columns::Standard, table.rows()).expect("write");
+                    for page in [1, 5, 2_000] {
+                        let mut streamed = Vec::new();
+                        let rows = summary::export_csv_in_pages(conn, caller, "cheltenham-2011", &options, &mut streamed, page).expect("stream");
+                        assert_eq!(rows, table.rows().count());
+                        assert_eq!(String::from_utf8(streamed).expect("utf-8"), String::from_utf8(in_memory.clone()).expect("utf-8"), "{audience:?} {ordering:?} {filter:?} pages of {page}");
+                    }
                 }
             }
         }

@@ -54,6 +54,7 @@ fn add_letter(app: &TestApp, reference: &str) -> ResponseId {
             updated_at: now,
             submission_key: None,
             edit_salt: None,
+            submission_hash: None,
         },
     )
     .expect("response");
@@ -96,7 +97,8 @@ app_test! {
         let body = db::structure::bodies_of(&mut conn, c.id).expect("bodies")[0].id.0;
         let link = db::structure::links_of(&mut conn, c.id).expect("links")[0].id.0;
         let user = user_id(&app, "outsider@example.gov.uk").0;
-        let upload = sounding::service::import::upload(&mut conn, &sounding::service::audit::Actor::system("test"), &c, "walk.csv", b"Name,Comments\r\nAnn,Hello\r\n", chrono::Utc::now()).expect("upload");
+        let scope = sounding::service::access::open(&mut conn, &sounding::service::access::Caller::System("test"), SLUG).expect("scope");
+        let upload = sounding::service::import::upload(&mut conn, &scope, "walk.csv", b"Name,Comments\r\nAnn,Hello\r\n", chrono::Utc::now()).expect("upload");
         let fill = |p: &str| p.replace("{slug}", SLUG).replace("{reference}", "CHL-0001").replace("{issue}", &issue.to_string())
             .replace("{theme}", &theme.to_string()).replace("{section}", &section.to_string()).replace("{question}", &question.to_string())
             .replace("{body}", &body.to_string()).replace("{link}", &link.to_string()).replace("{user}", &user.to_string()).replace("{upload}", &upload.to_string());

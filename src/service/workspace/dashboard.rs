@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use super::themes::Progress;
-use crate::db::consultations::Consultation;
 use crate::db::group_responses::GroupResponse;
 use crate::db::{self, DbConnection};
 use crate::domain::{IssueId, ResponseStatus, ThemeId, time};
 use crate::service::ServiceResult;
+use crate::service::access::Scope;
 
 /// What the overview shows.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +30,8 @@ pub struct Dashboard {
 }
 
 /// The overview figures of a consultation.
-pub fn dashboard(conn: &mut DbConnection, consultation: &Consultation) -> ServiceResult<Dashboard> {
+pub fn dashboard(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Dashboard> {
+    let consultation = &scope.consultation;
     let responses = db::responses::inbox(conn, consultation.id)?;
     let mut per_day: BTreeMap<NaiveDate, usize> = BTreeMap::new();
     let mut held = 0;

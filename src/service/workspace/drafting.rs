@@ -19,7 +19,8 @@ use crate::db::{self, DbConnection};
 use crate::domain::group_response::shown_text;
 use crate::domain::text::optional_text;
 use crate::domain::{DraftStatus, GroupResponseKind, IssueId, ValidationError};
-use crate::service::audit::{self, Actor, Change};
+use crate::service::access::Scope;
+use crate::service::audit::{self, Change};
 use crate::service::{ServiceError, ServiceResult};
 
 /// An earlier answered issue offered as "As above".
@@ -66,11 +67,8 @@ fn shown_for(answers: &HashMap<IssueId, GroupResponse>, issue: IssueId) -> Optio
 }
 
 /// The drafting page of one issue.
-pub fn draft_view(
-    conn: &mut DbConnection,
-    consultation: &Consultation,
-    id: IssueId,
-) -> ServiceResult<DraftView> {
+pub fn draft_view(conn: &mut DbConnection, scope: &Scope, id: IssueId) -> ServiceResult<DraftView> {
+    let consultation = &scope.consultation;
     let issue = issue_in(conn, consultation, id)?;
     let reference = super::reference_of(conn, &issue)?;
     let raised_by = db::responses::consultees_of(conn, issue.response_id)?;
@@ -263,12 +261,13 @@ fn check_link(
 /// Saves the group's response to an issue.
 pub fn save(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: IssueId,
     input: &DraftInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     let draft = parse(input).map_err(ServiceError::Invalid)?;
     db::write_transaction(conn, |conn| {
         issue_in(conn, consultation, id)?;
@@ -343,11 +342,11 @@ pub fn save(
 /// Answers every unanswered repeat of an issue "As above" it (draft).
 pub fn answer_repeats(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: IssueId,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
+    let consultation = &scope.consultation;
     db::write_transaction(conn, |conn| {
         issue_in(conn, consultation, id)?;
         if db::group_responses::for_issue(conn, id)?.is_none() {
@@ -372,7 +371,7 @@ pub fn answer_repeats(
                 same_as: id.0.to_string(),
                 status: DraftStatus::Draft.as_str().into(),
             };
-            save(conn, actor, consultation, repeat.id, &input, now)?;
+            save(conn, scope, repeat.id, &input, now)?;
             answered += 1;
         }
         Ok(answered)

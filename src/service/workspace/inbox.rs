@@ -2,6 +2,7 @@
 //! how, when and how many issues it has; searched across responses, their
 //! issues and their consultees' names.
 
+use crate::service::access::Scope;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
@@ -99,11 +100,8 @@ fn matching_ids(
 }
 
 /// One page of a consultation's responses, newest first.
-pub fn inbox(
-    conn: &mut DbConnection,
-    consultation: &Consultation,
-    query: &InboxQuery,
-) -> ServiceResult<Inbox> {
+pub fn inbox(conn: &mut DbConnection, scope: &Scope, query: &InboxQuery) -> ServiceResult<Inbox> {
+    let consultation = &scope.consultation;
     let all_words: Vec<&str> = query.search.split_whitespace().collect();
     let words = &all_words[..all_words.len().min(MAX_SEARCH_WORDS)];
     let matching = matching_ids(conn, consultation, words)?;

@@ -20,7 +20,8 @@ use crate::db::themes::Theme;
 use crate::db::{self, DbConnection};
 use crate::domain::text::required_text;
 use crate::domain::{BodyId, IssueId, IssueKind, SectionId, ValidationError};
-use crate::service::audit::{self, Actor, Change};
+use crate::service::access::Scope;
+use crate::service::audit::{self, Change};
 use crate::service::{ServiceError, ServiceResult};
 
 /// Most free tags on one issue, and most characters in one.
@@ -81,9 +82,10 @@ fn detail_of(conn: &mut DbConnection, issue: Issue) -> ServiceResult<IssueDetail
 /// A response with its issues, or the splitter's proposals when it has none.
 pub fn response_detail(
     conn: &mut DbConnection,
-    consultation: &Consultation,
+    scope: &Scope,
     reference: &str,
 ) -> ServiceResult<ResponseDetail> {
+    let consultation = &scope.consultation;
     let response = response_in(conn, consultation, reference)?;
     let consultees = db::responses::consultees_of(conn, response.id)?;
     let mut issues = Vec::new();
@@ -108,11 +110,12 @@ pub fn response_detail(
 /// Stores the splitter's proposals as the response's issues.
 pub fn accept_proposals(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     reference: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     db::write_transaction(conn, |conn| {
         let response = response_in(conn, consultation, reference)?;
         if db::issues::last_position(conn, response.id)? > 0 {
@@ -313,12 +316,13 @@ pub const CHANGED_SINCE_OPENED: &str = "Someone else changed this since you open
 /// the issue changed since the editor opened it.
 pub fn edit_issue(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: IssueId,
     edit: &IssueEdit,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     let parsed = parse_edit(conn, consultation, edit)?;
     db::write_transaction(conn, |conn| {
         let issue = issue_in(conn, consultation, id)?;
@@ -351,11 +355,12 @@ pub fn edit_issue(
 /// follow it.
 pub fn merge_with_next(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: IssueId,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     db::write_transaction(conn, |conn| {
         let first = issue_in(conn, consultation, id)?;
         let second = db::issues::of_response(conn, first.response_id)?
@@ -428,13 +433,14 @@ pub fn merge_with_next(
 /// follow it in the response, with the same tags and theme.
 pub fn split_issue(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: IssueId,
     version: i32,
     parts: &[String],
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<IssueId>> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     let parts: Vec<String> = parts
         .iter()
         .map(|p| p.trim().to_string())
@@ -504,12 +510,13 @@ pub fn split_issue(
 /// Adds an issue the splitter missed at the end of a response.
 pub fn add_issue(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     reference: &str,
     content: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<IssueId> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     let content = required_text("new_issue", "The new issue", content, MAX_TEXT_CHARS)?;
     db::write_transaction(conn, |conn| {
         let response = response_in(conn, consultation, reference)?;
@@ -556,11 +563,12 @@ pub fn add_issue(
 /// Refused while the group has answered it, so no answer is lost.
 pub fn remove_issue(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: IssueId,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     db::write_transaction(conn, |conn| {
         let issue = issue_in(conn, consultation, id)?;
         if db::group_responses::for_issue(conn, id)?.is_some() {

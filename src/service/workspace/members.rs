@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::consultations::Consultation;
 use crate::db::users::User;
 use crate::db::{self, DbConnection};
 use crate::domain::{Role, UserId};
-use crate::service::audit::{self, Actor, Change};
+use crate::service::access::Scope;
+use crate::service::audit::{self, Change};
 use crate::service::{ServiceError, ServiceResult};
 
 /// The group of a consultation, and the group members who could join it.
@@ -18,7 +18,8 @@ pub struct Group {
 }
 
 /// The consultation's group members and the other (enabled) group members.
-pub fn group(conn: &mut DbConnection, consultation: &Consultation) -> ServiceResult<Group> {
+pub fn group(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Group> {
+    let consultation = &scope.consultation;
     let members = db::members::of_consultation(conn, consultation.id)?;
     let others = db::users::all(conn)?
         .into_iter()
@@ -31,12 +32,13 @@ pub fn group(conn: &mut DbConnection, consultation: &Consultation) -> ServiceRes
 /// Adds (`true`) or removes a group member.
 pub fn set_member(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     user: UserId,
     member: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     db::write_transaction(conn, |conn| {
         let user = db::users::by_id(conn, user)?
             .ok_or_else(|| ServiceError::invalid("user", "Choose a group member from the list"))?;

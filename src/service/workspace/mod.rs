@@ -2,11 +2,11 @@
 //! and tagging issues, triage by theme, drafting the group's responses, and
 //! who in the group works on which consultation.
 //!
-//! Every use case starts from [`access::consultation_for`], which checks the
-//! user's role and, for group members, their assignment; every change is
-//! audited in the same transaction as the change itself.
+//! Every use case takes a [`Scope`](crate::service::access::Scope) from the
+//! access policy, which checked the caller's role and, for group members,
+//! their assignment; every change is audited in the same transaction as
+//! the change itself.
 
-pub mod access;
 pub mod dashboard;
 pub mod drafting;
 pub mod inbox;

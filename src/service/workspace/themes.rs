@@ -17,6 +17,7 @@ use crate::db::themes::{NewTheme, Theme};
 use crate::db::{self, DbConnection};
 use crate::domain::text::required_text;
 use crate::domain::{DraftStatus, IssueId, ThemeId, ThemeOrigin};
+use crate::service::access::Scope;
 use crate::service::analysis::StoredTerm;
 use crate::service::audit::{self, Actor, Change};
 use crate::service::{ServiceError, ServiceResult};
@@ -81,7 +82,8 @@ pub struct Triage {
 }
 
 /// Themes, progress and repeats of a consultation.
-pub fn triage(conn: &mut DbConnection, consultation: &Consultation) -> ServiceResult<Triage> {
+pub fn triage(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Triage> {
+    let consultation = &scope.consultation;
     let issues = db::issues::of_consultation(conn, consultation.id)?;
     let answers: HashMap<IssueId, GroupResponse> =
         db::group_responses::of_consultation(conn, consultation.id)?
@@ -174,9 +176,10 @@ fn theme_in(
 /// A theme's issues with their answers and response references.
 pub fn theme_detail(
     conn: &mut DbConnection,
-    consultation: &Consultation,
+    scope: &Scope,
     id: Option<ThemeId>,
 ) -> ServiceResult<ThemeDetail> {
+    let consultation = &scope.consultation;
     let (theme, issues) = match id {
         Some(id) => {
             let theme = theme_in(conn, consultation, id)?;
@@ -248,12 +251,13 @@ fn record(
 /// Names a theme; the analysis keeps an officer's name.
 pub fn rename(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: ThemeId,
     label: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     let label = required_text("label", "The theme's name", label, MAX_LABEL_CHARS)?;
     db::write_transaction(conn, |conn| {
         let theme = theme_in(conn, consultation, id)?;
@@ -273,12 +277,13 @@ pub fn rename(
 /// analysis is re-run.
 pub fn set_pinned(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     id: ThemeId,
     pinned: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     db::write_transaction(conn, |conn| {
         let theme = theme_in(conn, consultation, id)?;
         db::themes::set_pinned(conn, id, pinned)?;
@@ -295,11 +300,12 @@ pub fn set_pinned(
 /// Creates an officer's theme (empty until issues are moved into it).
 pub fn create(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     label: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<ThemeId> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     let label = required_text("label", "The theme's name", label, MAX_LABEL_CHARS)?;
     db::write_transaction(conn, |conn| {
         let position = db::themes::next_position(conn, consultation.id)?;
@@ -324,12 +330,13 @@ pub fn create(
 /// officer's decision: the analysis leaves these issues where they are put.
 pub fn move_issues(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     ids: &[IssueId],
     to: Option<ThemeId>,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     if ids.is_empty() {
         return Err(ServiceError::invalid(
             "issues",
@@ -383,12 +390,13 @@ pub fn move_issues(
 /// decisions) and `from` is deleted.
 pub fn merge(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     from: ThemeId,
     into: ThemeId,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     if from == into {
         return Err(ServiceError::invalid(
             "into",
@@ -442,13 +450,14 @@ pub fn merge(
 /// `label`.
 pub fn split(
     conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
+    scope: &Scope,
     from: ThemeId,
     ids: &[IssueId],
     label: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<ThemeId> {
+    let consultation = &scope.consultation;
+    let actor = &scope.actor();
     if ids.is_empty() {
         return Err(ServiceError::invalid(
             "issues",
@@ -465,8 +474,8 @@ pub fn split(
                 )));
             }
         }
-        let new = create(conn, actor, consultation, label, now)?;
-        move_issues(conn, actor, consultation, ids, Some(new), now)?;
+        let new = create(conn, scope, label, now)?;
+        move_issues(conn, scope, ids, Some(new), now)?;
         let note = format!("{} issue(s) split out into theme {}", ids.len(), new.0);
         record(conn, actor, now, "theme split", from, (None, Some(&note)))?;
         Ok(new)

@@ -1,42 +1,52 @@
-//! API handlers: the same use cases as the pages, as JSON.
+//! API handlers: the same use cases as the pages, as JSON. Each extracts
+//! its input, calls one use case (which applies the access policy) and
+//! answers; the caller is the bearer token's staff user.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
 
 use super::ApiStaff;
 use super::schemas::*;
-use crate::domain::{BodyId, BodyLinkId, ConsultationStatus, QuestionId, Role, SectionId};
+use crate::domain::{BodyId, BodyLinkId, Channel, QuestionId, SectionId};
+use crate::service::access::Caller;
 use crate::service::editing::{
-    self, Actor, BodyInput, DetailsInput, LinkInput, QuestionInput, SectionInput,
+    self, BodyInput, DetailsInput, LinkInput, QuestionInput, SectionInput,
 };
-use crate::service::workspace::access;
-use crate::service::{self, ServiceError};
+use crate::service::model::Connection;
+use crate::service::{self, ServiceResult, submission};
 use crate::web::error::{ApiError, AppError};
-use crate::web::respond::form_model::{RespondForm, TypedOrganisation, TypedPoint};
 use crate::web::state::AppState;
 
-const EDITORS: &[Role] = &[Role::Officer, Role::Admin];
+/// Runs a use case as the bearer token's user, at the service's time.
+async fn as_staff<T, F>(state: &AppState, staff: ApiStaff, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Connection, &Caller, DateTime<Utc>) -> ServiceResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let (caller, now) = (Caller::Staff(staff.0.user), state.clock.now());
+    Ok(state.db(move |conn| work(conn, &caller, now)).await?)
+}
 
-fn editor(staff: &ApiStaff) -> Result<Actor, ApiError> {
-    staff.0.require(EDITORS)?;
-    Ok(Actor::staff(&staff.0.user))
+fn created(id: i64) -> HttpResponse {
+    HttpResponse::Created().json(Created { id })
+}
+
+fn no_content() -> HttpResponse {
+    HttpResponse::NoContent().finish()
 }
 
 /// Sign in for a bearer token.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "staff", request_body = SignIn,
-    responses((status = 201, body = SessionOut), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = SessionOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_session(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(address) = req.peer_addr().map(|a| a.ip())
-        && !state.sign_in_limiter.allow(address)
-    {
-        return Err(AppError::TooManyRequests.into());
-    }
-    let (now, hours) = (state.clock.now(), state.settings.session_hours);
     let SignIn { email, password } = body.into_inner();
+    crate::web::auth::throttle_sign_in(&req, &state, &email)?;
+    let (now, hours) = (state.clock.now(), state.settings.session_hours);
     let session = state
         .db(move |conn| service::auth::sign_in(conn, &email, &password, now, hours))
         .await?;
@@ -48,7 +58,7 @@ pub async fn create_session(
 
 /// End the bearer token's session.
 #[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "staff", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_session(
     state: web::Data<AppState>,
     staff: ApiStaff,
@@ -57,353 +67,326 @@ pub async fn delete_session(
     state
         .db(move |conn| service::auth::sign_out(conn, &token))
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(no_content())
 }
 
-/// Consultations the public can see (staff with a bearer token see drafts too).
-#[utoipa::path(get, path = "/api/v1/consultations", tag = "consultations",
-    responses((status = 200, body = Vec<ConsultationSummary>)))]
+/// Consultations the public can see (staff with a bearer token see drafts
+/// of consultations they may work on too).
+#[utoipa::path(get, path = "/api/v1/consultations", tag = "consultations", security((), ("bearer" = [])),
+    responses((status = 200, body = Vec<ConsultationSummary>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Option<ApiStaff>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = staff.map(|s| s.0.user);
-    let visible: Vec<ConsultationSummary> = state
-        .db(move |conn| {
-            let mut visible = Vec::new();
-            for c in crate::db::consultations::all(conn)? {
-                let staff_view = match &user {
-                    Some(user) => access::sees_as_staff(conn, user, &c)?,
-                    None => false,
-                };
-                if staff_view || c.status.is_public() {
-                    visible.push(ConsultationSummary::from(&c));
-                }
-            }
-            Ok(visible)
-        })
+    let caller = staff.map(|s| Caller::Staff(s.0.user));
+    let visible = state
+        .db(move |conn| service::consultations::visible_to(conn, caller.as_ref()))
         .await?;
-    Ok(HttpResponse::Ok().json(visible))
+    let out: Vec<ConsultationSummary> = visible.iter().map(ConsultationSummary::from).collect();
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// One consultation with its document and structure.
-#[utoipa::path(get, path = "/api/v1/consultations/{slug}", tag = "consultations", params(("slug" = String, Path)),
-    responses((status = 200, body = ConsultationOut), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}", tag = "consultations", security((), ("bearer" = [])), params(("slug" = String, Path, max_length = 80)),
+    responses((status = 200, body = ConsultationOut), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show(
     state: web::Data<AppState>,
     staff: Option<ApiStaff>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, user) = (slug.into_inner(), staff.map(|s| s.0.user));
+    let (slug, caller) = (slug.into_inner(), staff.map(|s| Caller::Staff(s.0.user)));
     let document = state
-        .db(move |conn| {
-            if let Some(user) = user {
-                let c = editing::consultation(conn, &slug)?;
-                if access::sees_as_staff(conn, &user, &c)? {
-                    return service::consultations::document_of(conn, c);
-                }
-            }
-            service::consultations::public_document(conn, &slug)
-        })
+        .db(move |conn| service::consultations::document_for(conn, caller.as_ref(), &slug))
         .await?;
     Ok(HttpResponse::Ok().json(ConsultationOut::from(&document)))
 }
 
 /// Create a draft consultation.
 #[utoipa::path(post, path = "/api/v1/consultations", tag = "consultations", security(("bearer" = [])), request_body = DetailsInput,
-    responses((status = 201, body = ConsultationSummary), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ConsultationSummary), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     state: web::Data<AppState>,
     staff: ApiStaff,
     body: web::Json<DetailsInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
-    let created = state
-        .db(move |conn| editing::create(conn, &who, &body))
-        .await?;
+    let c = as_staff(&state, staff, move |conn, who, now| {
+        editing::create(conn, who, &body, now)
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
-            format!("/api/v1/consultations/{}", created.slug),
+            format!("/api/v1/consultations/{}", c.slug),
         ))
-        .json(ConsultationSummary::from(&created)))
+        .json(ConsultationSummary::from(&c)))
 }
 
 /// Change a consultation's details.
-#[utoipa::path(patch, path = "/api/v1/consultations/{slug}", tag = "consultations", security(("bearer" = [])), params(("slug" = String, Path)), request_body = DetailsInput,
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(patch, path = "/api/v1/consultations/{slug}", tag = "consultations", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = DetailsInput,
+    responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     state: web::Data<AppState>,
     staff: ApiStaff,
     slug: web::Path<String>,
     body: web::Json<DetailsInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
-    state
-        .db(move |conn| editing::update(conn, &who, &slug, &body))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::update(conn, who, &slug, &body, now)
+    })
+    .await?;
+    Ok(no_content())
 }
 
 /// Move a consultation one step: draft → open → closed → published.
-#[utoipa::path(post, path = "/api/v1/consultations/{slug}/status", tag = "consultations", security(("bearer" = [])), params(("slug" = String, Path)), request_body = StatusChange,
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+/// Publishing checks that every public issue has an agreed response; to
+/// publish before that, give `override_reason`.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/status", tag = "consultations", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = StatusChange,
+    responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn status(
     state: web::Data<AppState>,
     staff: ApiStaff,
     slug: web::Path<String>,
     body: web::Json<StatusChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
-    let to = body
-        .status
-        .parse::<ConsultationStatus>()
-        .map_err(|e| ServiceError::invalid("status", e.to_string()))?;
-    let now = state.clock.now();
-    state
-        .db(move |conn| editing::move_status(conn, &who, &slug, to, now))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let StatusChange {
+        status,
+        override_reason,
+    } = body.into_inner();
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::details::change_status(conn, who, &slug, &status, override_reason.as_deref(), now)
+    })
+    .await?;
+    Ok(no_content())
 }
 
 /// Add a section to the document.
-#[utoipa::path(post, path = "/api/v1/consultations/{slug}/sections", tag = "document", security(("bearer" = [])), params(("slug" = String, Path)), request_body = SectionInput,
-    responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/sections", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = SectionInput,
+    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_section(
     state: web::Data<AppState>,
     staff: ApiStaff,
     slug: web::Path<String>,
     body: web::Json<SectionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
-    let id = state
-        .db(move |conn| editing::add_section(conn, &who, &slug, &body))
-        .await?;
-    Ok(HttpResponse::Created().json(Created { id: id.0 }))
+    let id = as_staff(&state, staff, move |conn, who, now| {
+        editing::add_section(conn, who, &slug, &body, now)
+    })
+    .await?;
+    Ok(created(id.0))
 }
 
 /// Delete a section.
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/sections/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path), ("id" = i64, Path)),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/sections/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_section(
     state: web::Data<AppState>,
     staff: ApiStaff,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
     let (slug, id) = path.into_inner();
-    state
-        .db(move |conn| editing::delete_section(conn, &who, &slug, SectionId(id)))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = SectionId(item_id(&id)?);
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::delete_section(conn, who, &slug, id, now)
+    })
+    .await?;
+    Ok(no_content())
 }
 
 /// Add a question.
-#[utoipa::path(post, path = "/api/v1/consultations/{slug}/questions", tag = "document", security(("bearer" = [])), params(("slug" = String, Path)), request_body = QuestionInput,
-    responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/questions", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = QuestionInput,
+    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_question(
     state: web::Data<AppState>,
     staff: ApiStaff,
     slug: web::Path<String>,
     body: web::Json<QuestionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
-    let id = state
-        .db(move |conn| editing::add_question(conn, &who, &slug, &body))
-        .await?;
-    Ok(HttpResponse::Created().json(Created { id: id.0 }))
+    let id = as_staff(&state, staff, move |conn, who, now| {
+        editing::add_question(conn, who, &slug, &body, now)
+    })
+    .await?;
+    Ok(created(id.0))
 }
 
 /// Change a question's wording and whether it is required (its kind and choices stay).
-#[utoipa::path(put, path = "/api/v1/consultations/{slug}/questions/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path), ("id" = i64, Path)), request_body = QuestionInput,
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/questions/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)), request_body = QuestionInput,
+    responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_question(
     state: web::Data<AppState>,
     staff: ApiStaff,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, String)>,
     body: web::Json<QuestionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
     let (slug, id) = path.into_inner();
-    state
-        .db(move |conn| editing::update_question(conn, &who, &slug, QuestionId(id), &body))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = QuestionId(item_id(&id)?);
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::update_question(conn, who, &slug, id, &body, now)
+    })
+    .await?;
+    Ok(no_content())
 }
 
 /// Delete a question (refused, 409, while the consultation is open with responses).
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/questions/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path), ("id" = i64, Path)),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/questions/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_question(
     state: web::Data<AppState>,
     staff: ApiStaff,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
     let (slug, id) = path.into_inner();
-    state
-        .db(move |conn| editing::delete_question(conn, &who, &slug, QuestionId(id)))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = QuestionId(item_id(&id)?);
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::delete_question(conn, who, &slug, id, now)
+    })
+    .await?;
+    Ok(no_content())
 }
 
 /// Add a body to the proposed structure.
-#[utoipa::path(post, path = "/api/v1/consultations/{slug}/bodies", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path)), request_body = BodyInput,
-    responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/bodies", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = BodyInput,
+    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_body(
     state: web::Data<AppState>,
     staff: ApiStaff,
     slug: web::Path<String>,
     body: web::Json<BodyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
-    let id = state
-        .db(move |conn| editing::add_body(conn, &who, &slug, &body))
-        .await?;
-    Ok(HttpResponse::Created().json(Created { id: id.0 }))
+    let id = as_staff(&state, staff, move |conn, who, now| {
+        editing::add_body(conn, who, &slug, &body, now)
+    })
+    .await?;
+    Ok(created(id.0))
 }
 
 /// Change a body.
-#[utoipa::path(put, path = "/api/v1/consultations/{slug}/bodies/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path), ("id" = i64, Path)), request_body = BodyInput,
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/bodies/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)), request_body = BodyInput,
+    responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_body(
     state: web::Data<AppState>,
     staff: ApiStaff,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, String)>,
     body: web::Json<BodyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
     let (slug, id) = path.into_inner();
-    state
-        .db(move |conn| editing::update_body(conn, &who, &slug, BodyId(id), &body))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = BodyId(item_id(&id)?);
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::update_body(conn, who, &slug, id, &body, now)
+    })
+    .await?;
+    Ok(no_content())
 }
 
 /// Delete a body and its links.
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/bodies/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path), ("id" = i64, Path)),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/bodies/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_body(
     state: web::Data<AppState>,
     staff: ApiStaff,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
     let (slug, id) = path.into_inner();
-    state
-        .db(move |conn| editing::delete_body(conn, &who, &slug, BodyId(id)))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = BodyId(item_id(&id)?);
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::delete_body(conn, who, &slug, id, now)
+    })
+    .await?;
+    Ok(no_content())
 }
 
 /// Link two bodies.
-#[utoipa::path(post, path = "/api/v1/consultations/{slug}/links", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path)), request_body = LinkInput,
-    responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/links", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = LinkInput,
+    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_link(
     state: web::Data<AppState>,
     staff: ApiStaff,
     slug: web::Path<String>,
     body: web::Json<LinkInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
-    let id = state
-        .db(move |conn| editing::add_link(conn, &who, &slug, &body))
-        .await?;
-    Ok(HttpResponse::Created().json(Created { id: id.0 }))
+    let id = as_staff(&state, staff, move |conn, who, now| {
+        editing::add_link(conn, who, &slug, &body, now)
+    })
+    .await?;
+    Ok(created(id.0))
 }
 
 /// Delete a link.
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/links/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path), ("id" = i64, Path)),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/links/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_link(
     state: web::Data<AppState>,
     staff: ApiStaff,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = editor(&staff)?;
     let (slug, id) = path.into_inner();
-    state
-        .db(move |conn| editing::delete_link(conn, &who, &slug, BodyLinkId(id)))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = BodyLinkId(item_id(&id)?);
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::delete_link(conn, who, &slug, id, now)
+    })
+    .await?;
+    Ok(no_content())
 }
 
-/// The API submission as the web form would have typed it, so both are
-/// validated by the same rules.
-fn as_form(s: &SubmissionIn) -> RespondForm {
-    let org = s.organisation.as_ref();
-    RespondForm {
-        name: s.name.clone(),
-        email: s.email.clone().unwrap_or_default(),
-        on_behalf: if org.is_some() { "yes" } else { "no" }.into(),
-        organisation: org.map(|o| o.name.clone()).unwrap_or_default(),
-        organisation_kind: org.map(|o| o.kind.clone()).unwrap_or_default(),
-        joint: s
-            .joint
-            .iter()
-            .map(|o| TypedOrganisation {
-                name: o.name.clone(),
-                kind: o.kind.clone(),
-            })
-            .collect(),
-        answers: s.answers.clone(),
-        points: s
-            .points
-            .iter()
-            .map(|p| TypedPoint {
-                text: p.text.clone(),
-                sections: p.section_ids.iter().map(ToString::to_string).collect(),
-                bodies: p.body_ids.iter().map(ToString::to_string).collect(),
-            })
-            .collect(),
-        publication: s.publication.clone(),
-        website: String::new(),
-    }
+/// An item's id from the path: a number that is no item's id (or does not
+/// fit one) is "not found", as a missing item is.
+fn item_id(path: &str) -> Result<i64, ApiError> {
+    path.parse()
+        .map_err(|_| ApiError(AppError::NotFound("item".into())))
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 255 visible characters.
+/// Keys are scoped to the consultation (and bound to what was sent under
+/// them, by the response writer), so one caller's key never reaches
+/// another's response.
+fn idempotency_key(req: &HttpRequest, slug: &str) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError(AppError::BadRequest(
+                "Idempotency-Key must be 1 to 255 visible characters".into(),
+            ))
+        })?;
+    Ok(Some(format!(
+        "api:{slug}:{}",
+        crate::security::sha256_hex(key)
+    )))
 }
 
 /// Submit a response. An `Idempotency-Key` header makes retries safe: the
-/// same key returns the first response's receipt.
-#[utoipa::path(post, path = "/api/v1/consultations/{slug}/responses", tag = "responses", params(("slug" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = SubmissionIn,
-    responses((status = 201, body = ReceiptOut), (status = 404, body = Problem), (status = 410, body = Problem, description = "The consultation has closed"), (status = 422, body = Problem), (status = 429, body = Problem)))]
+/// same key with the same content returns the first response's receipt
+/// (200); the same key with other content is refused (422).
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/responses", tag = "responses", params(("slug" = String, Path, max_length = 80), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$")), request_body = SubmissionIn,
+    responses((status = 200, body = ReceiptOut, description = "The same request was received before under this Idempotency-Key"), (status = 201, body = ReceiptOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 410, body = Problem, content_type = "application/problem+json", description = "The consultation has closed"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     body: web::Json<SubmissionIn>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(address) = req.peer_addr().map(|a| a.ip())
-        && !state.limiter.allow(address)
-    {
-        return Err(AppError::TooManyRequests.into());
-    }
+    crate::web::rate_limit::check_post(&req, &state)?;
     let slug = slug.into_inner();
-    let key = req
-        .headers()
-        .get("Idempotency-Key")
-        .and_then(|v| v.to_str().ok())
-        .map(|k| format!("api:{}", k.trim()))
-        .filter(|k| k.len() > 4 && k.len() < 200);
-    let typed = as_form(&body);
-    let email = body.email.clone().filter(|e| !e.trim().is_empty());
+    let key = idempotency_key(&req, &slug)?;
+    let draft = body.into_inner().into_draft();
     let now = state.clock.now();
     let s = slug.clone();
     let (consultation, submission) = state
         .db(move |conn| {
-            let consultation = service::responses::public_consultation(conn, &s)?;
+            let (consultation, spec) = service::responses::form_of(conn, &s)?;
             if let Some(why) = service::responses::refusal(&consultation, now) {
-                return Err(ServiceError::Closed(why));
+                return Err(service::ServiceError::Closed(why));
             }
-            let id = consultation.id;
-            let questions = crate::db::document::questions_of(conn, id)?;
-            let sections = crate::db::document::sections_of(conn, id)?;
-            let bodies = crate::db::structure::bodies_of(conn, id)?;
-            let mut submission = typed
-                .validate(&questions, &sections, &bodies)
-                .map_err(ServiceError::Invalid)?;
-            submission.channel = crate::domain::Channel::Online;
+            let submission = submission::validate(&draft, &spec, Channel::Online)
+                .map_err(service::ServiceError::Invalid)?;
             Ok((consultation, submission))
         })
         .await?;
+    let email = submission.email().map(str::to_string);
     let receipt = state
         .submissions
         .enqueue(&slug, submission, key, now)
@@ -420,9 +403,9 @@ pub async fn submit(
         crate::web::respond::private_key(&state, &receipt.reference, &receipt.edit_salt)
     );
     let status = if receipt.repeated {
-        actix_web::http::StatusCode::OK
+        StatusCode::OK
     } else {
-        actix_web::http::StatusCode::CREATED
+        StatusCode::CREATED
     };
     Ok(HttpResponse::build(status).json(ReceiptOut {
         reference: receipt.reference,

@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::consultations::Consultation;
+use crate::domain::submission::{IssueDraft, OrganisationDraft, SubmissionDraft};
 use crate::domain::time;
 use crate::service::consultations::Document;
+use crate::service::model::Consultation;
 
 /// RFC 9457 problem details, with field errors for invalid input.
 #[derive(Debug, Serialize, ToSchema)]
@@ -178,17 +179,28 @@ pub struct Created {
 
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// The next status: `open`, `closed` or `published`. (Missing is
     /// answered as a field error, after the caller's role is checked.)
     #[serde(default)]
+    #[schema(required = true, value_type = String, pattern = "^(open|closed|published)$")]
     pub status: String,
+    /// Publishing before every public issue has an agreed response (or
+    /// with responses held or not checked for redaction) needs the
+    /// officer's reason, which is recorded.
+    #[serde(default)]
+    #[schema(max_length = 1000)]
+    pub override_reason: Option<String>,
 }
 
 /// Credentials for a bearer token.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignIn {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -203,40 +215,102 @@ pub struct SessionOut {
 
 /// An organisation responding (alone, or jointly).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OrganisationIn {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// A consultee kind, e.g. `county_council`, `scrutiny_committee`, `police`.
+    /// A consultee kind.
+    #[schema(value_type = String, pattern = "^(county_council|district_council|scrutiny_committee|partnership|residents_association|police|business|voluntary_sector|other)$")]
     pub kind: String,
 }
 
 /// One point; it becomes one issue.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PointIn {
+    #[schema(min_length = 1, max_length = 10000)]
     pub text: String,
+    /// Sections of the document the point is about (each once).
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub section_ids: Vec<i64>,
+    /// Bodies of the proposed structure the point is about (each once).
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub body_ids: Vec<i64>,
 }
 
-/// A response submitted through the API.
+/// A response submitted through the API. The same limits hold as on the
+/// web form and in an import: up to 50 points of up to 10,000 characters,
+/// 50,000 characters in all, up to 10 joint organisations.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SubmissionIn {
     /// The person responding.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[serde(default)]
+    #[schema(max_length = 254, nullable = true)]
     pub email: Option<String>,
     /// Set when responding for an organisation or committee.
+    #[serde(default)]
+    #[schema(nullable = true)]
     pub organisation: Option<OrganisationIn>,
     /// Further organisations of a joint response.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub joint: Vec<OrganisationIn>,
     /// Answers by question id.
     #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub answers: std::collections::BTreeMap<i64, String>,
+    /// The points made; each becomes an issue.
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 50)]
     pub points: Vec<PointIn>,
     /// `with_names`, `anonymous` or `not_published`.
+    #[schema(value_type = String, pattern = "^(with_names|anonymous|not_published)$")]
     pub publication: String,
+    /// Send an e-mail to `email` when the outcome is published.
+    #[serde(default)]
+    pub tell_me_outcome: bool,
+}
+
+impl SubmissionIn {
+    /// The submission as the web form would have typed it, for the one
+    /// validator of responses.
+    pub fn into_draft(self) -> SubmissionDraft {
+        let organisation = |o: OrganisationIn| OrganisationDraft {
+            name: o.name,
+            kind: o.kind,
+        };
+        let ids = |ids: Vec<i64>| ids.into_iter().map(|id| id.to_string()).collect();
+        SubmissionDraft {
+            name: self.name,
+            email: self.email.unwrap_or_default(),
+            on_behalf: if self.organisation.is_some() {
+                "yes"
+            } else {
+                "no"
+            }
+            .into(),
+            organisation: self.organisation.map(organisation).unwrap_or_default(),
+            joint: self.joint.into_iter().map(organisation).collect(),
+            answers: self.answers,
+            issues: self
+                .points
+                .into_iter()
+                .map(|p| IssueDraft {
+                    text: p.text,
+                    sections: ids(p.section_ids),
+                    bodies: ids(p.body_ids),
+                })
+                .collect(),
+            publication: self.publication,
+            tell_me_outcome: self.tell_me_outcome,
+            honeypot: String::new(),
+        }
+    }
 }
 
 /// What a consultee gets back.

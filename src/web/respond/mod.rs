@@ -13,26 +13,24 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use self::form_model::{Action, RespondForm};
+use self::form_model::{Action, apply, from_form};
 use self::view::{FormContext, FormMode};
 use super::csrf::{self, CsrfCookie};
 use super::error::{AppError, with_retry_after};
 use super::form::FormData;
 use super::state::AppState;
-use super::templates;
-use crate::db::consultations::Consultation;
-use crate::db::document::{Question, Section};
-use crate::db::structure::Body;
-use crate::domain::{ValidationError, time};
+use crate::domain::submission::SubmissionDraft;
+use crate::domain::{Channel, ValidationError, time};
 use crate::service;
+use crate::service::model::Consultation;
+use crate::service::submission::{self, FormSpec};
+use crate::templates;
 
 /// What the form needs from the database.
 pub struct LoadedForm {
     receipts: bool,
     consultation: Consultation,
-    questions: Vec<Question>,
-    sections: Vec<Section>,
-    bodies: Vec<Body>,
+    spec: FormSpec,
     /// The blank form, rendered once and cut where each reader's token goes.
     blank: OnceLock<Vec<String>>,
 }
@@ -47,7 +45,7 @@ impl LoadedForm {
             None => {
                 let data = view::form_page(
                     &self.context(),
-                    &RespondForm::blank(),
+                    &SubmissionDraft::blank(),
                     &[],
                     TOKEN_SLOT,
                     &FormMode::New,
@@ -70,9 +68,9 @@ impl LoadedForm {
     fn context(&self) -> FormContext<'_> {
         FormContext {
             consultation: &self.consultation,
-            questions: &self.questions,
-            sections: &self.sections,
-            bodies: &self.bodies,
+            questions: &self.spec.questions,
+            sections: &self.spec.sections,
+            bodies: &self.spec.bodies,
             receipts: self.receipts,
         }
     }
@@ -87,15 +85,12 @@ async fn load(state: &AppState, slug: String) -> Result<Arc<LoadedForm>, AppErro
     let key = slug.clone();
     let loaded = state
         .db(move |conn| {
-            let consultation = service::responses::public_consultation(conn, &slug)?;
-            let id = consultation.id;
+            let (consultation, spec) = service::responses::form_of(conn, &slug)?;
             Ok(LoadedForm {
                 receipts,
                 blank: OnceLock::new(),
-                questions: crate::db::document::questions_of(conn, id)?,
-                sections: crate::db::document::sections_of(conn, id)?,
-                bodies: crate::db::structure::bodies_of(conn, id)?,
                 consultation,
+                spec,
             })
         })
         .await?;
@@ -126,7 +121,7 @@ fn page(
 fn refused(
     state: &AppState,
     error: AppError,
-    typed: &RespondForm,
+    typed: &SubmissionDraft,
     slug: Option<&str>,
 ) -> HttpResponse {
     let status = actix_web::ResponseError::status_code(&error);
@@ -154,7 +149,7 @@ pub async fn form(
         return Ok(refused(
             &state,
             AppError::Gone(why),
-            &RespondForm::default(),
+            &SubmissionDraft::default(),
             Some(&loaded.consultation.slug),
         ));
     }
@@ -180,12 +175,10 @@ pub async fn post(
     slug: web::Path<String>,
     form: FormData,
 ) -> HttpResponse {
-    let typed = RespondForm::from_form(&form);
+    let typed = from_form(&form);
     let slug = slug.into_inner();
-    if let Some(address) = req.peer_addr().map(|a| a.ip())
-        && !state.limiter.allow(address)
-    {
-        return refused(&state, AppError::TooManyRequests, &typed, Some(&slug));
+    if let Err(error) = super::rate_limit::check_post(&req, &state) {
+        return refused(&state, error, &typed, Some(&slug));
     }
     let loaded = match load(&state, slug.clone()).await {
         Ok(loaded) => loaded,
@@ -233,20 +226,19 @@ pub async fn post(
     let fresh_token = || csrf::issue(&state.signer, &cookie.value, now);
     match action {
         Action::Check | Action::Submit => {
-            let submission =
-                match typed.validate(&loaded.questions, &loaded.sections, &loaded.bodies) {
-                    Ok(s) => s,
-                    Err(errors) => {
-                        return form_with_errors(
-                            &state,
-                            &ctx,
-                            &typed,
-                            &errors,
-                            &fresh_token(),
-                            &cookie,
-                        );
-                    }
-                };
+            let submission = match submission::validate(&typed, &loaded.spec, Channel::Online) {
+                Ok(s) => s,
+                Err(errors) => {
+                    return form_with_errors(
+                        &state,
+                        &ctx,
+                        &typed,
+                        &errors,
+                        &fresh_token(),
+                        &cookie,
+                    );
+                }
+            };
             if action == Action::Check {
                 return page(
                     StatusCode::OK,
@@ -257,7 +249,7 @@ pub async fn post(
                 );
             }
             let key = nonce;
-            let email = submission.email.clone();
+            let email = submission.email().map(str::to_string);
             let result = match state.submissions.enqueue(&slug, submission, Some(key), now) {
                 Ok(ticket) => ticket.receipt().await.map_err(AppError::from),
                 Err(error) => Err(AppError::from(error)),
@@ -284,7 +276,7 @@ pub async fn post(
             }
         }
         other => {
-            typed.apply(other);
+            apply(&mut typed, other);
             let data = view::form_page(&ctx, &typed, &[], &fresh_token(), &FormMode::New, None);
             page(StatusCode::OK, "respond", &data, Some(&cookie), secure)
         }
@@ -294,7 +286,7 @@ pub async fn post(
 fn form_with_errors(
     state: &AppState,
     ctx: &FormContext<'_>,
-    typed: &RespondForm,
+    typed: &SubmissionDraft,
     errors: &[ValidationError],
     token: &str,
     cookie: &CsrfCookie,
@@ -485,7 +477,7 @@ pub async fn change_form(
         key: query.key.clone(),
         version: view.response.version,
     };
-    let typed = RespondForm::from_submission(&view.as_submission());
+    let typed = view.as_draft();
     let data = view::form_page(&loaded.context(), &typed, &[], &token, &mode, None);
     Ok(page(
         StatusCode::OK,
@@ -504,12 +496,10 @@ pub async fn change(
     form: FormData,
 ) -> HttpResponse {
     let (slug, reference) = path.into_inner();
-    let mut typed = RespondForm::from_form(&form);
+    let mut typed = from_form(&form);
     let key = form.get("key").to_string();
-    if let Some(address) = req.peer_addr().map(|a| a.ip())
-        && !state.limiter.allow(address)
-    {
-        return refused(&state, AppError::TooManyRequests, &typed, Some(&slug));
+    if let Err(error) = super::rate_limit::check_post(&req, &state) {
+        return refused(&state, error, &typed, Some(&slug));
     }
     let view = match authorised_view(&state, slug.clone(), reference.clone(), &key).await {
         Ok(view) => view,
@@ -548,7 +538,7 @@ pub async fn change(
     }
     let action = Action::from_form(&form);
     if action != Action::Submit && action != Action::Check {
-        typed.apply(action);
+        apply(&mut typed, action);
         return page(
             StatusCode::OK,
             "respond",
@@ -557,11 +547,8 @@ pub async fn change(
             secure,
         );
     }
-    let changed = match typed.validate(&loaded.questions, &loaded.sections, &loaded.bodies) {
-        Ok(mut s) => {
-            s.held = view.response.status == crate::domain::ResponseStatus::Held;
-            s
-        }
+    let changed = match submission::validate(&typed, &loaded.spec, Channel::Online) {
+        Ok(s) => s.held(view.response.status == crate::domain::ResponseStatus::Held),
         Err(errors) => {
             return page(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -2,13 +2,15 @@
 
 use serde_json::{Value, json};
 
-use super::form_model::{MAX_POINT_CHARS, MAX_POINTS, RespondForm, is_checked};
+use super::form_model::{is_checked, to_pairs};
 use crate::db::consultations::Consultation;
 use crate::db::document::{Question, Section};
 use crate::db::structure::Body;
 use crate::domain::question::AGREE_SCALE;
+use crate::domain::submission::SubmissionDraft;
 use crate::domain::text::thousands;
 use crate::domain::{ConsulteeKind, Publication, QuestionKind, ValidationError, time};
+use crate::service::limits;
 
 /// What the form is for: a new response, or changing one.
 #[derive(Debug, Clone)]
@@ -62,7 +64,7 @@ pub fn closes_text(consultation: &Consultation) -> Option<String> {
 /// Data for `respond.hbs`.
 pub fn form_page(
     ctx: &FormContext<'_>,
-    typed: &RespondForm,
+    typed: &SubmissionDraft,
     errors: &[ValidationError],
     csrf_token: &str,
     mode: &FormMode,
@@ -106,11 +108,11 @@ pub fn form_page(
         })
         .collect();
     let points: Vec<Value> = (1..)
-        .zip(&typed.points)
+        .zip(&typed.issues)
         .map(|(n, p)| {
             json!({
                 "n": n, "text": p.text, "error": error_for(errors, &format!("point-{n}-text")),
-                "removable": typed.points.len() > 1,
+                "removable": typed.issues.len() > 1,
                 "sections": ctx.sections.iter().map(|s| json!({ "id": s.id.0, "heading": s.heading, "checked": is_checked(&p.sections, s.id.0) })).collect::<Vec<_>>(),
                 "bodies": ctx.bodies.iter().map(|b| json!({ "id": b.id.0, "name": b.name, "checked": is_checked(&p.bodies, b.id.0) })).collect::<Vec<_>>(),
             })
@@ -134,29 +136,30 @@ pub fn form_page(
         "name": text_field(&typed.name, errors, "name"),
         "email": text_field(&typed.email, errors, "email"),
         "on_behalf": { "yes": typed.on_behalf == "yes", "no": typed.on_behalf == "no", "error": error_for(errors, "on_behalf") },
-        "organisation": text_field(&typed.organisation, errors, "organisation"),
-        "organisation_kind": { "options": kind_options(&typed.organisation_kind, true), "error": error_for(errors, "organisation_kind") },
+        "organisation": text_field(&typed.organisation.name, errors, "organisation"),
+        "organisation_kind": { "options": kind_options(&typed.organisation.kind, true), "error": error_for(errors, "organisation_kind") },
         "joint": joint,
-        "can_add_organisation": typed.joint.len() < super::form_model::MAX_JOINT,
+        "can_add_organisation": typed.joint.len() < limits::JOINT_ORGANISATIONS,
         "questions": questions,
         "points": points,
-        "can_add_point": typed.points.len() < MAX_POINTS,
-        "max_point_chars": thousands(MAX_POINT_CHARS),
-        "max_points": MAX_POINTS,
+        "can_add_point": typed.issues.len() < limits::ISSUES_PER_RESPONSE,
+        "max_point_chars": thousands(limits::ISSUE_CHARS),
+        "max_points": limits::ISSUES_PER_RESPONSE,
         "has_sections": !ctx.sections.is_empty(),
         "has_bodies": !ctx.bodies.is_empty(),
         "publication": {
             "options": Publication::ALL.iter().map(|p| json!({ "value": p.as_str(), "label": p.label(), "checked": p.as_str() == typed.publication })).collect::<Vec<_>>(),
             "error": error_for(errors, "publication"),
         },
-        "website": typed.website,
+        "website": typed.honeypot,
+        "tell_me_outcome": typed.tell_me_outcome,
         "receipts": ctx.receipts,
     })
 }
 
 /// Data for `respond_check.hbs`: what will be sent, and the form again as
 /// hidden fields.
-pub fn check_page(ctx: &FormContext<'_>, typed: &RespondForm, csrf_token: &str) -> Value {
+pub fn check_page(ctx: &FormContext<'_>, typed: &SubmissionDraft, csrf_token: &str) -> Value {
     let kind_label = |word: &str| {
         word.parse::<ConsulteeKind>()
             .map(|k| k.label())
@@ -166,8 +169,8 @@ pub fn check_page(ctx: &FormContext<'_>, typed: &RespondForm, csrf_token: &str) 
     if typed.on_behalf == "yes" {
         who.push(format!(
             "{} ({})",
-            typed.organisation.trim(),
-            kind_label(&typed.organisation_kind)
+            typed.organisation.name.trim(),
+            kind_label(&typed.organisation.kind)
         ));
     }
     who.extend(
@@ -185,7 +188,7 @@ pub fn check_page(ctx: &FormContext<'_>, typed: &RespondForm, csrf_token: &str) 
         })
         .collect();
     let points: Vec<Value> = typed
-        .points
+        .issues
         .iter()
         .filter(|p| !p.text.trim().is_empty())
         .enumerate()
@@ -220,7 +223,7 @@ pub fn check_page(ctx: &FormContext<'_>, typed: &RespondForm, csrf_token: &str) 
         "answers": answers,
         "points": points,
         "publication": publication,
-        "hidden": typed.to_pairs().into_iter().map(|(name, value)| json!({ "name": name, "value": value })).collect::<Vec<_>>(),
+        "hidden": to_pairs(typed).into_iter().map(|(name, value)| json!({ "name": name, "value": value })).collect::<Vec<_>>(),
     })
 }
 
@@ -237,7 +240,7 @@ pub fn paragraphs(text: &str) -> Vec<&str> {
 pub fn refused_page(
     heading: &str,
     message: &str,
-    typed: &RespondForm,
+    typed: &SubmissionDraft,
     slug: Option<&str>,
 ) -> Value {
     let mut fields: Vec<Value> = Vec::new();
@@ -248,7 +251,7 @@ pub fn refused_page(
     };
     add("Your name".into(), &typed.name);
     add("Email address".into(), &typed.email);
-    add("Organisation or committee".into(), &typed.organisation);
+    add("Organisation or committee".into(), &typed.organisation.name);
     for (i, org) in typed.joint.iter().enumerate() {
         add(format!("Joint organisation {}", i + 1), &org.name);
     }
@@ -258,7 +261,7 @@ pub fn refused_page(
             value,
         );
     }
-    for (i, point) in typed.points.iter().enumerate() {
+    for (i, point) in typed.issues.iter().enumerate() {
         add(format!("Point {}", i + 1), &point.text);
     }
     json!({ "title": heading, "heading": heading, "message": message, "typed": fields, "slug": slug })

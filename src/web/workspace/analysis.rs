@@ -26,8 +26,8 @@ async fn show(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, run) = load(state, staff, slug, |conn, c| {
-        Ok(crate::db::analysis::latest_run(conn, c.id)?)
+    let (consultation, run) = load(state, staff, slug, |conn, s| {
+        Ok(crate::db::analysis::latest_run(conn, s.consultation.id)?)
     })
     .await?;
     let running = run.as_ref().is_some_and(|r| r.status == "running");
@@ -121,8 +121,13 @@ pub async fn start(
     let chosen = options(&form);
     let now = state.clock.now();
     let user = staff.user.id;
-    let claimed = act(&state, &staff, slug.clone(), move |conn, _, c| {
-        chosen.and_then(|chosen| Ok((analysis::claim(conn, &c.slug, Some(user), now)?, chosen)))
+    let claimed = act(&state, &staff, slug.clone(), move |conn, s| {
+        chosen.and_then(|chosen| {
+            Ok((
+                analysis::claim(conn, &s.consultation.slug, Some(user), now)?,
+                chosen,
+            ))
+        })
     })
     .await;
     match claimed {

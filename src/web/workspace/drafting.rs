@@ -36,8 +36,8 @@ async fn show(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, view) = load(state, staff, slug, move |conn, c| {
-        drafting::draft_view(conn, c, id)
+    let (consultation, view) = load(state, staff, slug, move |conn, s| {
+        drafting::draft_view(conn, s, id)
     })
     .await?;
     let typed = refused.as_ref().map(|r| &r.typed);
@@ -147,8 +147,8 @@ pub async fn save(
     };
     let typed = serde_json::to_value(&input).unwrap_or(Value::Null);
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        drafting::save(conn, actor, c, id, &input, now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        drafting::save(conn, s, id, &input, now)
     })
     .await;
     match outcome {
@@ -172,8 +172,8 @@ pub async fn answer_repeats(
     let (slug, id) = path.into_inner();
     let id = IssueId(id);
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        drafting::answer_repeats(conn, actor, c, id, now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        drafting::answer_repeats(conn, s, id, now)
     })
     .await;
     match outcome {

@@ -75,8 +75,8 @@ pub async fn change(
     let add = form.get("change") != "remove";
     let user = form.get("user").parse().map(UserId).unwrap_or(UserId(0));
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        members::set_member(conn, actor, c, user, add, now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        members::set_member(conn, s, user, add, now)
     })
     .await;
     match outcome {

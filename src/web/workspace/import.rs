@@ -106,8 +106,8 @@ pub async fn upload(
         .unwrap_or_else(|| "upload.csv".into());
     let bytes = form.file.data.to_vec();
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        import::upload(conn, actor, c, &filename, &bytes, now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        import::upload(conn, s, &filename, &bytes, now)
     })
     .await;
     match outcome {
@@ -201,14 +201,14 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let (consultation, (upload, preview_data, problems)) =
-        load(state, staff, slug, move |conn, c| {
-            let (upload, table) = import::uploaded(conn, c, id)?;
-            let (questions, _) = import::questions(conn, c)?;
+        load(state, staff, slug, move |conn, s| {
+            let (upload, table) = import::uploaded(conn, s, id)?;
+            let (questions, _) = import::questions(conn, s)?;
             let mapping = match &choice {
                 Some(form) => chosen_mapping(form, &table, &questions),
                 None => Mapping::guess(&table.headers, &questions),
             };
-            let preview = import::preview(conn, c, &table, &mapping, now)?;
+            let preview = import::preview(conn, s, &table, &mapping, now)?;
             let problems = preview.problems.len();
             Ok((
                 upload,
@@ -279,11 +279,11 @@ pub async fn confirm(
     }
     let now = state.clock.now();
     let chosen = form.clone();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        let (_, table) = import::uploaded(conn, c, id)?;
-        let (questions, _) = import::questions(conn, c)?;
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        let (_, table) = import::uploaded(conn, s, id)?;
+        let (questions, _) = import::questions(conn, s)?;
         let mapping = chosen_mapping(&chosen, &table, &questions);
-        import::import_upload(conn, actor, c, id, &mapping, now)
+        import::import_upload(conn, s, id, &mapping, now)
     })
     .await;
     match outcome {

@@ -54,8 +54,8 @@ pub async fn page_handler(
             .and_then(|p| p.parse().ok())
             .unwrap_or(1),
     };
-    let (consultation, found) = load(&state, &staff, slug.into_inner(), move |conn, c| {
-        inbox::inbox(conn, c, &query)
+    let (consultation, found) = load(&state, &staff, slug.into_inner(), move |conn, s| {
+        inbox::inbox(conn, s, &query)
     })
     .await?;
     let slug = &consultation.slug;

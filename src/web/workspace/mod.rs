@@ -26,8 +26,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::consultations::Consultation;
 use crate::domain::{ValidationError, time};
 use crate::service::ServiceResult;
-use crate::service::audit::Actor;
-use crate::service::workspace::access;
+use crate::service::access::{self, Caller, Duty, Scope};
 
 /// Loads what a page needs from a consultation the user may work on.
 pub(crate) async fn load<T, F>(
@@ -37,15 +36,15 @@ pub(crate) async fn load<T, F>(
     work: F,
 ) -> Result<(Consultation, T), AppError>
 where
-    F: FnOnce(&mut DbConnection, &Consultation) -> ServiceResult<T> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Scope) -> ServiceResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let user = staff.user.clone();
+    let caller = Caller::Staff(staff.user.clone());
     state
         .db(move |conn| {
-            let consultation = access::consultation_for(conn, &user, &slug)?;
-            let found = work(conn, &consultation)?;
-            Ok((consultation, found))
+            let scope = access::open(conn, &caller, &slug)?;
+            let found = work(conn, &scope)?;
+            Ok((scope.consultation, found))
         })
         .await
 }
@@ -58,14 +57,14 @@ pub(crate) async fn act<T, F>(
     work: F,
 ) -> Result<T, AppError>
 where
-    F: FnOnce(&mut DbConnection, &Actor, &Consultation) -> ServiceResult<T> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Scope) -> ServiceResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let user = staff.user.clone();
+    let caller = Caller::Staff(staff.user.clone());
     state
         .db(move |conn| {
-            let consultation = access::consultation_for(conn, &user, &slug)?;
-            work(conn, &Actor::staff(&user), &consultation)
+            let scope = access::open(conn, &caller, &slug)?;
+            work(conn, &scope)
         })
         .await
 }
@@ -157,7 +156,10 @@ pub(crate) fn page(
         "group_name": consultation.group_name,
     });
     data["nav"] = json!({ current: true });
-    data["officer"] = json!(access::may_run_consultations(&staff.user));
+    data["officer"] = json!(access::has_duty(
+        &Caller::Staff(staff.user.clone()),
+        Duty::CreateConsultations
+    ));
     data["errors"] = json!(refused.map(Refused::summary).unwrap_or_default());
     data["refused"] = refused.map_or(Value::Null, Refused::to_json);
     // `forms.{id}` holds the refusal of the form with that id, so each form

@@ -18,8 +18,8 @@ pub async fn show(
     staff: StaffUser,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, d) = load(&state, &staff, slug.into_inner(), |conn, c| {
-        dashboard::dashboard(conn, c)
+    let (consultation, d) = load(&state, &staff, slug.into_inner(), |conn, s| {
+        dashboard::dashboard(conn, s)
     })
     .await?;
     let p = d.progress;

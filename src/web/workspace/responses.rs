@@ -29,10 +29,10 @@ async fn show(
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, (detail, sections, bodies, redaction)) =
-        load(state, staff, slug, move |conn, c| {
-            let detail = issues::response_detail(conn, c, &reference)?;
-            let sections = crate::db::document::sections_of(conn, c.id)?;
-            let bodies = crate::db::structure::bodies_of(conn, c.id)?;
+        load(state, staff, slug, move |conn, s| {
+            let detail = issues::response_detail(conn, s, &reference)?;
+            let sections = crate::db::document::sections_of(conn, s.consultation.id)?;
+            let bodies = crate::db::structure::bodies_of(conn, s.consultation.id)?;
             let redaction = crate::db::responses::redaction_of(conn, detail.response.id)?;
             let by = match redaction.redacted_by {
                 Some(user) => crate::db::users::by_id(conn, user)?.map(|u| u.email),
@@ -178,8 +178,8 @@ pub async fn redact(
     );
     let typed = json!({ "redacted": text, "reason": reason });
     let (r, now) = (reference.clone(), state.clock.now());
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        crate::service::publication::redact(conn, actor, c, &r, (&text, &reason), now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        crate::service::publication::redaction::redact(conn, s, &r, (&text, &reason), now)
     })
     .await
     .map(|()| "redacted");
@@ -200,8 +200,8 @@ pub async fn accept(
     check_csrf(&req, &state, &form)?;
     let (slug, reference) = path.into_inner();
     let (r, now) = (reference.clone(), state.clock.now());
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        issues::accept_proposals(conn, actor, c, &r, now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        issues::accept_proposals(conn, s, &r, now)
     })
     .await
     .map(|_| "accepted");
@@ -223,8 +223,8 @@ pub async fn add(
     let (slug, reference) = path.into_inner();
     let text = form.get("new_issue").to_string();
     let (r, typed, now) = (reference.clone(), text.clone(), state.clock.now());
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        issues::add_issue(conn, actor, c, &r, &typed, now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        issues::add_issue(conn, s, &r, &typed, now)
     })
     .await
     .map(|_| "added");
@@ -241,8 +241,8 @@ async fn reference_of(
     slug: &str,
     issue: IssueId,
 ) -> Result<String, AppError> {
-    let (_, reference) = load(state, staff, slug.to_string(), move |conn, c| {
-        crate::service::workspace::reference_of_issue(conn, c, issue)
+    let (_, reference) = load(state, staff, slug.to_string(), move |conn, s| {
+        crate::service::workspace::reference_of_issue(conn, &s.consultation, issue)
     })
     .await?;
     Ok(reference)
@@ -274,8 +274,8 @@ pub async fn edit(
     };
     let typed = json!({ "content": input.content, "kind": input.kind, "tags": input.tags });
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        issues::edit_issue(conn, actor, c, id, &input, now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        issues::edit_issue(conn, s, id, &input, now)
     })
     .await
     .map(|_| "saved");
@@ -297,8 +297,7 @@ async fn issue_action<F>(
 where
     F: FnOnce(
             &mut crate::db::DbConnection,
-            &crate::service::audit::Actor,
-            &crate::db::consultations::Consultation,
+            &crate::service::access::Scope,
             IssueId,
         ) -> crate::service::ServiceResult<()>
         + Send
@@ -308,8 +307,8 @@ where
     let (slug, id) = path.into_inner();
     let id = IssueId(id);
     let reference = reference_of(&state, &staff, &slug, id).await?;
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        work(conn, actor, c, id)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        work(conn, s, id)
     })
     .await
     .map(|()| done);
@@ -333,7 +332,7 @@ pub async fn merge_next(
         path,
         form,
         "merged",
-        move |conn, actor, c, id| issues::merge_with_next(conn, actor, c, id, now),
+        move |conn, s, id| issues::merge_with_next(conn, s, id, now),
     )
     .await
 }
@@ -354,8 +353,8 @@ pub async fn split(
     let parts: Vec<String> = text.split("\n\n").map(str::to_string).collect();
     let version = form.get("version").parse().unwrap_or(-1);
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        issues::split_issue(conn, actor, c, id, version, &parts, now)
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        issues::split_issue(conn, s, id, version, &parts, now)
     })
     .await
     .map(|_| "split");
@@ -379,7 +378,7 @@ pub async fn remove(
         path,
         form,
         "removed",
-        move |conn, actor, c, id| issues::remove_issue(conn, actor, c, id, now),
+        move |conn, s, id| issues::remove_issue(conn, s, id, now),
     )
     .await
 }

@@ -97,8 +97,8 @@ async fn show_theme(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, detail) = load(state, staff, slug, move |conn, c| {
-        themes::theme_detail(conn, c, id)
+    let (consultation, detail) = load(state, staff, slug, move |conn, s| {
+        themes::theme_detail(conn, s, id)
     })
     .await?;
     let issues: Vec<Value> = detail
@@ -184,8 +184,8 @@ pub async fn create(
     let slug = slug.into_inner();
     let label = form.get("label").to_string();
     let (typed, now) = (label.clone(), state.clock.now());
-    match act(&state, &staff, slug.clone(), move |conn, actor, c| {
-        themes::create(conn, actor, c, &typed, now)
+    match act(&state, &staff, slug.clone(), move |conn, s| {
+        themes::create(conn, s, &typed, now)
     })
     .await
     {
@@ -226,27 +226,23 @@ async fn change_theme(
         ThemeChange::Merge(_) => ("merge", Value::Null),
         ThemeChange::Split(_, label) => ("split", json!({ "label": label })),
     };
-    let outcome = act(
-        &state,
-        &staff,
-        slug.clone(),
-        move |conn, actor, c| match change {
-            ThemeChange::Rename(label) => {
-                themes::rename(conn, actor, c, id, &label, now).map(|()| ("renamed", Some(id)))
-            }
-            ThemeChange::Pin(pinned) => themes::set_pinned(conn, actor, c, id, pinned, now)
-                .map(|()| (if pinned { "pinned" } else { "unpinned" }, Some(id))),
-            ThemeChange::Merge(Some(into)) => {
-                themes::merge(conn, actor, c, id, into, now).map(|_| ("themes-merged", Some(into)))
-            }
-            ThemeChange::Merge(None) => Err(crate::service::ServiceError::invalid(
-                "into",
-                "Choose the theme to merge this one into",
-            )),
-            ThemeChange::Split(ids, label) => themes::split(conn, actor, c, id, &ids, &label, now)
-                .map(|new| ("theme-split", Some(new))),
-        },
-    )
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| match change {
+        ThemeChange::Rename(label) => {
+            themes::rename(conn, s, id, &label, now).map(|()| ("renamed", Some(id)))
+        }
+        ThemeChange::Pin(pinned) => themes::set_pinned(conn, s, id, pinned, now)
+            .map(|()| (if pinned { "pinned" } else { "unpinned" }, Some(id))),
+        ThemeChange::Merge(Some(into)) => {
+            themes::merge(conn, s, id, into, now).map(|_| ("themes-merged", Some(into)))
+        }
+        ThemeChange::Merge(None) => Err(crate::service::ServiceError::invalid(
+            "into",
+            "Choose the theme to merge this one into",
+        )),
+        ThemeChange::Split(ids, label) => {
+            themes::split(conn, s, id, &ids, &label, now).map(|new| ("theme-split", Some(new)))
+        }
+    })
     .await;
     match outcome {
         Ok((done, target)) => Ok(see_other(&format!(
@@ -326,18 +322,13 @@ pub async fn move_issues(
         id => id.parse().map(|id| Some(ThemeId(id))).map_err(|_| ()),
     };
     let now = state.clock.now();
-    let outcome = act(
-        &state,
-        &staff,
-        slug.clone(),
-        move |conn, actor, c| match to {
-            Ok(to) => themes::move_issues(conn, actor, c, &ids, to, now),
-            Err(()) => Err(crate::service::ServiceError::invalid(
-                "to",
-                "Choose the theme to move the issues to",
-            )),
-        },
-    )
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| match to {
+        Ok(to) => themes::move_issues(conn, s, &ids, to, now),
+        Err(()) => Err(crate::service::ServiceError::invalid(
+            "to",
+            "Choose the theme to move the issues to",
+        )),
+    })
     .await;
     match outcome {
         Ok(_) => Ok(see_other(&format!("{}?done=moved", theme_url(&slug, from)))),

@@ -12,7 +12,7 @@ use serde::Serialize;
 /// Lists templates by name; each is `templates/{name}.hbs`, compiled in.
 macro_rules! templates {
     ($($name:literal),+ $(,)?) => {
-        &[$(($name, include_str!(concat!("../../templates/", $name, ".hbs")))),+]
+        &[$(($name, include_str!(concat!("../templates/", $name, ".hbs")))),+]
     };
 }
 

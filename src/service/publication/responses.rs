@@ -1,23 +1,16 @@
-//! What the public sees of individual responses once a consultation is
-//! published: the responses whose consultees agreed, named or anonymised as
-//! each chose, never with contact details, and as an officer redacted them
-//! (the original stays, for staff, with who redacted what and why).
+//! The published responses page: once a consultation is published, the
+//! responses whose consultees agreed, named or anonymised as each chose,
+//! never with contact details, and as an officer redacted them.
 
 use chrono::{DateTime, Utc};
 
-use super::audit::{self, Actor, Change};
-use super::{ServiceError, ServiceResult};
 use crate::db::consultations::Consultation;
-use crate::db::responses::Redaction;
 use crate::db::{self, DbConnection};
-use crate::domain::text::required_text;
 use crate::domain::{ConsultationStatus, Publication};
+use crate::service::{ServiceError, ServiceResult};
 
 /// Published responses per page.
 pub const PAGE_SIZE: usize = 25;
-
-/// The longest reason for a redaction.
-pub const MAX_REASON_CHARS: usize = 500;
 
 /// One response as the public sees it.
 #[derive(Debug, Clone)]
@@ -90,72 +83,5 @@ pub fn published(conn: &mut DbConnection, slug: &str, page: usize) -> ServiceRes
         total,
         page: requested,
         pages: total.div_ceil(PAGE_SIZE).max(1),
-    })
-}
-
-/// Replaces the text the public will see with `text` (the original with
-/// parts removed), for `reason`. The original is kept.
-pub fn redact(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    consultation: &Consultation,
-    reference: &str,
-    (text, reason): (&str, &str),
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    let mut errors = Vec::new();
-    let text = required_text(
-        "redacted",
-        "The text to publish",
-        text,
-        crate::import::rows::MAX_TEXT_CHARS,
-    )
-    .map_err(|e| errors.push(e))
-    .ok();
-    let reason = required_text(
-        "reason",
-        "The reason for the redaction",
-        reason,
-        MAX_REASON_CHARS,
-    )
-    .map_err(|e| errors.push(e))
-    .ok();
-    let (Some(text), Some(reason)) = (text, reason) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    db::write_transaction(conn, |conn| {
-        let response = db::responses::by_reference(conn, reference)?
-            .filter(|r| r.consultation_id == consultation.id)
-            .ok_or_else(|| ServiceError::NotFound(format!("response {reference}")))?;
-        if text == response.content.trim() {
-            return Err(ServiceError::invalid(
-                "redacted",
-                "The text to publish is the same as the response; remove the parts that must not be published, for example by replacing them with [redacted]",
-            ));
-        }
-        let before = db::responses::redaction_of(conn, response.id)?;
-        let shown_before = before
-            .redacted_content
-            .unwrap_or_else(|| response.content.clone());
-        db::responses::set_redaction(
-            conn,
-            response.id,
-            &Redaction {
-                redacted_content: Some(text.clone()),
-                redaction_reason: Some(reason.clone()),
-                redacted_by: actor.user_id,
-                redacted_at: Some(now.naive_utc()),
-            },
-        )?;
-        let after = format!("{text}\n\nReason: {reason}");
-        let change = Change {
-            action: "response redacted for publication",
-            entity: "response",
-            id: response.id.0,
-            before: Some(&shown_before),
-            after: Some(&after),
-        };
-        audit::record(conn, actor, now, change)?;
-        Ok(())
     })
 }

@@ -1,0 +1,75 @@
+//! `sounding export summary`: the committee table as CSV, Excel or a
+//! printable page, through the same service use case as the web's
+//! downloads.
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use super::{CLI, Target};
+use crate::service::database;
+use crate::service::summary::{self, Format, Options};
+
+/// `sounding export …`
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The respondent–issue–response table (staff view: every response).
+    Summary {
+        /// The consultation's URL name, e.g. cheltenham-2011.
+        #[arg(long)]
+        consultation: String,
+        /// csv (UTF-8 with BOM, CRLF), xlsx (Excel) or html (a printable A4 page).
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx", "html"])]
+        format: String,
+        /// received, theme, section, body or consultee.
+        #[arg(long, default_value = "received")]
+        order: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        /// Add consultees' contact details (CSV only); recorded in the audit log.
+        #[arg(long)]
+        with_contacts: bool,
+    },
+}
+
+pub(super) fn run(target: &Target, command: ExportCommand) -> anyhow::Result<()> {
+    let ExportCommand::Summary {
+        consultation,
+        format,
+        order,
+        output,
+        with_contacts,
+    } = command;
+    let options = Options {
+        ordering: order.parse()?,
+        ..Options::default()
+    };
+    let format = match format.as_str() {
+        "xlsx" => Format::Xlsx,
+        "html" => Format::Html,
+        _ => Format::Csv,
+    };
+    if with_contacts && format != Format::Csv {
+        anyhow::bail!("contact details are exported as CSV only: add --format csv");
+    }
+    let mut conn = database::open(&target.url)?;
+    let out: Box<dyn std::io::Write> = match &output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    if with_contacts {
+        summary::export_with_contacts(&mut conn, &CLI, &consultation, out)?;
+    } else {
+        summary::export(
+            &mut conn,
+            Some(&CLI),
+            &consultation,
+            (&options, format),
+            out,
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! The proposed structure: its bodies (role, membership, meetings) and the
+//! links between them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Audited, change, missing, within};
+use crate::db::{self, DbConnection};
+use crate::domain::text::{optional_line, optional_text, required_line};
+use crate::domain::{BodyId, BodyLinkId, BodyStatus, ConsultationId, Relation, ValidationError};
+use crate::service::access::Caller;
+use crate::service::{ServiceError, ServiceResult, limits};
+
+/// A body as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyInput {
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub name: String,
+    #[serde(default)]
+    #[schema(max_length = 20)]
+    pub short_name: String,
+    /// `proposed`, `existing` or `disbanded`.
+    #[serde(default)]
+    #[schema(max_length = 20)]
+    pub status: String,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub role: String,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub membership: String,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub meets: String,
+}
+
+/// A body as checked.
+pub(crate) struct ParsedBody {
+    pub name: String,
+    pub short_name: Option<String>,
+    pub status: BodyStatus,
+    pub role: String,
+    pub membership: String,
+    pub meets: String,
+}
+
+impl ParsedBody {
+    /// The row to write for consultation `of` at `position`.
+    pub fn row(&self, of: ConsultationId, position: i32) -> db::structure::NewBody<'_> {
+        db::structure::NewBody {
+            consultation_id: of,
+            position,
+            name: &self.name,
+            short_name: self.short_name.as_deref(),
+            status: self.status,
+            role: &self.role,
+            membership: &self.membership,
+            meets: &self.meets,
+        }
+    }
+}
+
+/// Checks a body as typed, naming every problem.
+pub(crate) fn parse_body(input: &BodyInput) -> ServiceResult<ParsedBody> {
+    let mut errors = Vec::new();
+    let name = required_line("name", "Name", &input.name, 200)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    let short_name = optional_line("short_name", "Short name", &input.short_name, 20)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    let status = input
+        .status
+        .parse::<BodyStatus>()
+        .map_err(|_| {
+            errors.push(ValidationError::new(
+                "status",
+                "Select whether the body is proposed, existing or to be disbanded",
+            ))
+        })
+        .ok();
+    let mut long = |field: &str, label: &str, value: &str| {
+        optional_text(field, label, value, 5_000)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default()
+            .unwrap_or_default()
+    };
+    let role = long("role", "Role", &input.role);
+    let membership = long("membership", "Membership", &input.membership);
+    let meets = long("meets", "How often it meets", &input.meets);
+    match status {
+        Some(status) if errors.is_empty() => Ok(ParsedBody {
+            name,
+            short_name,
+            status,
+            role,
+            membership,
+            meets,
+        }),
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+fn name_taken() -> ServiceError {
+    ServiceError::invalid("name", "The structure already has a body with this name")
+}
+
+/// Adds a body to the structure.
+pub fn add_body(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    input: &BodyInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<BodyId> {
+    change(conn, caller, slug, now, |conn, scope| {
+        let b = parse_body(input)?;
+        let c = &scope.consultation;
+        within(
+            db::structure::counts(conn, c.id)?.0,
+            limits::BODIES,
+            "name",
+            "bodies",
+        )?;
+        if db::structure::body_named(conn, c.id, &b.name)?.is_some() {
+            return Err(name_taken());
+        }
+        let position = db::structure::next_body_position(conn, c.id)?;
+        let id = db::structure::insert_body(conn, &b.row(c.id, position))?;
+        Ok(Audited::new(id, "body added", ("body", id.0)).after(b.name.clone()))
+    })
+}
+
+/// Changes a body of this consultation's structure.
+pub fn update_body(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    id: BodyId,
+    input: &BodyInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    change(conn, caller, slug, now, |conn, scope| {
+        let b = parse_body(input)?;
+        let c = &scope.consultation;
+        let before = db::structure::body_of(conn, c.id, id)?.ok_or_else(|| missing("body"))?;
+        if db::structure::body_named(conn, c.id, &b.name)?.is_some_and(|other| other.id != id) {
+            return Err(name_taken());
+        }
+        db::structure::update_body(conn, id, &b.row(c.id, before.position))?;
+        Ok(Audited::new((), "body changed", ("body", id.0))
+            .before(serde_json::to_string(&before).ok())
+            .after(b.name.clone()))
+    })
+}
+
+/// Deletes a body and its links.
+pub fn delete_body(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    id: BodyId,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    change(conn, caller, slug, now, |conn, scope| {
+        let before = db::structure::body_of(conn, scope.consultation.id, id)?
+            .ok_or_else(|| missing("body"))?;
+        db::structure::delete_body(conn, id)?;
+        Ok(Audited::new((), "body deleted", ("body", id.0)).before(before.name))
+    })
+}
+
+/// A link as typed: `from` *relation* `to`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    #[serde(default)]
+    pub from_body_id: i64,
+    #[serde(default)]
+    pub to_body_id: i64,
+    /// `reports_to`, `commissions`, `informs` or `two_way`.
+    #[serde(default)]
+    #[schema(max_length = 20)]
+    pub relation: String,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub note: String,
+}
+
+/// Links two bodies of this consultation.
+pub fn add_link(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    input: &LinkInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<BodyLinkId> {
+    change(conn, caller, slug, now, |conn, scope| {
+        link_to(conn, scope, input)
+    })
+}
+
+fn link_to(
+    conn: &mut DbConnection,
+    scope: &crate::service::access::Scope,
+    input: &LinkInput,
+) -> ServiceResult<Audited<BodyLinkId>> {
+    let mut errors = Vec::new();
+    let relation = input
+        .relation
+        .parse::<Relation>()
+        .map_err(|_| {
+            errors.push(ValidationError::new(
+                "relation",
+                "Select how the bodies relate",
+            ))
+        })
+        .ok();
+    let note = optional_text("note", "Note", &input.note, 500)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    if input.from_body_id == input.to_body_id {
+        errors.push(ValidationError::new(
+            "to_body_id",
+            "Select two different bodies",
+        ));
+    }
+    let c = &scope.consultation;
+    within(
+        db::structure::counts(conn, c.id)?.1,
+        limits::LINKS,
+        "relation",
+        "links",
+    )?;
+    let mut find = |field: &str, id: i64| -> ServiceResult<Option<BodyId>> {
+        let found = db::structure::body_of(conn, c.id, BodyId(id))?.map(|b| b.id);
+        if found.is_none() {
+            errors.push(ValidationError::new(
+                field,
+                "Select a body of this structure",
+            ));
+        }
+        Ok(found)
+    };
+    let from = find("from_body_id", input.from_body_id)?;
+    let to = find("to_body_id", input.to_body_id)?;
+    let (Some(from), Some(to), Some(relation), true) = (from, to, relation, errors.is_empty())
+    else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    let id = db::structure::insert_link(
+        conn,
+        &db::structure::NewBodyLink {
+            consultation_id: c.id,
+            from_body_id: from,
+            to_body_id: to,
+            relation,
+            note: note.as_deref(),
+        },
+    )?;
+    Ok(
+        Audited::new(id, "link added", ("body_link", id.0))
+            .after(format!("{from} {relation} {to}")),
+    )
+}
+
+/// Deletes a link of this consultation.
+pub fn delete_link(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    id: BodyLinkId,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    change(conn, caller, slug, now, |conn, scope| {
+        db::structure::link_of(conn, scope.consultation.id, id)?.ok_or_else(|| missing("link"))?;
+        db::structure::delete_link(conn, id)?;
+        Ok(Audited::new((), "link deleted", ("body_link", id.0)))
+    })
+}
