@@ -50,11 +50,12 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "ws_import",
     "ws_import_preview",
     "published_responses",
+    "staff_publish",
 ];
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 32;
+const TEMPLATE_FILES: usize = 33;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.

@@ -316,6 +316,18 @@ pub struct Redaction {
     pub redacted_at: Option<NaiveDateTime>,
 }
 
+impl Redaction {
+    /// No redaction.
+    pub fn none() -> Self {
+        Self {
+            redacted_content: None,
+            redaction_reason: None,
+            redacted_by: None,
+            redacted_at: None,
+        }
+    }
+}
+
 /// A response's redaction (all `None` when it has none).
 pub fn redaction_of(conn: &mut DbConnection, response: ResponseId) -> QueryResult<Redaction> {
     responses::table

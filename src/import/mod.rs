@@ -33,10 +33,26 @@ pub enum ReadError {
     Malformed(String),
     #[error("The file has more than {0} rows; split it into smaller files")]
     TooManyRows(usize),
+    #[error(
+        "The file has more than {0} columns; remove the columns that are not about the responses and upload it again"
+    )]
+    TooManyColumns(usize),
+    #[error(
+        "Line {line} has a cell longer than {max} characters; no response is that long, so check the file is the right one"
+    )]
+    CellTooLong { line: usize, max: usize },
 }
 
 /// The most rows one import takes.
 pub const MAX_ROWS: usize = 1_000_000;
+
+/// The most columns a file may have: a survey tool's export has a few
+/// dozen; thousands mean a wrong file (and would make every preview slow).
+pub const MAX_COLUMNS: usize = 200;
+
+/// The longest cell: a little over the longest response, so an over-long
+/// response is reported by the response rules, not here.
+pub const MAX_CELL_CHARS: usize = 60_000;
 
 /// Reads a CSV file (UTF-8, with or without a byte-order mark, or
 /// Windows-1252): a header row, then one response per record. Records may
@@ -65,17 +81,31 @@ pub fn read_text(text: &str, encoding: Encoding) -> Result<Table, ReadError> {
     if headers.iter().all(String::is_empty) {
         return Err(ReadError::NoHeader);
     }
+    if headers.len() > MAX_COLUMNS {
+        return Err(ReadError::TooManyColumns(MAX_COLUMNS));
+    }
     let mut records = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ReadError::Malformed(e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line() as usize + 1);
+        if record.len() > MAX_COLUMNS {
+            return Err(ReadError::TooManyColumns(MAX_COLUMNS));
+        }
+        if record
+            .iter()
+            .any(|cell| cell.len() > MAX_CELL_CHARS * 4 || cell.chars().count() > MAX_CELL_CHARS)
+        {
+            return Err(ReadError::CellTooLong {
+                line,
+                max: MAX_CELL_CHARS,
+            });
+        }
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
         if records.len() == MAX_ROWS {
             return Err(ReadError::TooManyRows(MAX_ROWS));
         }
-        // The reader counts the line a record starts on from 0 here.
-        let line = record.position().map_or(0, |p| p.line() as usize + 1);
         records.push((line, record.iter().map(str::to_string).collect()));
     }
     Ok(Table {
@@ -98,6 +128,34 @@ mod tests {
         assert_eq!(table.records[0].1, ["Ann", "Two\r\nlines"]);
         assert_eq!(table.records[1].0, 5, "line numbers count from the header");
         assert_eq!(table.encoding, Encoding::Utf8);
+    }
+
+    #[test]
+    fn files_with_too_many_columns_or_giant_cells_are_refused_at_once() {
+        let wide = (0..=MAX_COLUMNS)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(
+            read(wide.as_bytes()),
+            Err(ReadError::TooManyColumns(MAX_COLUMNS))
+        );
+        let ragged = format!(
+            "Name,Comments\r\nAnn,{}\r\n",
+            vec!["x"; MAX_COLUMNS + 1].join(",")
+        );
+        assert_eq!(
+            read(ragged.as_bytes()),
+            Err(ReadError::TooManyColumns(MAX_COLUMNS))
+        );
+        let giant = format!(
+            "Name,Comments\r\nAnn,{}\r\n",
+            "x".repeat(MAX_CELL_CHARS + 1)
+        );
+        assert!(matches!(
+            read(giant.as_bytes()),
+            Err(ReadError::CellTooLong { line: 2, .. })
+        ));
     }
 
     #[test]

@@ -92,3 +92,20 @@ pub fn document_for(
     }
     public_document(conn, slug)
 }
+
+/// When a consultation stops (or stopped) taking responses: the instant an
+/// officer closed it, when that was before its closing date, else the end
+/// of its closing date. Pages and messages say this, never a date that
+/// did not happen.
+pub fn closing_instant(consultation: &Consultation) -> Option<chrono::NaiveDateTime> {
+    let closed = consultation.closed_at.filter(|_| {
+        !matches!(
+            consultation.status,
+            ConsultationStatus::Draft | ConsultationStatus::Open
+        )
+    });
+    match (closed, consultation.closes_at) {
+        (Some(closed), Some(closes)) => Some(closed.min(closes)),
+        (closed, closes) => closed.or(closes),
+    }
+}

@@ -41,7 +41,7 @@ pub struct Receipt {
 /// Why a consultation does not take responses now, in words for the page;
 /// `None` when it does.
 pub fn refusal(consultation: &Consultation, now: DateTime<Utc>) -> Option<String> {
-    let closes = consultation.closes_at.map(time::from_db);
+    let closes = super::consultations::closing_instant(consultation).map(time::from_db);
     match (consultation.status, closes) {
         (ConsultationStatus::Open, Some(closes)) if now > closes => Some(format!(
             "This consultation closed on {}.",
@@ -598,6 +598,16 @@ pub fn change(
                 "Your response was changed in another window since you opened this page. Your text is below: copy it, reload the page and make your change again.".into(),
             ));
         }
+        // A redaction was made of the old text: it no longer fits. The
+        // response goes back to unchecked, so the publish step asks an
+        // officer to look again; nothing of it is public before then.
+        if db::responses::redaction_of(conn, response.id)?
+            .redacted_content
+            .is_some()
+        {
+            db::responses::set_redaction(conn, response.id, &db::responses::Redaction::none())?;
+        }
+        db::responses::set_reviewed(conn, response.id, None)?;
         db::responses::clear_answers(conn, response.id)?;
         for (question, value) in &changed.answers {
             db::responses::add_answer(conn, response.id, *question, value)?;
@@ -613,6 +623,7 @@ pub fn change(
                             classify(&point.text),
                         )?;
                     }
+                    db::issues::set_public_content(conn, existing.id, None)?;
                     db::issues::clear_structure_tags(conn, existing.id)?;
                     existing.id
                 }

@@ -35,6 +35,8 @@ pub fn add_as(
     password: &str,
 ) -> ServiceResult<UserId> {
     let email = EmailAddress::parse("email", email)?;
+    let display_name =
+        crate::domain::text::optional_line("name", "Name", display_name, 200)?.unwrap_or_default();
     if password.chars().count() < passwords::MIN_PASSWORD_CHARS {
         return Err(ServiceError::invalid(
             "password",
@@ -55,10 +57,10 @@ pub fn add_as(
             )));
         }
         let now = Utc::now().naive_utc();
-        let name = if display_name.trim().is_empty() {
+        let name = if display_name.is_empty() {
             email.as_str()
         } else {
-            display_name.trim()
+            display_name.as_str()
         };
         let id = db::users::insert(
             conn,

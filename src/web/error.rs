@@ -41,6 +41,9 @@ pub enum AppError {
     /// The body is larger than the route accepts.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The body did not arrive in time.
+    #[error("request body too slow")]
+    RequestTimeout,
     /// The body is not of a type the route accepts.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -121,6 +124,10 @@ impl AppError {
                 "Shorten your text (each point can be up to 10,000 characters) and send again.".into(),
             ),
             Self::UnsupportedMediaType(why) => ("There is a problem", why.clone()),
+            Self::RequestTimeout => (
+                "What you sent took too long to arrive",
+                "Nothing was saved. Check your connection and send it again.".into(),
+            ),
             Self::Unavailable(_) => (
                 "Sorry, the service is unavailable",
                 "Nothing you sent has been saved. Please try again in a few minutes.".into(),
@@ -148,6 +155,7 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -171,6 +179,17 @@ impl ResponseError for AppError {
         with_retry_after(self.status_code(), HttpResponse::build(self.status_code()))
             .content_type("text/html; charset=utf-8")
             .body(body)
+    }
+}
+
+/// The error for a request body that could not be read: too large, too
+/// slow (the body deadline), or broken.
+pub fn payload_error(error: &actix_web::error::PayloadError) -> AppError {
+    use actix_web::error::PayloadError;
+    match error {
+        PayloadError::Overflow => AppError::PayloadTooLarge,
+        PayloadError::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => AppError::RequestTimeout,
+        other => AppError::BadRequest(format!("The request could not be read: {other}")),
     }
 }
 

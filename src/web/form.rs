@@ -106,6 +106,8 @@ impl FromRequest for FormData {
                     == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
                 {
                     AppError::PayloadTooLarge
+                } else if let Some(payload) = e.as_error::<actix_web::error::PayloadError>() {
+                    super::error::payload_error(payload)
                 } else {
                     AppError::BadRequest(format!("The form could not be read: {e}"))
                 }

@@ -5,13 +5,16 @@ pub mod assets;
 pub mod auth;
 pub mod client;
 pub mod clock;
+pub mod connections;
 pub mod csrf;
 pub mod error;
 pub mod form;
 pub mod health;
 pub mod page_cache;
 pub mod pages;
+pub mod publish;
 pub mod rate_limit;
+pub mod render;
 pub mod respond;
 pub mod staff;
 pub mod state;
@@ -62,6 +65,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/consultations/{slug}", get().to(staff::edit))
         .route("/staff/consultations/{slug}", post().to(staff::update))
         .route("/staff/consultations/{slug}/status", post().to(staff::status))
+        .route("/staff/consultations/{slug}/publish", get().to(publish::form))
+        .route("/staff/consultations/{slug}/publish", post().to(publish::publish))
         .route("/staff/consultations/{slug}/sections", post().to(staff::add_section))
         .route("/staff/consultations/{slug}/sections/{id}", post().to(staff::update_section))
         .route("/staff/consultations/{slug}/sections/{id}/delete", post().to(staff::delete_section))
@@ -91,6 +96,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/consultations/{slug}/inbox/{reference}/accept", post().to(workspace::responses::accept))
         .route("/staff/consultations/{slug}/inbox/{reference}/issues", post().to(workspace::responses::add))
         .route("/staff/consultations/{slug}/inbox/{reference}/redact", post().to(workspace::responses::redact))
+        .route("/staff/consultations/{slug}/inbox/{reference}/checked", post().to(workspace::responses::checked))
         .route("/staff/consultations/{slug}/issues/{id}", post().to(workspace::responses::edit))
         .route("/staff/consultations/{slug}/issues/{id}/merge-next", post().to(workspace::responses::merge_next))
         .route("/staff/consultations/{slug}/issues/{id}/split", post().to(workspace::responses::split))
@@ -121,11 +127,19 @@ pub fn serve(
     state: AppState,
     shutdown_grace_secs: u64,
 ) -> std::io::Result<Server> {
+    let counts = std::sync::Arc::new(connections::ConnectionCounts::default());
+    let hook = connections::on_connect(
+        counts,
+        state.settings.connections_per_client,
+        state.settings.trusted_proxies.clone(),
+    );
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(connections::guard))
             .wrap(security_headers())
             .wrap(actix_web::middleware::from_fn(strict_transport_security))
+            .wrap(actix_web::middleware::from_fn(private_not_stored))
             .wrap(actix_web::middleware::from_fn(
                 page_cache::forget_after_changes,
             ))
@@ -136,6 +150,7 @@ pub fn serve(
             .configure(routes)
             .default_service(web::to(not_found))
     })
+    .on_connect(hook)
     .shutdown_timeout(shutdown_grace_secs)
     .listen(listener)?
     .run();
@@ -172,6 +187,43 @@ async fn strict_transport_security(
             actix_web::http::header::HeaderValue::from_static(
                 "max-age=31536000; includeSubDomains",
             ),
+        );
+    }
+    Ok(response)
+}
+
+/// Whether a path serves something only its reader should keep: staff
+/// pages and exports, sign-in, the API, a consultee's private pages
+/// (their change form holds their e-mail address).
+pub fn is_private_path(path: &str) -> bool {
+    let consultee_private = path.starts_with("/consultations/")
+        && path
+            .split('/')
+            .nth(3)
+            .is_some_and(|part| part == "responses")
+        && path
+            .split('/')
+            .nth(4)
+            .is_some_and(|reference| !reference.is_empty());
+    path.starts_with("/staff")
+        || path.starts_with("/sign-in")
+        || path.starts_with("/sign-out")
+        || path.starts_with("/api/v1")
+        || consultee_private
+}
+
+/// `Cache-Control: no-store` on private pages, so no browser or proxy
+/// cache keeps a copy (OWASP ASVS V8.2.1).
+async fn private_not_stored(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let private = is_private_path(req.path());
+    let mut response = next.call(req).await?;
+    if private {
+        response.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("no-store"),
         );
     }
     Ok(response)

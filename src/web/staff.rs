@@ -75,7 +75,7 @@ pub async fn dashboard(
         .iter()
         .map(|c| json!({
             "slug": c.slug, "title": c.title, "status": c.status.label(),
-            "closes": c.closes_at.map(|t| time::short_date(time::from_db(t))), "responses": c.responses_received,
+            "closes": crate::service::consultations::closing_instant(c).map(|t| time::short_date(time::from_db(t))), "responses": c.responses_received,
         }))
         .collect();
     let editor = EDITORS.contains(&staff.user.role);
@@ -278,7 +278,7 @@ fn editor_data(conn: &mut DbConnection, caller: &Caller, slug: &str) -> ServiceR
     data["next_status"] = json!(
         c.status
             .next()
-            .map(|s| json!({ "value": s.as_str(), "label": s.label() }))
+            .map(|s| json!({ "value": s.as_str(), "label": s.label(), "publish": s == ConsultationStatus::Published }))
     );
     data["responses"] = json!(responses);
     data["held"] = json!(
@@ -411,6 +411,32 @@ fn form_state(fields: &[&str], typed: Option<&Value>, errors: &[ValidationError]
     })
 }
 
+/// The confirmation for `?done=`, from a fixed list: the URL chooses which
+/// message, never its words (a link could otherwise put "Re-enter your
+/// password at …" on the page).
+fn done_notice(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "created" => "Consultation created as a draft.",
+        "details" => "Saved: details.",
+        "status" => "Saved: status.",
+        "published" => "The consultation was published.",
+        "section-added" => "Saved: section added.",
+        "section-changed" => "Saved: section changed.",
+        "section-deleted" => "Saved: section deleted.",
+        "question-added" => "Saved: question added.",
+        "question-changed" => "Saved: question changed.",
+        "question-deleted" => "Saved: question deleted.",
+        "body-added" => "Saved: body added.",
+        "body-changed" => "Saved: body changed.",
+        "body-deleted" => "Saved: body deleted.",
+        "link-added" => "Saved: link added.",
+        "link-deleted" => "Saved: link deleted.",
+        "held-response-accepted" => "Saved: held response accepted.",
+        "held-response-rejected" => "Saved: held response rejected.",
+        _ => return None,
+    })
+}
+
 /// `GET /staff/consultations/{slug}`: the editor.
 pub async fn edit(
     req: HttpRequest,
@@ -419,11 +445,11 @@ pub async fn edit(
     slug: web::Path<String>,
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(EDITORS)?;
-    let notice = query.done.as_deref().map(|d| match d {
-        "created" => "Consultation created as a draft.".to_string(),
-        other => format!("Saved: {}.", other.replace('-', " ")),
-    });
+    let notice = query
+        .done
+        .as_deref()
+        .and_then(done_notice)
+        .map(str::to_string);
     editor(
         &req,
         &state,

@@ -64,7 +64,7 @@ fn table_data(table: &Table) -> serde_json::Value {
     let staff = table.audience == Audience::Staff;
     json!({
         "consultation": { "title": c.title, "slug": c.slug, "run_by": c.run_by, "group_name": c.group_name },
-        "closes": c.closes_at.map(|t| time::long_date(time::from_db(t))),
+        "closes": crate::service::consultations::closing_instant(c).map(|t| time::long_date(time::from_db(t))),
         "counts": { "issues": table.rows().count(), "responses": table.responses, "consultees": table.consultees },
         "withheld_issues": table.withheld_issues,
         "groups": table.groups.iter().map(|g| json!({

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::db::consultations::Consultation;
 use crate::domain::time;
 use crate::export::diagram::{self, DiagramBody, DiagramLink};
-use crate::service::consultations::Document;
+use crate::service::consultations::{Document, closing_instant};
 
 /// "Friday 2 September 2011" for a stored UTC timestamp.
 fn long_date(stored: Option<NaiveDateTime>) -> Option<String> {
@@ -37,8 +37,8 @@ pub fn listed(c: &Consultation, now: DateTime<Utc>) -> Value {
         "title": c.title,
         "run_by": c.run_by,
         "status": c.status.label(),
-        "closes": long_date(c.closes_at),
-        "days_left": days_left(c.closes_at, now),
+        "closes": long_date(closing_instant(c)),
+        "days_left": days_left(closing_instant(c), now),
     })
 }
 
@@ -87,11 +87,11 @@ pub fn document(d: &Document, now: DateTime<Utc>) -> Value {
     json!({
         "consultation": d.consultation,
         "accepting": crate::service::responses::refusal(&d.consultation, now).is_none(),
-        "days_left": days_left(d.consultation.closes_at, now),
+        "days_left": days_left(closing_instant(&d.consultation), now),
         "status": d.consultation.status.label(),
         "published": d.consultation.status == crate::domain::ConsultationStatus::Published,
         "opens": long_date(d.consultation.opens_at),
-        "closes": long_date(d.consultation.closes_at),
+        "closes": long_date(closing_instant(&d.consultation)),
         "sections": d.sections.iter().map(|s| json!({
             "position": s.position,
             "heading": s.heading,

@@ -30,6 +30,18 @@ fn user_id(app: &TestApp, email: &str) -> UserId {
         .id
 }
 
+/// The consultation names its group as who may agree responses (by
+/// default only officers may).
+fn group_signs_off(app: &TestApp) {
+    let mut conn = app.db.connect();
+    db::consultations::set_sign_off(
+        &mut conn,
+        consultation(app).id,
+        sounding::domain::SignOff::Group,
+    )
+    .expect("sign-off");
+}
+
 fn assign(app: &TestApp, email: &str) {
     let mut conn = app.db.connect();
     db::members::assign(&mut conn, consultation(app).id, user_id(app, email)).expect("assign");
@@ -117,6 +129,8 @@ app_test! {
             ("GET", "/staff/consultations/{slug}", RUNS),
             ("POST", "/staff/consultations/{slug}", RUNS),
             ("POST", "/staff/consultations/{slug}/status", RUNS),
+            ("GET", "/staff/consultations/{slug}/publish", RUNS),
+            ("POST", "/staff/consultations/{slug}/publish", RUNS),
             ("POST", "/staff/consultations/{slug}/sections", RUNS),
             ("POST", "/staff/consultations/{slug}/sections/{section}", RUNS),
             ("POST", "/staff/consultations/{slug}/sections/{section}/delete", RUNS),
@@ -145,6 +159,7 @@ app_test! {
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/accept", WORKS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/issues", WORKS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/redact", RUNS),
+            ("POST", "/staff/consultations/{slug}/inbox/{reference}/checked", RUNS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/merge-next", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/split", WORKS),
@@ -358,6 +373,7 @@ app_test! {
         add_letter(&app, "CHL-0100");
         let browser = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
         assign(&app, "member@example.gov.uk");
+        group_signs_off(&app);
         browser.submit("/staff/consultations/cheltenham-2011/inbox/CHL-0100", "/staff/consultations/cheltenham-2011/inbox/CHL-0100/accept", &[]).await;
         let c = consultation(&app);
         let mut conn = app.db.connect();
@@ -428,6 +444,7 @@ app_test! {
 
         let browser = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
         assign(&app, "member@example.gov.uk");
+        group_signs_off(&app);
         for issue in &issues {
             let answer = answers.iter().find(|a| a.issue_id == issue.id).expect("an answer per issue");
             let url = format!("/staff/consultations/cheltenham-2011/issues/{}/draft", issue.id.0);

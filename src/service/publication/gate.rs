@@ -146,7 +146,7 @@ pub fn publish(
         let c = scope.consultation.clone();
         if c.status != ConsultationStatus::Closed {
             return Err(ServiceError::Conflict(format!(
-                "Only a closed consultation can be published; this one is {}.",
+                "A {} consultation cannot be published: consultations go draft, open, closed, published, one step at a time",
                 c.status.label().to_lowercase()
             )));
         }

@@ -197,8 +197,7 @@ impl Table {
             title: &c.title,
             run_by: &c.run_by,
             group_name: &c.group_name,
-            closes: c
-                .closes_at
+            closes: crate::service::consultations::closing_instant(c)
                 .map(|t| crate::domain::time::long_date(crate::domain::time::from_db(t))),
             issues: self.rows().count(),
             responses: self.responses,

@@ -19,7 +19,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::group_response::shown_text;
 use crate::domain::text::optional_text;
 use crate::domain::{DraftStatus, GroupResponseKind, IssueId, ValidationError};
-use crate::service::access::Scope;
+use crate::service::access::{Action, Scope};
 use crate::service::audit::{self, Change};
 use crate::service::{ServiceError, ServiceResult};
 
@@ -142,6 +142,15 @@ struct ParsedDraft {
     content: Option<String>,
     same_as: Option<IssueId>,
     status: DraftStatus,
+}
+
+impl ParsedDraft {
+    /// Whether the wording, kind or link differ from `saved`'s.
+    fn differs_from(&self, saved: &GroupResponse) -> bool {
+        self.kind != saved.kind
+            || self.content.as_deref() != saved.content.as_deref()
+            || self.same_as != saved.same_as_issue_id
+    }
 }
 
 fn parse(input: &DraftInput) -> Result<ParsedDraft, Vec<ValidationError>> {
@@ -268,13 +277,33 @@ pub fn save(
 ) -> ServiceResult<()> {
     let consultation = &scope.consultation;
     let actor = &scope.actor();
-    let draft = parse(input).map_err(ServiceError::Invalid)?;
+    let mut draft = parse(input).map_err(ServiceError::Invalid)?;
+    let may_agree = scope.may(Action::SignOff);
     db::write_transaction(conn, |conn| {
         issue_in(conn, consultation, id)?;
         if let Some(target) = draft.same_as {
             check_link(conn, consultation, id, target)?;
         }
         let existing = db::group_responses::for_issue(conn, id)?;
+        let was_agreed = existing.as_ref().map(|e| e.status) == Some(DraftStatus::Agreed);
+        let changed = existing.as_ref().is_none_or(|e| draft.differs_from(e));
+        // Agreeing is a sign-off. Someone who may not agree cannot agree a
+        // draft; if they change an agreed response it is a draft again until
+        // someone who may agrees it.
+        if draft.status == DraftStatus::Agreed && !may_agree {
+            if !was_agreed {
+                return Err(ServiceError::invalid(
+                    "status",
+                    scope
+                        .require(Action::SignOff)
+                        .err()
+                        .map_or_else(String::new, |e| e.to_string()),
+                ));
+            }
+            if changed {
+                draft.status = DraftStatus::Draft;
+            }
+        }
         let stamp = now.naive_utc();
         match (&existing, input.version) {
             (Some(current), Some(version)) => {
@@ -315,11 +344,12 @@ pub fn save(
         }
         let saved = db::group_responses::for_issue(conn, id)?;
         let action = match (&existing, draft.status) {
-            (_, DraftStatus::Agreed)
-                if existing.as_ref().map(|e| e.status) != Some(DraftStatus::Agreed) =>
-            {
-                "group response agreed"
+            (_, DraftStatus::Agreed) if !was_agreed => "group response agreed",
+            (_, DraftStatus::Agreed) if changed => "group response changed and agreed again",
+            (Some(_), DraftStatus::Draft) if was_agreed && changed => {
+                "group response changed after it was agreed: a draft again until agreed"
             }
+            (Some(_), DraftStatus::Draft) if was_agreed => "group response returned to draft",
             (None, _) => "group response drafted",
             _ => "group response changed",
         };

@@ -22,6 +22,7 @@ use crate::domain::text::required_text;
 use crate::domain::{BodyId, IssueId, IssueKind, SectionId, ValidationError};
 use crate::service::access::Scope;
 use crate::service::audit::{self, Change};
+use crate::service::publication::redaction::refresh_public_wording;
 use crate::service::{ServiceError, ServiceResult};
 
 /// Most free tags on one issue, and most characters in one.
@@ -125,7 +126,7 @@ pub fn accept_proposals(
         }
         let proposals = split(&response.content);
         for (i, proposal) in proposals.iter().enumerate() {
-            db::issues::insert(
+            let id = db::issues::insert(
                 conn,
                 &NewIssue {
                     consultation_id: consultation.id,
@@ -135,6 +136,7 @@ pub fn accept_proposals(
                     kind: proposal.kind,
                 },
             )?;
+            refresh_public_wording(conn, response.id, id, &proposal.text)?;
         }
         let count = proposals.len().to_string();
         audit::record(
@@ -330,6 +332,7 @@ pub fn edit_issue(
         if db::issues::officer_edit(conn, id, edit.version, &parsed.content, parsed.kind)? == 0 {
             return Err(ServiceError::Conflict(CHANGED_SINCE_OPENED.into()));
         }
+        refresh_public_wording(conn, issue.response_id, id, &parsed.content)?;
         write_tags(conn, id, &parsed.sections, &parsed.bodies, &parsed.tags)?;
         let changed = issue_in(conn, consultation, id)?;
         let after = snapshot(conn, &changed)?;
@@ -397,6 +400,7 @@ pub fn merge_with_next(
         db::group_responses::relink(conn, second.id, first.id)?;
         db::issues::delete(conn, second.id)?;
         db::issues::officer_edit(conn, first.id, first.version, &content, classify(&content))?;
+        refresh_public_wording(conn, first.response_id, first.id, &content)?;
         write_tags(conn, first.id, &sections, &bodies, &tags)?;
         let merged = issue_in(conn, consultation, first.id)?;
         let after = snapshot(conn, &merged)?;
@@ -464,6 +468,7 @@ pub fn split_issue(
         if db::issues::officer_edit(conn, id, version, &parts[0], classify(&parts[0]))? == 0 {
             return Err(ServiceError::Conflict(CHANGED_SINCE_OPENED.into()));
         }
+        refresh_public_wording(conn, issue.response_id, id, &parts[0])?;
         let (sections, bodies) = db::issues::structure_tags_of(conn, id)?;
         let tags: BTreeSet<String> = db::issues::tags_of(conn, id)?.into_iter().collect();
         let (sections, bodies): (BTreeSet<_>, BTreeSet<_>) =
@@ -482,6 +487,7 @@ pub fn split_issue(
                     kind: classify(part),
                 },
             )?;
+            refresh_public_wording(conn, issue.response_id, new_id, part)?;
             write_tags(conn, new_id, &sections, &bodies, &tags)?;
             if issue.theme_set_by_officer {
                 db::issues::place_in_theme(conn, &[new_id], issue.theme_id)?;
@@ -531,6 +537,7 @@ pub fn add_issue(
                 kind: classify(&content),
             },
         )?;
+        refresh_public_wording(conn, response.id, id, &content)?;
         audit::record(
             conn,
             actor,

@@ -15,7 +15,7 @@ use crate::db::group_responses::GroupResponse;
 use crate::db::issues::Issue;
 use crate::db::themes::{NewTheme, Theme};
 use crate::db::{self, DbConnection};
-use crate::domain::text::required_text;
+use crate::domain::text::required_line;
 use crate::domain::{DraftStatus, IssueId, ThemeId, ThemeOrigin};
 use crate::service::access::Scope;
 use crate::service::analysis::StoredTerm;
@@ -258,7 +258,7 @@ pub fn rename(
 ) -> ServiceResult<()> {
     let consultation = &scope.consultation;
     let actor = &scope.actor();
-    let label = required_text("label", "The theme's name", label, MAX_LABEL_CHARS)?;
+    let label = required_line("label", "The theme's name", label, MAX_LABEL_CHARS)?;
     db::write_transaction(conn, |conn| {
         let theme = theme_in(conn, consultation, id)?;
         db::themes::rename(conn, id, &label)?;
@@ -306,7 +306,7 @@ pub fn create(
 ) -> ServiceResult<ThemeId> {
     let consultation = &scope.consultation;
     let actor = &scope.actor();
-    let label = required_text("label", "The theme's name", label, MAX_LABEL_CHARS)?;
+    let label = required_line("label", "The theme's name", label, MAX_LABEL_CHARS)?;
     db::write_transaction(conn, |conn| {
         let position = db::themes::next_position(conn, consultation.id)?;
         let id = db::themes::insert(

@@ -89,6 +89,9 @@ fn json_config() -> web::JsonConfig {
                 | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
                     AppError::PayloadTooLarge
                 }
+                actix_web::error::JsonPayloadError::Payload(payload) => {
+                    crate::web::error::payload_error(payload)
+                }
                 other => AppError::BadRequest(format!("The JSON body could not be read: {other}")),
             };
             ApiError(app).into()

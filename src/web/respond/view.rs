@@ -54,10 +54,25 @@ fn kind_options(selected: &str, organisations_only: bool) -> Vec<Value> {
         .collect()
 }
 
+/// What each publication choice means for the published summary. The same
+/// rule as `service::summary` applies it: say it where the choice is made.
+pub fn publication_hint(choice: Publication) -> &'static str {
+    match choice {
+        Publication::WithNames => {
+            "Your points will appear in the published summary with your name, or your organisation's, and your response will be published."
+        }
+        Publication::Anonymous => {
+            "Your points will appear in the published summary and your response will be published, without your name (as “Name withheld”)."
+        }
+        Publication::NotPublished => {
+            "The group will consider your points, but they will not appear in the published summary and your response will not be published. The summary will say how many points are not shown."
+        }
+    }
+}
+
 /// The closing line for the form's header.
 pub fn closes_text(consultation: &Consultation) -> Option<String> {
-    consultation
-        .closes_at
+    crate::service::consultations::closing_instant(consultation)
         .map(|t| time::date_and_time(time::from_db(t)))
 }
 
@@ -148,7 +163,7 @@ pub fn form_page(
         "has_sections": !ctx.sections.is_empty(),
         "has_bodies": !ctx.bodies.is_empty(),
         "publication": {
-            "options": Publication::ALL.iter().map(|p| json!({ "value": p.as_str(), "label": p.label(), "checked": p.as_str() == typed.publication })).collect::<Vec<_>>(),
+            "options": Publication::ALL.iter().map(|p| json!({ "value": p.as_str(), "label": p.label(), "hint": publication_hint(*p), "checked": p.as_str() == typed.publication })).collect::<Vec<_>>(),
             "error": error_for(errors, "publication"),
         },
         "website": typed.honeypot,

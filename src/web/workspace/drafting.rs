@@ -36,8 +36,9 @@ async fn show(
     done: Option<&str>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, view) = load(state, staff, slug, move |conn, s| {
-        drafting::draft_view(conn, s, id)
+    let (consultation, (view, may_agree)) = load(state, staff, slug, move |conn, s| {
+        let view = drafting::draft_view(conn, s, id)?;
+        Ok((view, s.may(crate::service::access::Action::SignOff)))
     })
     .await?;
     let typed = refused.as_ref().map(|r| &r.typed);
@@ -90,6 +91,7 @@ async fn show(
         "form": {
             "kinds": GroupResponseKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label(), "checked": k.as_str() == kind })).collect::<Vec<_>>(),
             "statuses": DraftStatus::ALL.iter().map(|s| json!({ "value": s.as_str(), "label": s.label(), "checked": s.as_str() == status })).collect::<Vec<_>>(),
+            "may_agree": may_agree,
             "content": content,
         },
         "history": history_json(&view.history),

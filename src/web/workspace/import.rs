@@ -40,7 +40,9 @@ pub fn multipart_config() -> actix_multipart::form::MultipartFormConfig {
         .memory_limit(MAX_UPLOAD_BYTES + 64 * 1024)
         .error_handler(|error, _| {
             let app = match error {
-                actix_multipart::MultipartError::Payload(_) => AppError::PayloadTooLarge,
+                actix_multipart::MultipartError::Payload(payload) => {
+                    crate::web::error::payload_error(&payload)
+                }
                 other => AppError::BadRequest(format!(
                     "The upload could not be read: {other}. Choose a CSV file and try again."
                 )),

@@ -215,6 +215,7 @@ pub(crate) fn notice(done: Option<&str>) -> Value {
             "The redacted text was saved; the public will see it once the consultation is published."
         }
         "member-removed" => "The group member was removed.",
+        "checked" => "The response is marked as checked for publication.",
         "user-added" => "The user was added.",
         "user-disabled" => "The user was disabled; their sessions have ended.",
         "user-enabled" => "The user was enabled.",

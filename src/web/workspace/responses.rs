@@ -103,6 +103,7 @@ async fn show(
         "redaction": {
             "done": redaction.redacted_content.is_some(), "text": redaction.redacted_content, "reason": redaction.redaction_reason,
             "by": redacted_by, "at": redaction.redacted_at.map(super::when),
+            "checked": detail.response.reviewed_at.map(super::when),
             "form_text": redact_text, "form_reason": redact_reason,
         }, "history": history_json(&detail.history),
         "notice": notice(done),
@@ -169,7 +170,6 @@ pub async fn redact(
     path: web::Path<(String, String)>,
     form: FormData,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[crate::domain::Role::Officer, crate::domain::Role::Admin])?;
     check_csrf(&req, &state, &form)?;
     let (slug, reference) = path.into_inner();
     let (text, reason) = (
@@ -185,6 +185,29 @@ pub async fn redact(
     .map(|()| "redacted");
     after(&req, &state, &staff, (slug, reference), outcome, |e| {
         Refused::from_error(e, "redact".into(), typed)
+    })
+    .await
+}
+
+/// `POST …/inbox/{reference}/checked` (officers): the response was read
+/// for publication and holds nothing to redact.
+pub async fn checked(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+    form: FormData,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&req, &state, &form)?;
+    let (slug, reference) = path.into_inner();
+    let (r, now) = (reference.clone(), state.clock.now());
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        crate::service::publication::redaction::mark_checked(conn, s, &r, now)
+    })
+    .await
+    .map(|()| "checked");
+    after(&req, &state, &staff, (slug, reference), outcome, |e| {
+        Refused::from_error(e, "redact".into(), Value::Null)
     })
     .await
 }

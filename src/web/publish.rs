@@ -1,0 +1,176 @@
+//! `/staff/consultations/{slug}/publish`: the publish step. It lists what
+//! is not ready (public issues without a response from the group, draft
+//! responses, held responses, responses not checked for redaction) and
+//! publishes when everything is ready, or with the officer's recorded
+//! reason for publishing now.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::auth::{StaffUser, check_csrf};
+use super::error::AppError;
+use super::form::FormData;
+use super::render::{ErrorLink, Page, error_for, error_links};
+use super::staff::see_other;
+use super::state::AppState;
+use crate::domain::{ValidationError, time};
+use crate::service::access::Caller;
+use crate::service::publication::gate::{self, Readiness};
+
+/// An issue not ready, linked to where it is answered.
+#[derive(Debug, Serialize)]
+struct GapView {
+    reference: String,
+    position: i32,
+    text: String,
+    link: String,
+}
+
+/// Some items not ready, and how many in all.
+#[derive(Debug, Serialize)]
+struct ListedView<T> {
+    total: usize,
+    more: usize,
+    first: Vec<T>,
+}
+
+/// A response not checked for redaction.
+#[derive(Debug, Serialize)]
+struct UncheckedView {
+    reference: String,
+    received: String,
+    link: String,
+}
+
+/// The publish page.
+#[derive(Debug, Serialize)]
+struct PublishView {
+    slug: String,
+    title: String,
+    status: &'static str,
+    closed: bool,
+    ready: bool,
+    public_issues: usize,
+    withheld_issues: usize,
+    unanswered: ListedView<GapView>,
+    drafts: ListedView<GapView>,
+    held: usize,
+    unchecked: ListedView<UncheckedView>,
+    reason: String,
+    reason_error: Option<String>,
+    errors: Vec<ErrorLink>,
+    conflict: Option<String>,
+}
+
+fn listed<T, V>(items: &gate::Listed<T>, view: impl Fn(&T) -> V) -> ListedView<V> {
+    ListedView {
+        total: items.total,
+        more: items.total.saturating_sub(items.first.len()),
+        first: items.first.iter().map(view).collect(),
+    }
+}
+
+fn view_of(
+    r: &Readiness,
+    (reason, errors, conflict): (&str, &[ValidationError], Option<String>),
+) -> PublishView {
+    let c = &r.scope.consultation;
+    let slug = c.slug.clone();
+    let gap = |g: &crate::db::issues::Gap| GapView {
+        reference: g.reference.clone(),
+        position: g.position,
+        text: g.content.chars().take(200).collect(),
+        link: format!("/staff/consultations/{slug}/issues/{}/draft", g.id.0),
+    };
+    PublishView {
+        title: c.title.clone(),
+        status: c.status.label(),
+        closed: c.status == crate::domain::ConsultationStatus::Closed,
+        ready: r.ready(),
+        public_issues: r.public_issues,
+        withheld_issues: r.withheld_issues,
+        unanswered: listed(&r.unanswered, gap),
+        drafts: listed(&r.drafts, gap),
+        held: r.held,
+        unchecked: listed(&r.unchecked, |(reference, received)| UncheckedView {
+            reference: reference.clone(),
+            received: time::date_and_time(time::from_db(*received)),
+            link: format!("/staff/consultations/{slug}/inbox/{reference}#redaction"),
+        }),
+        reason: reason.to_string(),
+        reason_error: error_for(errors, "reason"),
+        errors: error_links(errors, "publish-"),
+        conflict,
+        slug,
+    }
+}
+
+async fn show(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: &StaffUser,
+    slug: String,
+    refused: Option<(String, AppError)>,
+) -> Result<HttpResponse, AppError> {
+    let caller = Caller::Staff(staff.user.clone());
+    let readiness = state
+        .db(move |conn| gate::readiness(conn, &caller, &slug))
+        .await?;
+    let (status, reason, errors, conflict) = match refused {
+        None => (StatusCode::OK, String::new(), Vec::new(), None),
+        Some((reason, AppError::Invalid(errors))) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, reason, errors, None)
+        }
+        Some((reason, AppError::Conflict(why))) => {
+            (StatusCode::CONFLICT, reason, Vec::new(), Some(why))
+        }
+        Some((_, other)) => return Err(other),
+    };
+    let view = view_of(&readiness, (&reason, &errors, conflict));
+    Ok(Page::ok("staff_publish", &view)
+        .with_status(status)
+        .render(req, state, Some(staff)))
+}
+
+/// `GET /staff/consultations/{slug}/publish`.
+pub async fn form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    show(&req, &state, &staff, slug.into_inner(), None).await
+}
+
+/// `POST /staff/consultations/{slug}/publish`: publishes, with the
+/// officer's reason when something is not ready.
+pub async fn publish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    slug: web::Path<String>,
+    form: FormData,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&req, &state, &form)?;
+    let slug = slug.into_inner();
+    let reason = form.get("reason").to_string();
+    let (caller, now, s, typed) = (
+        Caller::Staff(staff.user.clone()),
+        state.clock.now(),
+        slug.clone(),
+        reason.clone(),
+    );
+    let outcome = state
+        .db(move |conn| {
+            let reason = Some(typed.as_str()).filter(|r| !r.trim().is_empty());
+            gate::publish(conn, &caller, &s, reason, now)
+        })
+        .await;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!(
+            "/staff/consultations/{slug}?done=published"
+        ))),
+        Err(error) => show(&req, &state, &staff, slug, Some((reason, error))).await,
+    }
+}
