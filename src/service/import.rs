@@ -91,6 +91,7 @@ pub fn uploaded(
     scope: &Scope,
     id: i64,
 ) -> ServiceResult<(db::imports::Upload, Table)> {
+    scope.require(Action::Run)?;
     let consultation = &scope.consultation;
     let upload = db::imports::by_id(conn, id)?
         .filter(|u| u.consultation_id == consultation.id)

@@ -33,90 +33,117 @@ use tracing_actix_web::TracingLogger;
 pub use error::AppError;
 pub use state::{AppState, WebSettings};
 
-/// The whole URL map. Kept as a table (not reflowed by rustfmt) so it
-/// reads on one screen.
-#[rustfmt::skip]
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    use web::{get, post};
-    cfg
-        // Public pages
-        .route("/", get().to(pages::home))
-        .route("/healthz", get().to(health::healthz))
-        .route("/static/app.css", get().to(assets::stylesheet))
-        .route("/consultations/{slug}", get().to(pages::consultation))
-        .route("/consultations/{slug}/summary", get().to(summary::page))
-        .route("/consultations/{slug}/responses", get().to(pages::published_responses))
-        .route("/consultations/{slug}/summary.csv", get().to(summary::csv))
-        .route("/consultations/{slug}/summary.xlsx", get().to(summary::xlsx))
-        // Consultees responding
-        .route("/consultations/{slug}/respond", get().to(respond::form))
-        .route("/consultations/{slug}/respond", post().to(respond::post))
-        .route("/consultations/{slug}/responses/{reference}", get().to(respond::private))
-        .route("/consultations/{slug}/responses/{reference}", post().to(respond::change))
-        .route("/consultations/{slug}/responses/{reference}/change", get().to(respond::change_form))
-        .route("/consultations/{slug}/responses/{reference}/confirmation", get().to(respond::confirmation))
-        // Staff
-        .route("/sign-in", get().to(auth::sign_in_form))
-        .route("/sign-in", post().to(auth::sign_in))
-        .route("/sign-out", post().to(auth::sign_out))
-        .route("/staff", get().to(staff::dashboard))
-        .route("/staff/consultations", post().to(staff::create))
-        .route("/staff/consultations/new", get().to(staff::new_form))
-        .route("/staff/consultations/{slug}", get().to(staff::edit))
-        .route("/staff/consultations/{slug}", post().to(staff::update))
-        .route("/staff/consultations/{slug}/status", post().to(staff::status))
-        .route("/staff/consultations/{slug}/publish", get().to(publish::form))
-        .route("/staff/consultations/{slug}/publish", post().to(publish::publish))
-        .route("/staff/consultations/{slug}/sections", post().to(staff::add_section))
-        .route("/staff/consultations/{slug}/sections/{id}", post().to(staff::update_section))
-        .route("/staff/consultations/{slug}/sections/{id}/delete", post().to(staff::delete_section))
-        .route("/staff/consultations/{slug}/questions", post().to(staff::add_question))
-        .route("/staff/consultations/{slug}/questions/{id}", post().to(staff::update_question))
-        .route("/staff/consultations/{slug}/questions/{id}/delete", post().to(staff::delete_question))
-        .route("/staff/consultations/{slug}/bodies", post().to(staff::add_body))
-        .route("/staff/consultations/{slug}/bodies/{id}", post().to(staff::update_body))
-        .route("/staff/consultations/{slug}/bodies/{id}/delete", post().to(staff::delete_body))
-        .route("/staff/consultations/{slug}/links", post().to(staff::add_link))
-        .route("/staff/consultations/{slug}/links/{id}/delete", post().to(staff::delete_link))
-        .route("/staff/consultations/{slug}/summary-with-contacts.csv", post().to(summary::csv_with_contacts))
-        .route("/staff/consultations/{slug}/responses/{reference}/review", post().to(staff::review_held))
-        .route("/staff/users", get().to(workspace::users::list))
-        .route("/staff/users", post().to(workspace::users::add))
-        .route("/staff/users/{id}/disabled", post().to(workspace::users::set_disabled))
-        // The group's workspace
-        .route("/staff/consultations/{slug}/workspace", get().to(workspace::overview::show))
-        .route("/staff/consultations/{slug}/group", get().to(workspace::group::list))
-        .route("/staff/consultations/{slug}/group", post().to(workspace::group::change))
-        .route("/staff/consultations/{slug}/inbox", get().to(workspace::inbox::page_handler))
-        .route("/staff/consultations/{slug}/responses/import", get().to(workspace::import::upload_form))
-        .route("/staff/consultations/{slug}/responses/import", post().to(workspace::import::upload))
-        .route("/staff/consultations/{slug}/responses/import/{id}", get().to(workspace::import::preview))
-        .route("/staff/consultations/{slug}/responses/import/{id}", post().to(workspace::import::confirm))
-        .route("/staff/consultations/{slug}/inbox/{reference}", get().to(workspace::responses::detail))
-        .route("/staff/consultations/{slug}/inbox/{reference}/accept", post().to(workspace::responses::accept))
-        .route("/staff/consultations/{slug}/inbox/{reference}/issues", post().to(workspace::responses::add))
-        .route("/staff/consultations/{slug}/inbox/{reference}/redact", post().to(workspace::responses::redact))
-        .route("/staff/consultations/{slug}/inbox/{reference}/checked", post().to(workspace::responses::checked))
-        .route("/staff/consultations/{slug}/issues/{id}", post().to(workspace::responses::edit))
-        .route("/staff/consultations/{slug}/issues/{id}/merge-next", post().to(workspace::responses::merge_next))
-        .route("/staff/consultations/{slug}/issues/{id}/split", post().to(workspace::responses::split))
-        .route("/staff/consultations/{slug}/issues/{id}/remove", post().to(workspace::responses::remove))
-        .route("/staff/consultations/{slug}/issues/{id}/draft", get().to(workspace::drafting::form))
-        .route("/staff/consultations/{slug}/issues/{id}/draft", post().to(workspace::drafting::save))
-        .route("/staff/consultations/{slug}/issues/{id}/repeats", post().to(workspace::drafting::answer_repeats))
-        .route("/staff/consultations/{slug}/themes", get().to(workspace::themes::triage))
-        .route("/staff/consultations/{slug}/themes", post().to(workspace::themes::create))
-        .route("/staff/consultations/{slug}/themes/move", post().to(workspace::themes::move_issues))
-        .route("/staff/consultations/{slug}/themes/{id}", get().to(workspace::themes::theme))
-        .route("/staff/consultations/{slug}/themes/{id}/rename", post().to(workspace::themes::rename))
-        .route("/staff/consultations/{slug}/themes/{id}/pin", post().to(workspace::themes::pin))
-        .route("/staff/consultations/{slug}/themes/{id}/merge", post().to(workspace::themes::merge))
-        .route("/staff/consultations/{slug}/themes/{id}/split", post().to(workspace::themes::split))
-        .route("/staff/consultations/{slug}/analysis", get().to(workspace::analysis::status))
-        .route("/staff/consultations/{slug}/analysis", post().to(workspace::analysis::start))
-        // API
-        .route("/api/openapi.json", get().to(api::openapi))
-        .configure(api::routes);
+/// Who may use a route. The access matrix test (`tests/api/access.rs`)
+/// walks every route of [`ROUTES`] and [`api::API_ROUTES`] as every kind of
+/// user, on a consultation in every status, and checks each answers as its
+/// class says, so a new route cannot be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; staff who may work on the consultation may see more.
+    Anyone,
+    /// A consultee through their private link (its key).
+    Consultee,
+    /// Any signed-in staff user.
+    SignedIn,
+    /// Staff who may work on the consultation (its group, officers, admins).
+    Work,
+    /// Staff who may run the consultation (officers, admins).
+    Run,
+    /// Officers and admins.
+    CreateConsultations,
+    /// Admins.
+    ManageUsers,
+}
+
+/// Declares the page routes once: registers them, and lists them with who
+/// may use each.
+macro_rules! page_routes {
+    ($($method:ident $path:literal => $handler:path, $access:ident;)+) => {
+        /// Every page route as (method, path, who may use it).
+        pub const ROUTES: &[(&str, &str, Access)] = &[$((stringify!($method), $path, Access::$access)),+];
+
+        /// The whole URL map: the page routes, then the API's.
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::$method().to($handler));)+
+            cfg.configure(api::routes);
+        }
+    };
+}
+
+// The whole URL map, on one screen: method, path => handler, who may use it.
+page_routes! {
+    get "/"                                                         => pages::home, Anyone;
+    get "/healthz"                                                  => health::healthz, Anyone;
+    get "/static/app.css"                                           => assets::stylesheet, Anyone;
+    get "/consultations/{slug}"                                     => pages::consultation, Anyone;
+    get "/consultations/{slug}/summary"                             => summary::page, Anyone;
+    get "/consultations/{slug}/responses"                           => pages::published_responses, Anyone;
+    get "/consultations/{slug}/summary.csv"                         => summary::csv, Anyone;
+    get "/consultations/{slug}/summary.xlsx"                        => summary::xlsx, Anyone;
+    get "/consultations/{slug}/respond"                             => respond::form, Anyone;
+    post "/consultations/{slug}/respond"                            => respond::post, Anyone;
+    get "/consultations/{slug}/responses/{reference}"               => respond::private, Consultee;
+    post "/consultations/{slug}/responses/{reference}"              => respond::change, Consultee;
+    get "/consultations/{slug}/responses/{reference}/change"        => respond::change_form, Consultee;
+    get "/consultations/{slug}/responses/{reference}/confirmation"  => respond::confirmation, Consultee;
+    get "/sign-in"                                                  => auth::sign_in_form, Anyone;
+    post "/sign-in"                                                 => auth::sign_in, Anyone;
+    post "/sign-out"                                                => auth::sign_out, SignedIn;
+    get "/staff"                                                    => staff::dashboard, SignedIn;
+    post "/staff/consultations"                                     => staff::create, CreateConsultations;
+    get "/staff/consultations/new"                                  => staff::new_form, CreateConsultations;
+    get "/staff/consultations/{slug}"                               => staff::edit, Run;
+    post "/staff/consultations/{slug}"                              => staff::update, Run;
+    post "/staff/consultations/{slug}/status"                       => staff::status, Run;
+    get "/staff/consultations/{slug}/publish"                       => publish::form, Run;
+    post "/staff/consultations/{slug}/publish"                      => publish::publish, Run;
+    post "/staff/consultations/{slug}/sections"                     => staff::add_section, Run;
+    post "/staff/consultations/{slug}/sections/{section}"           => staff::update_section, Run;
+    post "/staff/consultations/{slug}/sections/{section}/delete"    => staff::delete_section, Run;
+    post "/staff/consultations/{slug}/questions"                    => staff::add_question, Run;
+    post "/staff/consultations/{slug}/questions/{question}"         => staff::update_question, Run;
+    post "/staff/consultations/{slug}/questions/{question}/delete"  => staff::delete_question, Run;
+    post "/staff/consultations/{slug}/bodies"                       => staff::add_body, Run;
+    post "/staff/consultations/{slug}/bodies/{body}"                => staff::update_body, Run;
+    post "/staff/consultations/{slug}/bodies/{body}/delete"         => staff::delete_body, Run;
+    post "/staff/consultations/{slug}/links"                        => staff::add_link, Run;
+    post "/staff/consultations/{slug}/links/{link}/delete"          => staff::delete_link, Run;
+    post "/staff/consultations/{slug}/summary-with-contacts.csv"    => summary::csv_with_contacts, Run;
+    post "/staff/consultations/{slug}/responses/{reference}/review" => staff::review_held, Run;
+    get "/staff/users"                                              => workspace::users::list, ManageUsers;
+    post "/staff/users"                                             => workspace::users::add, ManageUsers;
+    post "/staff/users/{user}/disabled"                             => workspace::users::set_disabled, ManageUsers;
+    get "/staff/consultations/{slug}/workspace"                     => workspace::overview::show, Work;
+    get "/staff/consultations/{slug}/group"                         => workspace::group::list, Work;
+    post "/staff/consultations/{slug}/group"                        => workspace::group::change, Run;
+    get "/staff/consultations/{slug}/inbox"                         => workspace::inbox::page_handler, Work;
+    get "/staff/consultations/{slug}/responses/import"              => workspace::import::upload_form, Run;
+    post "/staff/consultations/{slug}/responses/import"             => workspace::import::upload, Run;
+    get "/staff/consultations/{slug}/responses/import/{upload}"     => workspace::import::preview, Run;
+    post "/staff/consultations/{slug}/responses/import/{upload}"    => workspace::import::confirm, Run;
+    get "/staff/consultations/{slug}/inbox/{reference}"             => workspace::responses::detail, Work;
+    post "/staff/consultations/{slug}/inbox/{reference}/accept"     => workspace::responses::accept, Work;
+    post "/staff/consultations/{slug}/inbox/{reference}/issues"     => workspace::responses::add, Work;
+    post "/staff/consultations/{slug}/inbox/{reference}/redact"     => workspace::responses::redact, Run;
+    post "/staff/consultations/{slug}/inbox/{reference}/checked"    => workspace::responses::checked, Run;
+    post "/staff/consultations/{slug}/issues/{issue}"               => workspace::responses::edit, Work;
+    post "/staff/consultations/{slug}/issues/{issue}/merge-next"    => workspace::responses::merge_next, Work;
+    post "/staff/consultations/{slug}/issues/{issue}/split"         => workspace::responses::split, Work;
+    post "/staff/consultations/{slug}/issues/{issue}/remove"        => workspace::responses::remove, Work;
+    get "/staff/consultations/{slug}/issues/{issue}/draft"          => workspace::drafting::form, Work;
+    post "/staff/consultations/{slug}/issues/{issue}/draft"         => workspace::drafting::save, Work;
+    post "/staff/consultations/{slug}/issues/{issue}/repeats"       => workspace::drafting::answer_repeats, Work;
+    get "/staff/consultations/{slug}/themes"                        => workspace::themes::triage, Work;
+    post "/staff/consultations/{slug}/themes"                       => workspace::themes::create, Work;
+    post "/staff/consultations/{slug}/themes/move"                  => workspace::themes::move_issues, Work;
+    get "/staff/consultations/{slug}/themes/{theme}"                => workspace::themes::theme, Work;
+    post "/staff/consultations/{slug}/themes/{theme}/rename"        => workspace::themes::rename, Work;
+    post "/staff/consultations/{slug}/themes/{theme}/pin"           => workspace::themes::pin, Work;
+    post "/staff/consultations/{slug}/themes/{theme}/merge"         => workspace::themes::merge, Work;
+    post "/staff/consultations/{slug}/themes/{theme}/split"         => workspace::themes::split, Work;
+    get "/staff/consultations/{slug}/analysis"                      => workspace::analysis::status, Work;
+    post "/staff/consultations/{slug}/analysis"                     => workspace::analysis::start, Work;
+    get "/api/openapi.json"                                         => api::openapi, Anyone;
 }
 
 /// Starts the server on an already-bound listener (tests bind port 0).

@@ -6,7 +6,7 @@ use sounding::domain::*;
 use crate::app_test;
 use crate::helpers::{Page, TEST_PASSWORD, TestApp};
 
-async fn call(
+pub async fn call(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -45,11 +45,11 @@ async fn call(
     }
 }
 
-fn json_of(page: &Page) -> Value {
+pub fn json_of(page: &Page) -> Value {
     serde_json::from_str(&page.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", page.body))
 }
 
-async fn token_for(app: &TestApp, email: &str, role: Role) -> String {
+pub async fn token_for(app: &TestApp, email: &str, role: Role) -> String {
     app.add_user(email, role);
     let page = call(
         app,
@@ -73,7 +73,7 @@ fn open_cheltenham(app: &TestApp) -> (i64, i64) {
     (app.required_question(), slg)
 }
 
-fn submission(question: i64, slg: i64) -> Value {
+pub fn submission(question: i64, slg: i64) -> Value {
     json!({
         "name": "Jo Bloggs",
         "organisation": { "name": "Glos Police Authority", "kind": "police" },
@@ -170,11 +170,11 @@ app_test! {
             ("GET /api/v1/consultations", "public"), ("GET /api/v1/consultations/{slug}", "public"),
             ("POST /api/v1/consultations/{slug}/responses", "public"),
         ];
-        for (method, path) in sounding::web::api::API_ROUTES {
+        for (method, path, _) in sounding::web::api::API_ROUTES {
             let method = method.to_uppercase();
             let route = format!("{method} {path}");
             let kind = kinds.iter().find(|(r, _)| *r == route).map_or("editor", |(_, k)| *k);
-            let url = path.replace("{slug}", "cheltenham-2011").replace("{id}", "1");
+            let url = path.replace("{slug}", "cheltenham-2011").replace("{id}", "1").replace("{section}", "1").replace("{question}", "1").replace("{body}", "1").replace("{link}", "1");
             if kind != "editor" {
                 continue;
             }
@@ -220,7 +220,7 @@ async fn the_openapi_document_lists_every_api_route_and_resolves() {
     documented.sort();
     let mut routed: Vec<(String, String)> = sounding::web::api::API_ROUTES
         .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
         .collect();
     routed.sort();
     assert_eq!(

@@ -9,15 +9,26 @@ use crate::app_test;
 
 /// Every POST route of the form-based site, with its placeholders filled.
 fn form_routes() -> Vec<String> {
-    include_str!("../../src/web/mod.rs")
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(".route(\""))
-        .filter(|l| l.contains("post()"))
-        .filter_map(|l| l.split('"').next())
-        .map(|p| {
-            p.replace("{slug}", "cheltenham-2011")
-                .replace("{reference}", "CHL-0001")
-                .replace("{id}", "1")
+    sounding::web::ROUTES
+        .iter()
+        .filter(|(method, _, _)| *method == "post")
+        .map(|(_, p, _)| {
+            let mut path = p
+                .replace("{slug}", "cheltenham-2011")
+                .replace("{reference}", "CHL-0001");
+            for id in [
+                "{section}",
+                "{question}",
+                "{body}",
+                "{link}",
+                "{issue}",
+                "{theme}",
+                "{user}",
+                "{upload}",
+            ] {
+                path = path.replace(id, "1");
+            }
+            path
         })
         .collect()
 }

@@ -85,7 +85,7 @@ db_test! {
     }
 }
 
-fn multipart(token: &str, filename: &str, content: &[u8]) -> (String, Vec<u8>) {
+pub fn multipart(token: &str, filename: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----sounding-test-boundary";
     let mut body = Vec::new();
     body.extend_from_slice(

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod analysis;
 mod api;
 mod bad_input;
@@ -21,4 +22,5 @@ mod respond;
 mod security;
 mod staff;
 mod summary;
+mod trust;
 mod workspace;

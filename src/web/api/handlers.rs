@@ -176,7 +176,7 @@ pub async fn add_section(
 }
 
 /// Delete a section.
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/sections/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/sections/{section}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("section" = i64, Path)),
     responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_section(
     state: web::Data<AppState>,
@@ -209,7 +209,7 @@ pub async fn add_question(
 }
 
 /// Change a question's wording and whether it is required (its kind and choices stay).
-#[utoipa::path(put, path = "/api/v1/consultations/{slug}/questions/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)), request_body = QuestionInput,
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/questions/{question}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("question" = i64, Path)), request_body = QuestionInput,
     responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_question(
     state: web::Data<AppState>,
@@ -227,7 +227,7 @@ pub async fn update_question(
 }
 
 /// Delete a question (refused, 409, while the consultation is open with responses).
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/questions/{id}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/questions/{question}", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("question" = i64, Path)),
     responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_question(
     state: web::Data<AppState>,
@@ -260,7 +260,7 @@ pub async fn add_body(
 }
 
 /// Change a body.
-#[utoipa::path(put, path = "/api/v1/consultations/{slug}/bodies/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)), request_body = BodyInput,
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/bodies/{body}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("body" = i64, Path)), request_body = BodyInput,
     responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_body(
     state: web::Data<AppState>,
@@ -278,7 +278,7 @@ pub async fn update_body(
 }
 
 /// Delete a body and its links.
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/bodies/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/bodies/{body}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("body" = i64, Path)),
     responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_body(
     state: web::Data<AppState>,
@@ -311,7 +311,7 @@ pub async fn add_link(
 }
 
 /// Delete a link.
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/links/{id}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/links/{link}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("link" = i64, Path)),
     responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_link(
     state: web::Data<AppState>,

@@ -11,6 +11,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
 
+use super::Access;
 use super::auth::StaffUser;
 use super::error::{ApiError, AppError};
 
@@ -43,9 +44,9 @@ impl FromRequest for ApiStaff {
 /// Declares the API routes once: registers them, and lists them for the
 /// test that checks the OpenAPI document covers every one.
 macro_rules! api_routes {
-    ($($method:ident $path:literal => $handler:path),+ $(,)?) => {
-        /// Every API route as (method, path).
-        pub const API_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+    ($($method:ident $path:literal => $handler:path, $access:ident),+ $(,)?) => {
+        /// Every API route as (method, path, who may call it).
+        pub const API_ROUTES: &[(&str, &str, Access)] = &[$((stringify!($method), $path, Access::$access)),+];
 
         /// Registers the API routes.
         pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -56,24 +57,24 @@ macro_rules! api_routes {
 }
 
 api_routes! {
-    post "/api/v1/sessions" => handlers::create_session,
-    delete "/api/v1/sessions/current" => handlers::delete_session,
-    get "/api/v1/consultations" => handlers::list,
-    post "/api/v1/consultations" => handlers::create,
-    get "/api/v1/consultations/{slug}" => handlers::show,
-    patch "/api/v1/consultations/{slug}" => handlers::update,
-    post "/api/v1/consultations/{slug}/status" => handlers::status,
-    post "/api/v1/consultations/{slug}/sections" => handlers::add_section,
-    delete "/api/v1/consultations/{slug}/sections/{id}" => handlers::delete_section,
-    post "/api/v1/consultations/{slug}/questions" => handlers::add_question,
-    put "/api/v1/consultations/{slug}/questions/{id}" => handlers::update_question,
-    delete "/api/v1/consultations/{slug}/questions/{id}" => handlers::delete_question,
-    post "/api/v1/consultations/{slug}/bodies" => handlers::add_body,
-    put "/api/v1/consultations/{slug}/bodies/{id}" => handlers::update_body,
-    delete "/api/v1/consultations/{slug}/bodies/{id}" => handlers::delete_body,
-    post "/api/v1/consultations/{slug}/links" => handlers::add_link,
-    delete "/api/v1/consultations/{slug}/links/{id}" => handlers::delete_link,
-    post "/api/v1/consultations/{slug}/responses" => handlers::submit,
+    post "/api/v1/sessions" => handlers::create_session, Anyone,
+    delete "/api/v1/sessions/current" => handlers::delete_session, SignedIn,
+    get "/api/v1/consultations" => handlers::list, Anyone,
+    post "/api/v1/consultations" => handlers::create, CreateConsultations,
+    get "/api/v1/consultations/{slug}" => handlers::show, Anyone,
+    patch "/api/v1/consultations/{slug}" => handlers::update, Run,
+    post "/api/v1/consultations/{slug}/status" => handlers::status, Run,
+    post "/api/v1/consultations/{slug}/sections" => handlers::add_section, Run,
+    delete "/api/v1/consultations/{slug}/sections/{section}" => handlers::delete_section, Run,
+    post "/api/v1/consultations/{slug}/questions" => handlers::add_question, Run,
+    put "/api/v1/consultations/{slug}/questions/{question}" => handlers::update_question, Run,
+    delete "/api/v1/consultations/{slug}/questions/{question}" => handlers::delete_question, Run,
+    post "/api/v1/consultations/{slug}/bodies" => handlers::add_body, Run,
+    put "/api/v1/consultations/{slug}/bodies/{body}" => handlers::update_body, Run,
+    delete "/api/v1/consultations/{slug}/bodies/{body}" => handlers::delete_body, Run,
+    post "/api/v1/consultations/{slug}/links" => handlers::add_link, Run,
+    delete "/api/v1/consultations/{slug}/links/{link}" => handlers::delete_link, Run,
+    post "/api/v1/consultations/{slug}/responses" => handlers::submit, Anyone,
 }
 
 /// JSON bodies: bounded, and malformed ones answered as problem details.

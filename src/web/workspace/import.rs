@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Done, Refused, act, load, notice, page, when};
 use crate::domain::text::thousands;
-use crate::domain::{QuestionId, Role, time};
+use crate::domain::{QuestionId, time};
 use crate::import::{Field, Mapping, Table};
 use crate::service::import::{self, Preview};
 use crate::web::auth::{StaffUser, check_csrf, check_csrf_token};
@@ -17,9 +17,6 @@ use crate::web::error::AppError;
 use crate::web::form::FormData;
 use crate::web::staff::see_other;
 use crate::web::state::AppState;
-
-/// Who may import.
-const OFFICERS: &[Role] = &[Role::Officer, Role::Admin];
 
 /// The largest file accepted: 100,000 rows of a few hundred words each.
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
@@ -62,8 +59,10 @@ pub async fn upload_form(
     staff: StaffUser,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(OFFICERS)?;
-    let (consultation, ()) = load(&state, &staff, slug.into_inner(), |_, _| Ok(())).await?;
+    let (consultation, ()) = load(&state, &staff, slug.into_inner(), |_, s| {
+        s.require(crate::service::access::Action::Run)
+    })
+    .await?;
     let data = json!({ "fields": field_help() });
     Ok(page(
         &req,
@@ -91,13 +90,20 @@ pub async fn upload(
     slug: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    // The role is checked before the body is read.
-    staff.require(OFFICERS)?;
+    // Who may import is checked before the body is read.
+    act(&state, &staff, slug.to_string(), |_, s| {
+        s.require(crate::service::access::Action::Run)
+    })
+    .await?;
     let mut payload = payload.into_inner();
     let form =
         <MultipartForm<UploadForm> as actix_web::FromRequest>::from_request(&req, &mut payload)
             .await
-            .map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
+            .map_err(|e| match e.as_response_error().status_code().as_u16() {
+                413 => AppError::PayloadTooLarge,
+                408 => AppError::RequestTimeout,
+                _ => AppError::BadRequest(format!("The upload could not be read: {e}")),
+            })?;
     check_csrf_token(&req, &state, &form.csrf_token)?;
     let slug = slug.into_inner();
     let form = form.into_inner();
@@ -251,7 +257,6 @@ pub async fn preview(
     path: web::Path<(String, i64)>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(OFFICERS)?;
     show(
         &req,
         &state,
@@ -273,7 +278,6 @@ pub async fn confirm(
     path: web::Path<(String, i64)>,
     form: FormData,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(OFFICERS)?;
     check_csrf(&req, &state, &form)?;
     let (slug, id) = path.into_inner();
     if form.get("action") != "import" {
