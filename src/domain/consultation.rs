@@ -84,7 +84,11 @@ pub struct ReferencePrefix(String);
 impl ReferencePrefix {
     /// Parses 2 to 6 capital letters.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let prefix = input.trim();
+        let prefix =
+            super::text::optional_text("reference_prefix", "Reference prefix", input, usize::MAX)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
         if (2..=6).contains(&prefix.len()) && prefix.chars().all(|c| c.is_ascii_uppercase()) {
             Ok(Self(prefix.to_string()))
         } else {

@@ -5,6 +5,7 @@ pub mod consultee;
 pub mod group_response;
 pub mod ids;
 pub mod issue;
+pub mod number;
 pub mod question;
 pub mod redaction;
 pub mod response;

@@ -40,11 +40,9 @@ pub fn optional_text(
     input: &str,
     max_chars: usize,
 ) -> Result<Option<String>, ValidationError> {
-    let value = input.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    if value.chars().count() > max_chars {
+    // The limit applies to what was sent, spaces included, so a checker of
+    // the API's schema (maxLength) and this rule agree.
+    if input.chars().count() > max_chars {
         return Err(ValidationError::new(
             field,
             format!(
@@ -53,7 +51,7 @@ pub fn optional_text(
             ),
         ));
     }
-    if value
+    if input
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
@@ -62,7 +60,17 @@ pub fn optional_text(
             format!("{label} must not contain control characters"),
         ));
     }
+    let value = trim(input);
+    if value.is_empty() {
+        return Ok(None);
+    }
     Ok(Some(value.to_string()))
+}
+
+/// `text` without surrounding white space (Unicode's, and the byte-order
+/// mark, as JSON Schema's `\s` reads it).
+pub fn trim(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
 /// Unicode's explicit direction controls (embeddings, overrides, isolates
@@ -103,7 +111,7 @@ pub fn optional_line(
                 format!("{label} must be on one line"),
             ));
         }
-        if value.chars().any(is_bidi_control) {
+        if value.chars().any(|c| is_bidi_control(c) || c == '\u{feff}') {
             return Err(ValidationError::new(
                 field,
                 format!(

@@ -21,6 +21,10 @@ pub struct NewSession {
 /// is unknown so that a wrong email takes as long as a wrong password.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ";
 
+/// The longest e-mail address and password a sign-in reads.
+pub const MAX_EMAIL_CHARS: usize = 254;
+pub const MAX_PASSWORD_CHARS: usize = 1_024;
+
 /// The message for any failed sign-in: it does not say which part was wrong.
 pub const WRONG_CREDENTIALS: &str = "Enter a correct email address and password";
 
@@ -32,6 +36,10 @@ pub fn sign_in(
     now: DateTime<Utc>,
     hours: i64,
 ) -> ServiceResult<NewSession> {
+    // No e-mail address or password is this long: refused before hashing.
+    if email.chars().count() > MAX_EMAIL_CHARS || password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(ServiceError::invalid("email", WRONG_CREDENTIALS));
+    }
     let user = db::users::by_email(conn, email.trim())?;
     let hash = user
         .as_ref()

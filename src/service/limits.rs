@@ -16,6 +16,9 @@ pub const RESPONSE_CHARS: usize = 50_000;
 /// The longest answer to a question.
 pub const ANSWER_CHARS: usize = 10_000;
 
+/// The most sections (and the most bodies) one issue may be tagged with.
+pub const TAGS_PER_ISSUE: usize = 100;
+
 /// The most further organisations a joint response may name.
 pub const JOINT_ORGANISATIONS: usize = 10;
 

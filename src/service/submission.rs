@@ -418,17 +418,15 @@ fn points(
     errors: &mut Vec<ValidationError>,
 ) -> Vec<PointInput> {
     if typed.len() > limits::ISSUES_PER_RESPONSE {
-        let made = typed.iter().filter(|p| !p.text.trim().is_empty()).count();
-        if made > limits::ISSUES_PER_RESPONSE {
-            errors.push(ValidationError::new(
-                format!("point-{}-text", limits::ISSUES_PER_RESPONSE + 1),
-                format!(
-                    "You can make up to {} separate points in one response; this one has {made}. Join some together, or send the rest as a second response",
-                    limits::ISSUES_PER_RESPONSE
-                ),
-            ));
-            return Vec::new();
-        }
+        errors.push(ValidationError::new(
+            format!("point-{}-text", limits::ISSUES_PER_RESPONSE + 1),
+            format!(
+                "You can make up to {} separate points in one response; this one has {}. Join some together, or send the rest as a second response",
+                limits::ISSUES_PER_RESPONSE,
+                typed.len()
+            ),
+        ));
+        return Vec::new();
     }
     let mut points = Vec::new();
     for (n, point) in (1..).zip(typed) {

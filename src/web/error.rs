@@ -32,6 +32,9 @@ pub enum AppError {
     /// Staff pages need a signed-in user; carries where to return to.
     #[error("sign in required")]
     SignInRequired(String),
+    /// Credentials that are not good (a wrong password).
+    #[error("{0}")]
+    Unauthorised(String),
     /// Signed in, but not allowed (wrong role or consultation, bad CSRF token).
     #[error("{0}")]
     Forbidden(String),
@@ -114,6 +117,7 @@ impl AppError {
             Self::Conflict(why) => ("This cannot be done now", why.clone()),
             Self::Gone(why) => ("This consultation has closed", why.clone()),
             Self::SignInRequired(_) => ("Sign in", "You need to sign in to see this page.".into()),
+            Self::Unauthorised(why) => ("Sign in", why.clone()),
             Self::Forbidden(why) => ("You cannot do this", why.clone()),
             Self::TooManyRequests => (
                 "Too many attempts",
@@ -152,6 +156,7 @@ impl ResponseError for AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::SignInRequired(_) => StatusCode::SEE_OTHER,
+            Self::Unauthorised(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -237,11 +242,12 @@ impl ResponseError for ApiError {
             AppError::Invalid(errors) => errors.iter().collect(),
             _ => Vec::new(),
         };
+        let anonymous = matches!(self.0, AppError::SignInRequired(_));
         let body = serde_json::json!({
             "type": "about:blank",
-            "title": if status == StatusCode::UNAUTHORIZED { "Authentication required" } else { title },
+            "title": if anonymous { "Authentication required" } else { title },
             "status": status.as_u16(),
-            "detail": if status == StatusCode::UNAUTHORIZED { "Send a bearer token from POST /api/v1/sessions".to_string() } else { detail },
+            "detail": if anonymous { "Send a bearer token from POST /api/v1/sessions".to_string() } else { detail },
             "errors": errors,
         });
         with_retry_after(status, HttpResponse::build(status))

@@ -19,6 +19,7 @@ mod instances;
 mod mail;
 mod pages;
 mod respond;
+mod schemathesis;
 mod security;
 mod staff;
 mod summary;

@@ -172,7 +172,11 @@ app_test! {
         let choices = (0..100_000).map(|n| format!("c{n}")).collect::<Vec<_>>().join("\n");
         let question = call(&app, "POST", &format!("/api/v1/consultations/{SLUG}/questions"), Some(&token), Some(json!({ "prompt": "Which?", "kind": "single_choice", "choices": choices })), &[]).await;
         assert_eq!(question.status, 422, "{}", question.body);
-        assert!(question.body.contains("50 choices or fewer"));
+        assert_eq!(json_of(&question)["errors"][0]["field"], "choices");
+        // Fifty-one short choices: the count is what is refused.
+        let many = (0..51).map(|n| format!("c{n}")).collect::<Vec<_>>().join("\n");
+        let counted = call(&app, "POST", &format!("/api/v1/consultations/{SLUG}/questions"), Some(&token), Some(json!({ "prompt": "Which?", "kind": "single_choice", "choices": many })), &[]).await;
+        assert!(counted.body.contains("50 choices or fewer"), "{}", counted.body);
     }
 
     async fn a_crafted_form_with_too_many_points_is_refused_and_keeps_its_text(app) {
@@ -629,7 +633,7 @@ async fn rate_limits_follow_the_client_behind_a_trusted_proxy(kind: crate::helpe
             .expect("request");
         statuses.push(response.status().as_u16());
     }
-    assert_eq!(statuses, [422, 422, 422, 429]);
+    assert_eq!(statuses, [401, 401, 401, 429]);
     let other = call(
         &app,
         "POST",
@@ -639,7 +643,7 @@ async fn rate_limits_follow_the_client_behind_a_trusted_proxy(kind: crate::helpe
         &[],
     )
     .await;
-    assert_eq!(other.status, 422, "another account is not slowed");
+    assert_eq!(other.status, 401, "another account is not slowed");
 
     // Without a trusted proxy the header is the client's own claim: ignored.
     let Some(direct) = app_with(

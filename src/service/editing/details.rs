@@ -22,42 +22,42 @@ pub struct DetailsInput {
     /// The URL name: lower-case letters, digits and hyphens (ignored when
     /// changing a consultation: it keeps its URL).
     #[serde(default)]
-    #[schema(max_length = 80)]
+    #[schema(max_length = 80, pattern = "^slug?$")]
     pub slug: String,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(required = true, max_length = 200, pattern = "^line$")]
     pub title: String,
     /// What the consultation is about, in a paragraph or two.
     #[serde(default, alias = "description")]
-    #[schema(max_length = 5000)]
+    #[schema(required = true, max_length = 5000, pattern = "^text$")]
     pub summary: String,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(required = true, max_length = 200, pattern = "^line$")]
     pub run_by: String,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(required = true, max_length = 200, pattern = "^line$")]
     pub group_name: String,
     /// 2 to 6 capital letters that begin every response reference.
     #[serde(default)]
-    #[schema(max_length = 6)]
+    #[schema(required = true, pattern = "^prefix$")]
     pub reference_prefix: String,
     /// London date, `YYYY-MM-DD`.
     #[serde(default)]
-    #[schema(max_length = 10)]
+    #[schema(nullable = true, pattern = "^date?$")]
     pub opens: Option<String>,
     /// London date, `YYYY-MM-DD`: responses are taken until 23:59:59 that day.
     #[serde(default)]
-    #[schema(max_length = 10)]
+    #[schema(nullable = true, pattern = "^date?$")]
     pub closes: Option<String>,
     /// Days after publication when consultees' contact details are erased
-    /// (`sounding retention run`); never when empty.
+    /// (`sounding retention run`), 1 to 3650; never when empty.
     #[serde(default)]
-    #[schema(max_length = 4)]
+    #[schema(nullable = true, pattern = "^digits?$")]
     pub retention_days: Option<String>,
     /// Who may agree the group's responses: `officers` (the default) or
     /// `group` (officers and the consultation's group members).
     #[serde(default)]
-    #[schema(max_length = 8)]
+    #[schema(nullable = true, pattern = "^sign-off?$")]
     pub sign_off_by: Option<String>,
 }
 
@@ -82,10 +82,17 @@ fn parse_date(
     value: Option<&str>,
     errors: &mut Vec<ValidationError>,
 ) -> Option<NaiveDate> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        Ok(date) => Some(date),
-        Err(_) => {
+    let value = match value {
+        None => return None,
+        Some(v) if has_controls(v) => "?",
+        Some(v) => crate::domain::text::trim(v),
+    };
+    if value.is_empty() {
+        return None;
+    }
+    match iso_date(value) {
+        Some(date) => Some(date),
+        None => {
             errors.push(ValidationError::new(
                 field,
                 format!("{label} must be a real date"),
@@ -95,10 +102,41 @@ fn parse_date(
     }
 }
 
+/// A date written `YYYY-MM-DD` (month and day may have one digit): nothing
+/// else, so the API's schema can say exactly what is accepted.
+fn iso_date(value: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = value.split('-').collect();
+    let [year, month, day] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(year, 4..=4) && digits(month, 1..=2) && digits(day, 1..=2)) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+}
+
+/// Whether typed text holds control characters other than line breaks and
+/// tabs (refused in every field).
+fn has_controls(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 fn parse_retention(value: Option<&str>, errors: &mut Vec<ValidationError>) -> Option<i32> {
-    let days = value.map(str::trim).filter(|d| !d.is_empty())?;
-    match days.parse::<i32>() {
-        Ok(n) if (1..=3650).contains(&n) => Some(n),
+    let days = match value {
+        Some(v) if has_controls(v) => "?",
+        Some(v) => crate::domain::text::trim(v),
+        None => return None,
+    };
+    if days.is_empty() {
+        return None;
+    }
+    let digits = days.bytes().all(|b| b.is_ascii_digit());
+    match days.parse::<i32>().ok().filter(|_| digits) {
+        Some(n) if (1..=3650).contains(&n) => Some(n),
         _ => {
             errors.push(ValidationError::new(
                 "retention_days",
@@ -153,7 +191,13 @@ impl DetailsInput {
             ));
         }
         let retention_days = parse_retention(self.retention_days.as_deref(), &mut errors);
-        let sign_off_by = match self.sign_off_by.as_deref().map(str::trim) {
+        let sign_off_by = match self.sign_off_by.as_deref().map(|v| {
+            if has_controls(v) {
+                "?"
+            } else {
+                crate::domain::text::trim(v)
+            }
+        }) {
             None | Some("") => SignOff::Officers,
             Some(typed) => typed.parse().unwrap_or_else(|_| {
                 errors.push(ValidationError::new(
@@ -239,8 +283,18 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let mut input = input.clone();
-    input.slug = slug.to_string();
     change(conn, caller, slug, now, |conn, scope| {
+        // A consultation keeps its URL: a URL name sent must be its own.
+        if !crate::domain::text::trim(&input.slug).is_empty() {
+            let sent = Slug::parse(&input.slug)?;
+            if sent.as_str() != slug {
+                return Err(ServiceError::invalid(
+                    "slug",
+                    "A consultation’s URL name cannot change",
+                ));
+            }
+        }
+        input.slug = slug.to_string();
         let d = input.parse().map_err(ServiceError::Invalid)?;
         let before = &scope.consultation;
         if before.reference_prefix != d.reference_prefix.as_str() && before.responses_received > 0 {

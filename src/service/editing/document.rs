@@ -15,11 +15,11 @@ use crate::service::{ServiceError, ServiceResult, limits};
 #[serde(deny_unknown_fields)]
 pub struct SectionInput {
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(required = true, max_length = 200, pattern = "^line$")]
     pub heading: String,
     /// Paragraphs separated by blank lines.
     #[serde(default)]
-    #[schema(max_length = 50000)]
+    #[schema(max_length = 50000, pattern = "^text?$")]
     pub content: String,
 }
 
@@ -110,25 +110,38 @@ pub fn delete_section(
 #[serde(deny_unknown_fields)]
 pub struct QuestionInput {
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(required = true, max_length = 1000, pattern = "^text$")]
     pub prompt: String,
-    /// `free_text`, `single_choice` or `agree_scale`.
+    /// `free_text`, `single_choice` or `agree_scale` (needed to add a
+    /// question; a question's kind never changes).
     #[serde(default)]
-    #[schema(max_length = 20)]
+    #[schema(pattern = "^(free_text|single_choice|agree_scale)?$")]
     pub kind: String,
     /// The answers offered by a `single_choice` question, one per line
     /// (2 to 50 of up to 200 characters each).
     #[serde(default)]
-    #[schema(max_length = 10250)]
+    #[schema(max_length = 10250, pattern = "^choices$")]
     pub choices: String,
     #[serde(default)]
     pub required: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::number::optional_integer")]
+    #[schema(nullable = true)]
     pub section_id: Option<i64>,
 }
 
 /// The choices of a single-choice question, one per line.
 fn parse_choices(input: &str, errors: &mut Vec<ValidationError>) -> Vec<String> {
+    let most = limits::CHOICES_PER_QUESTION * (limits::CHOICE_CHARS + 5);
+    if input.chars().count() > most {
+        errors.push(ValidationError::new(
+            "choices",
+            format!(
+                "The choices must be {} characters or fewer in all",
+                crate::domain::text::thousands(most)
+            ),
+        ));
+        return Vec::new();
+    }
     let choices: Vec<String> = input
         .lines()
         .map(str::trim)
@@ -188,8 +201,10 @@ fn parse_question(input: &QuestionInput) -> ServiceResult<ParsedQuestion> {
         .parse::<QuestionKind>()
         .map_err(|_| errors.push(ValidationError::new("kind", "Select the kind of answer")))
         .ok();
+    // Checked whatever the kind, though only a single-choice question keeps them.
+    let choices = parse_choices(&input.choices, &mut errors);
     let choices = match kind {
-        Some(QuestionKind::SingleChoice) => parse_choices(&input.choices, &mut errors),
+        Some(QuestionKind::SingleChoice) => choices,
         _ => Vec::new(),
     };
     if kind == Some(QuestionKind::SingleChoice) && choices.len() < 2 {
@@ -255,7 +270,21 @@ pub fn update_question(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     change(conn, caller, slug, now, |conn, scope| {
-        let prompt = required_text("prompt", "Question", &input.prompt, 1_000)?;
+        // Everything sent is checked, though only the wording and whether
+        // it is required change.
+        let prompt = if input.kind.is_empty() {
+            let mut errors = Vec::new();
+            parse_choices(&input.choices, &mut errors);
+            let prompt = required_text("prompt", "Question", &input.prompt, 1_000)
+                .map_err(|e| errors.push(e))
+                .unwrap_or_default();
+            if !errors.is_empty() {
+                return Err(ServiceError::Invalid(errors));
+            }
+            prompt
+        } else {
+            parse_question(input)?.0
+        };
         let before = db::document::question_of(conn, scope.consultation.id, id)?
             .ok_or_else(|| missing("question"))?;
         db::document::update_question(conn, id, &prompt, input.required)?;

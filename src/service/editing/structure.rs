@@ -16,23 +16,23 @@ use crate::service::{ServiceError, ServiceResult, limits};
 #[serde(deny_unknown_fields)]
 pub struct BodyInput {
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(required = true, max_length = 200, pattern = "^line$")]
     pub name: String,
     #[serde(default)]
-    #[schema(max_length = 20)]
+    #[schema(max_length = 20, pattern = "^line?$")]
     pub short_name: String,
     /// `proposed`, `existing` or `disbanded`.
     #[serde(default)]
-    #[schema(max_length = 20)]
+    #[schema(required = true, pattern = "^(proposed|existing|disbanded)$")]
     pub status: String,
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 5000, pattern = "^text?$")]
     pub role: String,
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 5000, pattern = "^text?$")]
     pub membership: String,
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(max_length = 5000, pattern = "^text?$")]
     pub meets: String,
 }
 
@@ -176,16 +176,21 @@ pub fn delete_body(
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkInput {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::number::integer")]
+    #[schema(required = true)]
     pub from_body_id: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::number::integer")]
+    #[schema(required = true)]
     pub to_body_id: i64,
     /// `reports_to`, `commissions`, `informs` or `two_way`.
     #[serde(default)]
-    #[schema(max_length = 20)]
+    #[schema(
+        required = true,
+        pattern = "^(reports_to|commissions|informs|two_way)$"
+    )]
     pub relation: String,
     #[serde(default)]
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, pattern = "^text?$")]
     pub note: String,
 }
 

@@ -38,7 +38,7 @@ fn no_content() -> HttpResponse {
 
 /// Sign in for a bearer token.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "staff", request_body = SignIn,
-    responses((status = 201, body = SessionOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = SessionOut), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong e-mail address or password"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_session(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -47,9 +47,21 @@ pub async fn create_session(
     let SignIn { email, password } = body.into_inner();
     crate::web::auth::throttle_sign_in(&req, &state, &email)?;
     let (now, hours) = (state.clock.now(), state.settings.session_hours);
+    // Wrong credentials are 401: the request was well formed, the
+    // credentials were not good (RFC 9110 §15.5.2).
     let session = state
         .db(move |conn| service::auth::sign_in(conn, &email, &password, now, hours))
-        .await?;
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid(errors) => AppError::Unauthorised(
+                errors
+                    .into_iter()
+                    .next()
+                    .map(|e| e.message)
+                    .unwrap_or_default(),
+            ),
+            other => other,
+        })?;
     Ok(HttpResponse::Created().json(SessionOut {
         token: session.token,
         expires_at: session.expires_at.to_rfc3339(),

@@ -2,6 +2,7 @@
 //! generated from the handlers' annotations so it cannot drift from them.
 
 pub mod handlers;
+pub mod patterns;
 pub mod schemas;
 
 use std::future::Future;
@@ -11,6 +12,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
 
+use self::patterns::Patterns;
 use super::Access;
 use super::auth::StaffUser;
 use super::error::{ApiError, AppError};
@@ -48,10 +50,18 @@ macro_rules! api_routes {
         /// Every API route as (method, path, who may call it).
         pub const API_ROUTES: &[(&str, &str, Access)] = &[$((stringify!($method), $path, Access::$access)),+];
 
-        /// Registers the API routes.
+        /// Registers the API routes; any other method on their paths is
+        /// answered 405 with the methods it takes.
         pub fn routes(cfg: &mut web::ServiceConfig) {
             cfg.app_data(json_config());
             $(cfg.route($path, web::$method().to($handler));)+
+            let mut paths: Vec<&str> = API_ROUTES.iter().map(|(_, path, _)| *path).collect();
+            paths.dedup();
+            paths.sort_unstable();
+            paths.dedup();
+            for path in paths {
+                cfg.service(web::resource(path).to(method_not_allowed));
+            }
         }
     };
 }
@@ -75,6 +85,27 @@ api_routes! {
     post "/api/v1/consultations/{slug}/links" => handlers::add_link, Run,
     delete "/api/v1/consultations/{slug}/links/{link}" => handlers::delete_link, Run,
     post "/api/v1/consultations/{slug}/responses" => handlers::submit, Anyone,
+}
+
+/// Any method an API path does not take: 405, with the ones it does.
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let pattern = req.match_pattern().unwrap_or_default();
+    let allow: Vec<String> = API_ROUTES
+        .iter()
+        .filter(|(_, path, _)| *path == pattern)
+        .map(|(method, _, _)| method.to_uppercase())
+        .collect();
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": "Method not allowed",
+        "status": 405,
+        "detail": format!("This address takes {}", allow.join(", ")),
+        "errors": [],
+    });
+    HttpResponse::MethodNotAllowed()
+        .insert_header((actix_web::http::header::ALLOW, allow.join(", ")))
+        .content_type("application/problem+json")
+        .body(body.to_string())
 }
 
 /// JSON bodies: bounded, and malformed ones answered as problem details.
@@ -156,7 +187,7 @@ impl utoipa::Modify for ResponseDescriptions {
         handlers::update_question, handlers::delete_question, handlers::add_body, handlers::update_body, handlers::delete_body, handlers::add_link,
         handlers::delete_link, handlers::submit,
     ),
-    modifiers(&BearerScheme, &ResponseDescriptions),
+    modifiers(&BearerScheme, &ResponseDescriptions, &Patterns),
 )]
 pub struct ApiDoc;
 

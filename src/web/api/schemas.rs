@@ -184,15 +184,22 @@ pub struct StatusChange {
     /// The next status: `open`, `closed` or `published`. (Missing is
     /// answered as a field error, after the caller's role is checked.)
     #[serde(default)]
-    #[schema(required = true, value_type = String, pattern = "^(open|closed|published)$")]
+    #[schema(required = true, pattern = "^(open|closed|published)$")]
     pub status: String,
     /// Publishing before every public issue has an agreed response (or
     /// with responses held or not checked for redaction) needs the
     /// officer's reason, which is recorded.
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(nullable = true, max_length = 1000, pattern = "^text?$")]
     pub override_reason: Option<String>,
 }
+
+/// An answer to a question.
+#[derive(Debug, ToSchema)]
+#[schema(max_length = 10000, pattern = "^text?$")]
+pub struct Answer(
+    #[expect(dead_code, reason = "it only describes the schema of an answer")] String,
+);
 
 /// Credentials for a bearer token.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -213,14 +220,30 @@ pub struct SessionOut {
     pub expires_at: String,
 }
 
-/// An organisation responding (alone, or jointly).
+/// The organisation or committee responding.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationIn {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(max_length = 200, pattern = "^line$")]
     pub name: String,
-    /// A consultee kind.
-    #[schema(value_type = String, pattern = "^(county_council|district_council|scrutiny_committee|partnership|residents_association|police|business|voluntary_sector|other)$")]
+    /// The kind of organisation.
+    #[schema(
+        pattern = "^(county_council|district_council|scrutiny_committee|partnership|residents_association|police|business|voluntary_sector|other)$"
+    )]
+    pub kind: String,
+}
+
+/// A further consultee of a joint response (a row left blank, name and
+/// kind, is skipped).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JointIn {
+    #[schema(max_length = 200, pattern = "^line?$")]
+    pub name: String,
+    /// The kind of consultee.
+    #[schema(
+        pattern = "^(county_council|district_council|scrutiny_committee|partnership|residents_association|police|business|voluntary_sector|individual|other)?$"
+    )]
     pub kind: String,
 }
 
@@ -228,14 +251,15 @@ pub struct OrganisationIn {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PointIn {
-    #[schema(min_length = 1, max_length = 10000)]
+    /// The point (a blank one is skipped).
+    #[schema(max_length = 10000, pattern = "^text?$")]
     pub text: String,
     /// Sections of the document the point is about (each once).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::number::integers")]
     #[schema(max_items = 100)]
     pub section_ids: Vec<i64>,
     /// Bodies of the proposed structure the point is about (each once).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::number::integers")]
     #[schema(max_items = 100)]
     pub body_ids: Vec<i64>,
 }
@@ -247,10 +271,11 @@ pub struct PointIn {
 #[serde(deny_unknown_fields)]
 pub struct SubmissionIn {
     /// The person responding.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(max_length = 200, pattern = "^line$")]
     pub name: String,
+    /// For a receipt, and the outcome if asked (never published).
     #[serde(default)]
-    #[schema(max_length = 254, nullable = true)]
+    #[schema(max_length = 254, nullable = true, pattern = "^email?$")]
     pub email: Option<String>,
     /// Set when responding for an organisation or committee.
     #[serde(default)]
@@ -259,14 +284,15 @@ pub struct SubmissionIn {
     /// Further organisations of a joint response.
     #[serde(default)]
     #[schema(max_items = 10)]
-    pub joint: Vec<OrganisationIn>,
-    /// Answers by question id.
-    #[serde(default)]
-    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub joint: Vec<JointIn>,
+    /// Answers by question id: free text up to 10,000 characters, or one of
+    /// a choice question's choices (a blank answer is no answer).
+    #[serde(default, deserialize_with = "crate::domain::number::integer_keys")]
+    #[schema(value_type = std::collections::BTreeMap<String, Answer>)]
     pub answers: std::collections::BTreeMap<i64, String>,
     /// The points made; each becomes an issue.
     #[serde(default)]
-    #[schema(min_items = 1, max_items = 50)]
+    #[schema(max_items = 50)]
     pub points: Vec<PointIn>,
     /// `with_names`, `anonymous` or `not_published`.
     #[schema(value_type = String, pattern = "^(with_names|anonymous|not_published)$")]
@@ -284,6 +310,10 @@ impl SubmissionIn {
             name: o.name,
             kind: o.kind,
         };
+        let joint = |o: JointIn| OrganisationDraft {
+            name: o.name,
+            kind: o.kind,
+        };
         let ids = |ids: Vec<i64>| ids.into_iter().map(|id| id.to_string()).collect();
         SubmissionDraft {
             name: self.name,
@@ -295,7 +325,7 @@ impl SubmissionIn {
             }
             .into(),
             organisation: self.organisation.map(organisation).unwrap_or_default(),
-            joint: self.joint.into_iter().map(organisation).collect(),
+            joint: self.joint.into_iter().map(joint).collect(),
             answers: self.answers,
             issues: self
                 .points
