@@ -53,10 +53,13 @@ text_enum! {
 #[serde(transparent)]
 pub struct Slug(String);
 
+/// The longest URL name, in characters.
+pub const SLUG_CHARS: usize = 80;
+
 impl Slug {
     /// Parses a slug such as `cheltenham-2011`.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let slug = required_text("slug", "URL name", input, 80)?;
+        let slug = required_text("slug", "URL name", input, SLUG_CHARS)?;
         let well_formed = slug
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

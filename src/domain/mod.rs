@@ -16,7 +16,7 @@ pub mod text_enum;
 pub mod time;
 pub mod user;
 
-pub use consultation::{ConsultationStatus, ReferencePrefix, SignOff, Slug};
+pub use consultation::{ConsultationStatus, ReferencePrefix, SLUG_CHARS, SignOff, Slug};
 pub use consultee::{ConsulteeKind, ConsulteeName, EmailAddress};
 pub use group_response::{DraftStatus, GroupResponseKind};
 pub use ids::*;

@@ -690,6 +690,17 @@ app_test! {
         assert_eq!(page.header("content-type"), Some("application/problem+json"));
     }
 
+    async fn a_blank_url_name_longer_than_the_limit_is_refused_like_any_other(app) {
+        app.load_fixture(SLUG);
+        let token = token_for(&app, "officer@example.gov.uk", Role::Officer).await;
+        let details = |slug: String| json!({ "slug": slug, "title": "T", "summary": "S", "run_by": "R", "group_name": "G", "reference_prefix": "CHL" });
+        let long = call(&app, "PATCH", &format!("/api/v1/consultations/{SLUG}"), Some(&token), Some(details("\u{a0}".repeat(81))), &[]).await;
+        assert_eq!(long.status, 422, "{}", long.body);
+        assert_eq!(json_of(&long)["errors"][0]["field"], "slug");
+        let within = call(&app, "PATCH", &format!("/api/v1/consultations/{SLUG}"), Some(&token), Some(details("\u{a0}".repeat(80))), &[]).await;
+        assert_eq!(within.status, 204, "{}", within.body);
+    }
+
     async fn an_upload_over_64_mib_is_refused_as_too_large(app) {
         app.load_fixture(SLUG);
         let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;

@@ -10,7 +10,9 @@ use crate::db::{self, DbConnection};
 use crate::domain::text::required_line;
 use crate::domain::text::required_text;
 use crate::domain::time::{end_of_london_day, start_of_london_day};
-use crate::domain::{ConsultationStatus, ReferencePrefix, SignOff, Slug, ValidationError};
+use crate::domain::{
+    ConsultationStatus, ReferencePrefix, SLUG_CHARS, SignOff, Slug, ValidationError,
+};
 use crate::service::access::{self, Caller, Duty};
 use crate::service::audit::{self, Change};
 use crate::service::{ServiceError, ServiceResult};
@@ -285,6 +287,14 @@ pub fn update(
     let mut input = input.clone();
     change(conn, caller, slug, now, |conn, scope| {
         // A consultation keeps its URL: a URL name sent must be its own.
+        // Blank means "not sent", but only within the field's length limit,
+        // which counts what was typed, as everywhere else.
+        if input.slug.chars().count() > SLUG_CHARS {
+            return Err(ServiceError::invalid(
+                "slug",
+                format!("URL name must be {SLUG_CHARS} characters or fewer"),
+            ));
+        }
         if !crate::domain::text::trim(&input.slug).is_empty() {
             let sent = Slug::parse(&input.slug)?;
             if sent.as_str() != slug {
