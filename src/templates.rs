@@ -23,6 +23,13 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "home",
     "consultation",
     "_error_summary",
+    "_csrf",
+    "_error_message",
+    "_described_by",
+    "_text_field",
+    "_textarea_field",
+    "_pagination",
+    "_date_field",
     "respond",
     "respond_check",
     "respond_done",
@@ -55,7 +62,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 33;
+const TEMPLATE_FILES: usize = 40;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.
@@ -64,6 +71,43 @@ handlebars::handlebars_helper!(concat_helper: |*args| args.iter().map(|a| match 
     serde_json::Value::Null => String::new(),
     other => other.to_string(),
 }).collect::<String>());
+
+/// `(either condition yes no)`: the value chosen by a condition, for use
+/// inside other expressions (handlebars' own `if` is a block, not a value:
+/// `(if …)` gives nothing). The condition is true as `{{#if}}` reads it:
+/// not false, null, 0, "" or an empty list; a missing value is false, so
+/// `(either forms.x.typed.label …)` works before any form was sent. The
+/// value chosen is escaped where it is written, like any other.
+struct Either;
+
+impl handlebars::HelperDef for Either {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+    ) -> Result<handlebars::ScopedJson<'rc>, handlebars::RenderError> {
+        let value = |i: usize| {
+            h.param(i)
+                .map(|p| p.value().clone())
+                .unwrap_or(serde_json::Value::Null)
+        };
+        let truthy = match value(0) {
+            serde_json::Value::Null => false,
+            serde_json::Value::Bool(b) => b,
+            serde_json::Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+            serde_json::Value::String(s) => !s.is_empty(),
+            serde_json::Value::Array(a) => !a.is_empty(),
+            serde_json::Value::Object(_) => true,
+        };
+        Ok(handlebars::ScopedJson::Derived(if truthy {
+            value(1)
+        } else {
+            value(2)
+        }))
+    }
+}
 
 /// `{{diagram svg}}`: writes a diagram produced by `export::diagram` (or a
 /// chart from `export::chart`) without escaping. Only markup that starts as that renderer's output is
@@ -91,6 +135,7 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
     registry.register_helper("concat", Box::new(concat_helper));
+    registry.register_helper("either", Box::new(Either));
     registry.register_helper("diagram", Box::new(diagram_helper));
     for (name, source) in TEMPLATES {
         if let Err(error) = registry.register_template_string(name, source) {
@@ -116,6 +161,7 @@ mod tests {
             let mut registry = Handlebars::new();
             registry.set_strict_mode(true);
             registry.register_helper("concat", Box::new(concat_helper));
+            registry.register_helper("either", Box::new(Either));
             registry.register_helper("diagram", Box::new(diagram_helper));
             registry
                 .register_template_string(name, source)

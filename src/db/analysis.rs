@@ -118,9 +118,7 @@ pub fn set_theme_evidence(
     conn: &mut DbConnection,
     theme: ThemeId,
     label: Option<&str>,
-    top_terms: &str,
-    representatives: &str,
-    position: i32,
+    (top_terms, representatives, position): (&str, &str, i32),
 ) -> QueryResult<usize> {
     let target = themes::table.find(theme);
     match label {

@@ -154,10 +154,12 @@ pub fn write_html(table: &Printable<'_>) -> Result<String, handlebars::RenderErr
             rows,
         })
         .collect();
-    crate::templates::render(
-        "summary_file",
-        &serde_json::json!({ "table": table, "groups": groups }),
-    )
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        table: &'a Printable<'a>,
+        groups: Vec<Group<'a>>,
+    }
+    crate::templates::render("summary_file", &File { table, groups })
 }
 
 /// Column widths (characters) for the spreadsheet, in heading order.

@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration, Utc};
 use super::{ServiceError, ServiceResult, passwords};
 use crate::db::users::User;
 use crate::db::{self, DbConnection};
-use crate::domain::Role;
 use crate::security::{random_token, sha256_hex};
 
 /// A new session: the token goes in the cookie (or bearer header); only its
@@ -84,23 +83,6 @@ pub fn user_for(
 pub fn sign_out(conn: &mut DbConnection, token: &str) -> ServiceResult<()> {
     db::sessions::delete(conn, &sha256_hex(token))?;
     Ok(())
-}
-
-/// Refuses users without one of `roles`.
-pub fn require(user: &User, roles: &[Role]) -> ServiceResult<()> {
-    if roles.contains(&user.role) {
-        Ok(())
-    } else {
-        let needed = roles
-            .iter()
-            .map(|r| r.label())
-            .collect::<Vec<_>>()
-            .join(" or ");
-        Err(ServiceError::Forbidden(format!(
-            "This needs the role of {needed}; you are signed in as {}.",
-            user.role.label()
-        )))
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! data read from the database (no connection, no queries). Callers name
 //! them from here, so only `service` depends on how they are stored.
 
+pub use crate::db::analysis::AnalysisRun;
 pub use crate::db::audit::AuditEntry;
 pub use crate::db::consultations::Consultation;
 pub use crate::db::consultees::Consultee;

@@ -681,12 +681,21 @@ pub fn review_held(
     conn: &mut DbConnection,
     caller: &Caller,
     slug: &str,
-    reference: &str,
-    accept: bool,
+    (reference, decision): (&str, &str),
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     db::write_transaction(conn, |conn| {
         let scope = access::open_for(conn, caller, slug, Action::Run)?;
+        let accept = match decision {
+            "accept" => true,
+            "reject" => false,
+            _ => {
+                return Err(ServiceError::invalid(
+                    "decision",
+                    "Choose whether to accept or reject the response",
+                ));
+            }
+        };
         let consultation = &scope.consultation;
         let actor = &scope.actor();
         let response = db::responses::by_reference(conn, reference)?

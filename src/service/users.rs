@@ -1,11 +1,19 @@
 //! Staff user management.
 
-use super::audit::{self, Actor, Change};
 use chrono::Utc;
 
+use super::access::{self, Caller, Duty};
+use super::audit::{self, Change};
 use super::{ServiceError, ServiceResult, passwords};
+use crate::db::users::User;
 use crate::db::{self, DbConnection};
 use crate::domain::{EmailAddress, Role, UserId};
+
+/// Every staff user, for those who manage users.
+pub fn all(conn: &mut DbConnection, caller: &Caller) -> ServiceResult<Vec<User>> {
+    access::require_duty(caller, Duty::ManageUsers)?;
+    Ok(db::users::all(conn)?)
+}
 
 /// Creates a staff user with a hashed password (from the command line).
 pub fn add(
@@ -17,7 +25,7 @@ pub fn add(
 ) -> ServiceResult<UserId> {
     add_as(
         conn,
-        &Actor::system("cli"),
+        &Caller::System("cli"),
         email,
         display_name,
         role,
@@ -25,15 +33,17 @@ pub fn add(
     )
 }
 
-/// Creates a staff user with a hashed password, recording who did.
+/// Creates a staff user with a hashed password, recording who did: for
+/// those who manage users.
 pub fn add_as(
     conn: &mut DbConnection,
-    actor: &Actor,
+    caller: &Caller,
     email: &str,
     display_name: &str,
     role: Role,
     password: &str,
 ) -> ServiceResult<UserId> {
+    access::require_duty(caller, Duty::ManageUsers)?;
     let email = EmailAddress::parse("email", email)?;
     let display_name =
         crate::domain::text::optional_line("name", "Name", display_name, 200)?.unwrap_or_default();
@@ -74,7 +84,7 @@ pub fn add_as(
         )?;
         audit::record(
             conn,
-            actor,
+            &caller.actor(),
             Utc::now(),
             Change {
                 action: "user added",
@@ -92,11 +102,12 @@ pub fn add_as(
 /// Nobody can disable themselves, so an admin cannot lock everyone out.
 pub fn set_disabled(
     conn: &mut DbConnection,
-    actor: &Actor,
+    caller: &Caller,
     id: UserId,
     disabled: bool,
 ) -> ServiceResult<()> {
-    if actor.user_id == Some(id) {
+    access::require_duty(caller, Duty::ManageUsers)?;
+    if caller.user().map(|u| u.id) == Some(id) {
         return Err(ServiceError::Conflict(
             "You cannot disable your own account; ask another administrator.".into(),
         ));
@@ -121,7 +132,7 @@ pub fn set_disabled(
             before: Some(&before),
             after: Some(&after),
         };
-        audit::record(conn, actor, Utc::now(), change)?;
+        audit::record(conn, &caller.actor(), Utc::now(), change)?;
         Ok(())
     })
 }

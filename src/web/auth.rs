@@ -9,17 +9,15 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::csrf::{self, CsrfCookie};
+use super::csrf;
 use super::error::AppError;
 use super::form::FormData;
+use super::render::{ErrorLink, Page};
 use super::state::AppState;
-use crate::domain::Role;
 use crate::service;
 use crate::service::model::User;
-use crate::templates;
 
 /// The session cookie's name (`__Host-` when cookies are secure).
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -35,13 +33,6 @@ pub fn cookie_name(secure: bool) -> &'static str {
 pub struct StaffUser {
     pub user: User,
     pub token: String,
-}
-
-impl StaffUser {
-    /// Refuses users without one of `roles` (403).
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        service::auth::require(&self.user, roles).map_err(AppError::from)
-    }
 }
 
 /// The session token of a request: a bearer token, or the session cookie.
@@ -116,30 +107,36 @@ pub struct NextQuery {
     next: String,
 }
 
+/// The sign-in page: what was typed (never the password) and why it failed.
+#[derive(Debug, Serialize)]
+struct SignInView {
+    email: String,
+    next: String,
+    errors: Vec<ErrorLink>,
+    error: Option<String>,
+}
+
 fn sign_in_page(
     state: &AppState,
     req: &HttpRequest,
     status: StatusCode,
-    email: &str,
-    next: &str,
+    (email, next): (&str, &str),
     error: Option<&str>,
 ) -> HttpResponse {
-    let secure = state.settings.secure_cookies;
-    let cookie = CsrfCookie::from_request(req, secure);
-    let token = csrf::issue(&state.signer, &cookie.value, state.clock.now());
-    let errors: Vec<_> = error
-        .map(|m| json!({ "field": "email", "message": m }))
-        .into_iter()
-        .collect();
-    let data = json!({ "csrf_token": token, "email": email, "next": safe_next(next), "errors": errors, "error": error });
-    let mut builder = HttpResponse::build(status);
-    if cookie.is_new {
-        builder.cookie(cookie.cookie(secure));
-    }
-    match templates::render("sign_in", &data) {
-        Ok(body) => builder.content_type("text/html; charset=utf-8").body(body),
-        Err(e) => actix_web::ResponseError::error_response(&AppError::Internal(e.to_string())),
-    }
+    let view = SignInView {
+        email: email.to_string(),
+        next: safe_next(next).to_string(),
+        errors: (error.iter())
+            .map(|m| ErrorLink {
+                field: "email".into(),
+                message: m.to_string(),
+            })
+            .collect(),
+        error: error.map(str::to_string),
+    };
+    Page::ok("sign_in", &view)
+        .with_status(status)
+        .render(req, state, None)
 }
 
 /// `GET /sign-in`.
@@ -148,7 +145,7 @@ pub async fn sign_in_form(
     state: web::Data<AppState>,
     query: web::Query<NextQuery>,
 ) -> HttpResponse {
-    sign_in_page(&state, &req, StatusCode::OK, "", &query.next, None)
+    sign_in_page(&state, &req, StatusCode::OK, ("", &query.next), None)
 }
 
 /// `POST /sign-in`: checks the password; sets the session cookie.
@@ -176,8 +173,7 @@ pub async fn sign_in(
             &state,
             &req,
             StatusCode::FORBIDDEN,
-            &email,
-            &next,
+            (&email, &next),
             Some("Your sign-in form had expired. Enter your details again."),
         ));
     }
@@ -210,8 +206,7 @@ pub async fn sign_in(
                 &state,
                 &req,
                 StatusCode::UNAUTHORIZED,
-                &email,
-                &next,
+                (&email, &next),
                 Some(&message),
             ))
         }

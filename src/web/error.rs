@@ -9,7 +9,6 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::domain::ValidationError;
 use crate::service::ServiceError;
-use crate::templates;
 
 /// Why a request failed. 5xx bodies are opaque; the cause is logged.
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +146,13 @@ impl AppError {
     }
 }
 
+/// The error page: what went wrong, in words for the public.
+#[derive(Debug, serde::Serialize)]
+struct ErrorView<'a> {
+    heading: &'a str,
+    message: &'a str,
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -179,7 +185,11 @@ impl ResponseError for AppError {
                 .finish();
         }
         let (heading, message) = self.public_message();
-        let body = templates::render("error", &serde_json::json!({ "title": heading, "heading": heading, "message": message, "typed": null }))
+        let view = ErrorView {
+            heading,
+            message: &message,
+        };
+        let body = super::render::html("error", &view, None, None)
             .unwrap_or_else(|_| format!("{heading}. {message}"));
         with_retry_after(self.status_code(), HttpResponse::build(self.status_code()))
             .content_type("text/html; charset=utf-8")

@@ -117,6 +117,38 @@ impl FromRequest for FormData {
     }
 }
 
+/// A posted form whose CSRF token has been checked. Handlers that change
+/// anything take this rather than [`FormData`], so none can forget the
+/// check; it runs after the extractors before it (sign-in comes first).
+#[derive(Debug, Clone)]
+pub struct CheckedForm(pub FormData);
+
+impl std::ops::Deref for CheckedForm {
+    type Target = FormData;
+
+    fn deref(&self) -> &FormData {
+        &self.0
+    }
+}
+
+impl FromRequest for CheckedForm {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = FormData::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let form = form.await?;
+            let state = req
+                .app_data::<web::Data<super::state::AppState>>()
+                .ok_or_else(|| AppError::Internal("no application state".into()))?;
+            super::auth::check_csrf(&req, state, &form)?;
+            Ok(Self(form))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

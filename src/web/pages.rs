@@ -1,14 +1,23 @@
-//! Public pages: the list of consultations and a consultation's document.
+//! Public pages: the list of consultations, a consultation's document and
+//! its published responses.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use serde_json::json;
+use serde::Serialize;
 
 use super::error::AppError;
+use super::render::{self, Page, Pagination};
 use super::state::AppState;
-use super::view;
+use super::view::{DocumentView, Listed};
+use crate::domain::text::thousands;
+use crate::domain::time;
 use crate::service;
-use crate::templates;
+use crate::service::publication::responses::PublishedResponse;
+
+#[derive(Debug, Serialize)]
+struct HomeView {
+    open: Vec<Listed>,
+    past: Vec<Listed>,
+}
 
 /// `GET /`: open consultations, then closed and published ones.
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -16,12 +25,12 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
         return Ok(html_page(page));
     }
     let list = state.db(service::consultations::public_list).await?;
-    let now = Utc::now();
-    let data = json!({
-        "open": list.open.iter().map(|c| view::listed(c, now)).collect::<Vec<_>>(),
-        "past": list.past.iter().map(|c| view::listed(c, now)).collect::<Vec<_>>(),
-    });
-    cached(&state, "/", "home", &data)
+    let now = state.clock.now();
+    let view = HomeView {
+        open: list.open.iter().map(|c| Listed::of(c, now)).collect(),
+        past: list.past.iter().map(|c| Listed::of(c, now)).collect(),
+    };
+    cached(&state, "/", "home", &view)
 }
 
 /// `GET /consultations/{slug}`: the document, its structure and questions.
@@ -37,23 +46,18 @@ pub async fn consultation(
     let document = state
         .db(move |conn| service::consultations::public_document(conn, &slug))
         .await?;
-    cached(
-        &state,
-        &key,
-        "consultation",
-        &view::document(&document, state.clock.now()),
-    )
+    let view = DocumentView::of(&document, state.clock.now());
+    cached(&state, &key, "consultation", &view)
 }
 
 /// Renders a public page and keeps it in the page cache under `key`.
-fn cached(
+fn cached<V: Serialize>(
     state: &AppState,
     key: &str,
     template: &str,
-    data: &serde_json::Value,
+    view: &V,
 ) -> Result<HttpResponse, AppError> {
-    let body = templates::render(template, data).map_err(|e| AppError::Internal(e.to_string()))?;
-    let page = web::Bytes::from(body);
+    let page = web::Bytes::from(render::html(template, view, None, None)?);
     state.pages.put(key, page.clone());
     Ok(html_page(page))
 }
@@ -69,6 +73,43 @@ fn html_page(page: web::Bytes) -> HttpResponse {
 pub struct PageQuery {
     #[serde(default)]
     page: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ConsultationLink {
+    slug: String,
+    title: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PublishedView {
+    reference: String,
+    from: String,
+    kinds: String,
+    received: String,
+    text: String,
+    redacted: bool,
+}
+
+impl PublishedView {
+    fn of(r: &PublishedResponse) -> Self {
+        Self {
+            reference: r.reference.clone(),
+            from: r.from.clone(),
+            kinds: r.kinds.join(", "),
+            received: time::long_date(r.received_at),
+            text: r.text.clone(),
+            redacted: r.redacted,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct PublishedPageView {
+    consultation: ConsultationLink,
+    total: String,
+    responses: Vec<PublishedView>,
+    pagination: Pagination,
 }
 
 /// `GET /consultations/{slug}/responses`: once a consultation is published,
@@ -89,23 +130,16 @@ pub async fn published_responses(
         .db(move |conn| service::publication::published(conn, &slug, page))
         .await?;
     let slug = &found.consultation.slug;
-    let link = |p: usize| format!("/consultations/{slug}/responses?page={p}");
-    let data = json!({
-        "consultation": { "slug": slug, "title": found.consultation.title },
-        "total": crate::domain::text::thousands(found.total),
-        "responses": found.responses.iter().map(|r| json!({
-            "reference": r.reference, "from": r.from, "kinds": r.kinds.join(", "),
-            "received": crate::domain::time::long_date(r.received_at), "text": r.text, "redacted": r.redacted,
-        })).collect::<Vec<_>>(),
-        "page": found.page, "pages": found.pages,
-        "previous": (found.page > 1).then(|| link(found.page - 1)),
-        "next": (found.page < found.pages).then(|| link(found.page + 1)),
-    });
-    html("published_responses", &data)
-}
-
-/// Renders a template as an HTML page.
-pub fn html(template: &str, data: &serde_json::Value) -> Result<HttpResponse, AppError> {
-    let body = templates::render(template, data).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(html_page(web::Bytes::from(body)))
+    let view = PublishedPageView {
+        consultation: ConsultationLink {
+            slug: slug.clone(),
+            title: found.consultation.title.clone(),
+        },
+        total: thousands(found.total),
+        responses: found.responses.iter().map(PublishedView::of).collect(),
+        pagination: Pagination::new(found.page, found.pages, |p| {
+            format!("/consultations/{slug}/responses?page={p}")
+        }),
+    };
+    Ok(Page::ok("published_responses", &view).plain())
 }

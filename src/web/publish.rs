@@ -4,19 +4,17 @@
 //! publishes when everything is ready, or with the officer's recorded
 //! reason for publishing now.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::auth::{StaffUser, check_csrf};
+use super::auth::StaffUser;
 use super::error::AppError;
-use super::form::FormData;
-use super::render::{ErrorLink, Page, error_for, error_links};
-use super::staff::see_other;
+use super::failed::{FailedForm, Screen, settle};
+use super::form::CheckedForm;
 use super::state::AppState;
-use crate::domain::{ValidationError, time};
+use crate::domain::{ConsultationStatus, time};
 use crate::service::access::Caller;
-use crate::service::publication::gate::{self, Readiness};
+use crate::service::publication::gate::{self, Gap, Readiness};
 
 /// An issue not ready, linked to where it is answered.
 #[derive(Debug, Serialize)]
@@ -57,10 +55,6 @@ struct PublishView {
     drafts: ListedView<GapView>,
     held: usize,
     unchecked: ListedView<UncheckedView>,
-    reason: String,
-    reason_error: Option<String>,
-    errors: Vec<ErrorLink>,
-    conflict: Option<String>,
 }
 
 fn listed<T, V>(items: &gate::Listed<T>, view: impl Fn(&T) -> V) -> ListedView<V> {
@@ -71,13 +65,10 @@ fn listed<T, V>(items: &gate::Listed<T>, view: impl Fn(&T) -> V) -> ListedView<V
     }
 }
 
-fn view_of(
-    r: &Readiness,
-    (reason, errors, conflict): (&str, &[ValidationError], Option<String>),
-) -> PublishView {
+fn view_of(r: &Readiness) -> PublishView {
     let c = &r.scope.consultation;
     let slug = c.slug.clone();
-    let gap = |g: &crate::db::issues::Gap| GapView {
+    let gap = |g: &Gap| GapView {
         reference: g.reference.clone(),
         position: g.position,
         text: g.content.chars().take(200).collect(),
@@ -86,7 +77,7 @@ fn view_of(
     PublishView {
         title: c.title.clone(),
         status: c.status.label(),
-        closed: c.status == crate::domain::ConsultationStatus::Closed,
+        closed: c.status == ConsultationStatus::Closed,
         ready: r.ready(),
         public_issues: r.public_issues,
         withheld_issues: r.withheld_issues,
@@ -98,10 +89,6 @@ fn view_of(
             received: time::date_and_time(time::from_db(*received)),
             link: format!("/staff/consultations/{slug}/inbox/{reference}#redaction"),
         }),
-        reason: reason.to_string(),
-        reason_error: error_for(errors, "reason"),
-        errors: error_links(errors, "publish-"),
-        conflict,
         slug,
     }
 }
@@ -111,26 +98,14 @@ async fn show(
     state: &AppState,
     staff: &StaffUser,
     slug: String,
-    refused: Option<(String, AppError)>,
+    failed: Option<&FailedForm>,
 ) -> Result<HttpResponse, AppError> {
     let caller = Caller::Staff(staff.user.clone());
     let readiness = state
         .db(move |conn| gate::readiness(conn, &caller, &slug))
         .await?;
-    let (status, reason, errors, conflict) = match refused {
-        None => (StatusCode::OK, String::new(), Vec::new(), None),
-        Some((reason, AppError::Invalid(errors))) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, reason, errors, None)
-        }
-        Some((reason, AppError::Conflict(why))) => {
-            (StatusCode::CONFLICT, reason, Vec::new(), Some(why))
-        }
-        Some((_, other)) => return Err(other),
-    };
-    let view = view_of(&readiness, (&reason, &errors, conflict));
-    Ok(Page::ok("staff_publish", &view)
-        .with_status(status)
-        .render(req, state, Some(staff)))
+    let screen = Screen::new("staff_publish").failed(failed);
+    Ok(screen.render(req, state, staff, &view_of(&readiness)))
 }
 
 /// `GET /staff/consultations/{slug}/publish`.
@@ -150,27 +125,26 @@ pub async fn publish(
     state: web::Data<AppState>,
     staff: StaffUser,
     slug: web::Path<String>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let slug = slug.into_inner();
-    let reason = form.get("reason").to_string();
-    let (caller, now, s, typed) = (
+    let (caller, now, s) = (
         Caller::Staff(staff.user.clone()),
         state.clock.now(),
         slug.clone(),
-        reason.clone(),
     );
+    let reason = form.get("reason").to_string();
     let outcome = state
         .db(move |conn| {
-            let reason = Some(typed.as_str()).filter(|r| !r.trim().is_empty());
+            let reason = Some(reason.as_str()).filter(|r| !r.trim().is_empty());
             gate::publish(conn, &caller, &s, reason, now)
         })
-        .await;
-    match outcome {
-        Ok(()) => Ok(see_other(&format!(
-            "/staff/consultations/{slug}?done=published"
-        ))),
-        Err(error) => show(&req, &state, &staff, slug, Some((reason, error))).await,
-    }
+        .await
+        .map(|()| format!("/staff/consultations/{slug}?done=published"));
+    settle(
+        outcome,
+        ("publish", &form),
+        |failed: FailedForm| async move { show(&req, &state, &staff, slug, Some(&failed)).await },
+    )
+    .await
 }

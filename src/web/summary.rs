@@ -4,12 +4,12 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::auth::StaffUser;
 use super::error::AppError;
-use super::pages::html;
+use super::form::CheckedForm;
+use super::render::{Choice, Page};
 use super::state::AppState;
 use crate::domain::{ConsulteeKind, ThemeId, time};
 use crate::service::access::{Audience, Caller};
@@ -58,24 +58,116 @@ fn caller(staff: Option<StaffUser>) -> Option<Caller> {
     staff.map(|s| Caller::Staff(s.user))
 }
 
-/// Template data of the table (shared with the page's controls).
-fn table_data(table: &Table) -> serde_json::Value {
-    let c = &table.consultation;
+#[derive(Debug, Serialize)]
+struct Heading {
+    title: String,
+    slug: String,
+    run_by: String,
+    group_name: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Counts {
+    issues: usize,
+    responses: usize,
+    consultees: usize,
+}
+
+/// A row of the table as the page shows it.
+#[derive(Debug, Serialize)]
+struct RowView {
+    number: usize,
+    issue: String,
+    who_raised: String,
+    response: String,
+    same_as_row: Option<usize>,
+    /// Staff see which responses are drafts and which issues have none.
+    draft: bool,
+    unanswered: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct GroupView {
+    heading: Option<String>,
+    rows: Vec<RowView>,
+}
+
+/// The table page: the table, and the controls above it.
+#[derive(Debug, Serialize)]
+struct SummaryView {
+    consultation: Heading,
+    closes: Option<String>,
+    counts: Counts,
+    withheld_issues: usize,
+    groups: Vec<GroupView>,
+    orderings: Vec<Choice>,
+    kinds: Vec<Choice>,
+    agreed_only: bool,
+    theme: String,
+    csv_link: String,
+    xlsx_link: String,
+}
+
+fn group_views(table: &Table) -> Vec<GroupView> {
     let staff = table.audience == Audience::Staff;
-    json!({
-        "consultation": { "title": c.title, "slug": c.slug, "run_by": c.run_by, "group_name": c.group_name },
-        "closes": crate::service::consultations::closing_instant(c).map(|t| time::long_date(time::from_db(t))),
-        "counts": { "issues": table.rows().count(), "responses": table.responses, "consultees": table.consultees },
-        "withheld_issues": table.withheld_issues,
-        "groups": table.groups.iter().map(|g| json!({
-            "heading": g.heading,
-            "rows": g.rows.iter().map(|r| json!({
-                "number": r.number, "issue": r.issue, "who_raised": r.who_raised, "response": r.response,
-                "same_as_row": r.same_as_row, "draft": staff && r.status == "draft",
-                "unanswered": staff && r.status.is_empty(),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+    (table.groups.iter())
+        .map(|g| GroupView {
+            heading: g.heading.clone(),
+            rows: (g.rows.iter())
+                .map(|r| RowView {
+                    number: r.number,
+                    issue: r.issue.clone(),
+                    who_raised: r.who_raised.clone(),
+                    response: r.response.clone(),
+                    same_as_row: r.same_as_row,
+                    draft: staff && r.status == "draft",
+                    unanswered: staff && r.status.is_empty(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+impl SummaryView {
+    fn of(table: &Table, query: &SummaryQuery) -> Self {
+        let c = &table.consultation;
+        let link =
+            |file: &str| format!("/consultations/{}/{file}?{}", c.slug, query.query_string());
+        let ordering = query.ordering();
+        Self {
+            consultation: Heading {
+                title: c.title.clone(),
+                slug: c.slug.clone(),
+                run_by: c.run_by.clone(),
+                group_name: c.group_name.clone(),
+            },
+            closes: crate::service::consultations::closing_instant(c)
+                .map(|t| time::long_date(time::from_db(t))),
+            counts: Counts {
+                issues: table.rows().count(),
+                responses: table.responses,
+                consultees: table.consultees,
+            },
+            withheld_issues: table.withheld_issues,
+            groups: group_views(table),
+            orderings: Choice::list(
+                Ordering::ALL,
+                |o| o.as_str(),
+                |o| o.label(),
+                ordering.as_str(),
+            ),
+            kinds: Choice::list(
+                ConsulteeKind::ALL,
+                |k| k.as_str(),
+                |k| k.label(),
+                &query.kind,
+            ),
+            agreed_only: query.status == "agreed",
+            theme: query.theme.clone(),
+            csv_link: link("summary.csv"),
+            xlsx_link: link("summary.xlsx"),
+        }
+    }
 }
 
 /// `GET /consultations/{slug}/summary`.
@@ -89,21 +181,7 @@ pub async fn page(
     let table = state
         .db(move |conn| summary::table(conn, who.as_ref(), &slug, &options))
         .await?;
-    let c = &table.consultation;
-    let mut data = table_data(&table);
-    let extra = json!({
-        "orderings": Ordering::ALL.iter().map(|o| json!({ "value": o.as_str(), "label": o.label(), "selected": *o == query.ordering() })).collect::<Vec<_>>(),
-        "kinds": ConsulteeKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label(), "selected": k.as_str() == query.kind })).collect::<Vec<_>>(),
-        "agreed_only": query.status == "agreed",
-        "theme": query.theme,
-        "csv_link": format!("/consultations/{}/summary.csv?{}", c.slug, query.query_string()),
-        "xlsx_link": format!("/consultations/{}/summary.xlsx?{}", c.slug, query.query_string()),
-        "staff": table.audience == Audience::Staff,
-    });
-    if let (Some(data), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        data.extend(extra.clone());
-    }
-    html("summary", &data)
+    Ok(Page::ok("summary", &SummaryView::of(&table, &query)).plain())
 }
 
 /// A download's headers: the file name says what it holds.
@@ -201,13 +279,11 @@ pub async fn xlsx(
 /// audit log before the file is sent, and named so that it cannot be
 /// mistaken for the public file.
 pub async fn csv_with_contacts(
-    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     staff: StaffUser,
     slug: web::Path<String>,
-    form: super::form::FormData,
+    _form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    super::auth::check_csrf(&req, &state, &form)?;
     let (slug, who) = (slug.into_inner(), Caller::Staff(staff.user));
     let s = slug.clone();
     let body = state

@@ -1,15 +1,16 @@
-//! View models: domain rows turned into what templates show (UK dates,
-//! labels instead of stored words).
+//! The public pages' views: a consultation as listed and as read (its
+//! document, structure and questions), with UK dates and labels instead
+//! of stored words.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::db::consultations::Consultation;
-use crate::domain::time;
+use crate::domain::{ConsultationStatus, time};
 use crate::export::diagram::{self, DiagramBody, DiagramLink};
 use crate::service::consultations::{Document, closing_instant};
+use crate::service::model::Consultation;
 
 /// "Friday 2 September 2011" for a stored UTC timestamp.
 fn long_date(stored: Option<NaiveDateTime>) -> Option<String> {
@@ -30,16 +31,28 @@ pub fn days_left(closes: Option<NaiveDateTime>, now: DateTime<Utc>) -> Option<St
     })
 }
 
-/// A consultation as listed on the home page.
-pub fn listed(c: &Consultation, now: DateTime<Utc>) -> Value {
-    json!({
-        "slug": c.slug,
-        "title": c.title,
-        "run_by": c.run_by,
-        "status": c.status.label(),
-        "closes": long_date(closing_instant(c)),
-        "days_left": days_left(closing_instant(c), now),
-    })
+/// A consultation as the home page lists it.
+#[derive(Debug, Serialize)]
+pub struct Listed {
+    slug: String,
+    title: String,
+    run_by: String,
+    status: &'static str,
+    closes: Option<String>,
+    days_left: Option<String>,
+}
+
+impl Listed {
+    pub fn of(c: &Consultation, now: DateTime<Utc>) -> Self {
+        Self {
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            run_by: c.run_by.clone(),
+            status: c.status.label(),
+            closes: long_date(closing_instant(c)),
+            days_left: days_left(closing_instant(c), now),
+        }
+    }
 }
 
 /// The structure diagram of a document, as inline SVG.
@@ -81,40 +94,128 @@ pub fn structure_diagram(d: &Document) -> String {
     )
 }
 
-/// The whole public document, as it stands at `now`.
-pub fn document(d: &Document, now: DateTime<Utc>) -> Value {
-    let names: HashMap<_, _> = d.bodies.iter().map(|b| (b.id, b.name.as_str())).collect();
-    json!({
-        "consultation": d.consultation,
-        "accepting": crate::service::responses::refusal(&d.consultation, now).is_none(),
-        "days_left": days_left(closing_instant(&d.consultation), now),
-        "status": d.consultation.status.label(),
-        "published": d.consultation.status == crate::domain::ConsultationStatus::Published,
-        "opens": long_date(d.consultation.opens_at),
-        "closes": long_date(closing_instant(&d.consultation)),
-        "sections": d.sections.iter().map(|s| json!({
-            "position": s.position,
-            "heading": s.heading,
-            "paragraphs": s.content.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "questions": d.questions,
-        "diagram": structure_diagram(d),
-        "bodies": d.bodies.iter().map(|b| json!({
-            "id": b.id,
-            "name": b.name,
-            "short_name": b.short_name,
-            "status": b.status.label(),
-            "role": b.role,
-            "membership": b.membership,
-            "meets": b.meets,
-        })).collect::<Vec<_>>(),
-        "links": d.links.iter().map(|l| json!({
-            "from": names.get(&l.from_body_id).copied().unwrap_or("?"),
-            "to": names.get(&l.to_body_id).copied().unwrap_or("?"),
-            "relation": l.relation.label(),
-            "note": l.note,
-        })).collect::<Vec<_>>(),
-    })
+/// What the public reads about who runs a consultation.
+#[derive(Debug, Serialize)]
+struct About {
+    slug: String,
+    title: String,
+    summary: String,
+    run_by: String,
+    group_name: String,
+    source_note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SectionView {
+    position: i32,
+    heading: String,
+    paragraphs: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct BodyView {
+    id: i64,
+    name: String,
+    short_name: Option<String>,
+    status: &'static str,
+    role: String,
+    membership: String,
+    meets: String,
+}
+
+#[derive(Debug, Serialize)]
+struct LinkView {
+    from: String,
+    to: String,
+    relation: &'static str,
+    note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct QuestionView {
+    prompt: String,
+}
+
+/// The whole public document, as it stands at a moment.
+#[derive(Debug, Serialize)]
+pub struct DocumentView {
+    consultation: About,
+    accepting: bool,
+    days_left: Option<String>,
+    status: &'static str,
+    published: bool,
+    opens: Option<String>,
+    closes: Option<String>,
+    sections: Vec<SectionView>,
+    questions: Vec<QuestionView>,
+    diagram: String,
+    bodies: Vec<BodyView>,
+    links: Vec<LinkView>,
+}
+
+/// Paragraphs of text written with blank lines between them.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+impl DocumentView {
+    pub fn of(d: &Document, now: DateTime<Utc>) -> Self {
+        let c = &d.consultation;
+        let names: HashMap<_, _> = d.bodies.iter().map(|b| (b.id, b.name.as_str())).collect();
+        let name = |id| names.get(&id).copied().unwrap_or("?").to_string();
+        Self {
+            consultation: About {
+                slug: c.slug.clone(),
+                title: c.title.clone(),
+                summary: c.summary.clone(),
+                run_by: c.run_by.clone(),
+                group_name: c.group_name.clone(),
+                source_note: c.source_note.clone(),
+            },
+            accepting: crate::service::responses::refusal(c, now).is_none(),
+            days_left: days_left(closing_instant(c), now),
+            status: c.status.label(),
+            published: c.status == ConsultationStatus::Published,
+            opens: long_date(c.opens_at),
+            closes: long_date(closing_instant(c)),
+            sections: (d.sections.iter())
+                .map(|s| SectionView {
+                    position: s.position,
+                    heading: s.heading.clone(),
+                    paragraphs: paragraphs(&s.content),
+                })
+                .collect(),
+            questions: (d.questions.iter())
+                .map(|q| QuestionView {
+                    prompt: q.prompt.clone(),
+                })
+                .collect(),
+            diagram: structure_diagram(d),
+            bodies: (d.bodies.iter())
+                .map(|b| BodyView {
+                    id: b.id.0,
+                    name: b.name.clone(),
+                    short_name: b.short_name.clone(),
+                    status: b.status.label(),
+                    role: b.role.clone(),
+                    membership: b.membership.clone(),
+                    meets: b.meets.clone(),
+                })
+                .collect(),
+            links: (d.links.iter())
+                .map(|l| LinkView {
+                    from: name(l.from_body_id),
+                    to: name(l.to_body_id),
+                    relation: l.relation.label(),
+                    note: l.note.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -277,7 +277,7 @@ pub fn create(
 }
 
 /// Changes a consultation's details (its URL name stays as it is).
-pub fn update(
+pub fn change_details(
     conn: &mut DbConnection,
     caller: &Caller,
     slug: &str,

@@ -1,13 +1,13 @@
 //! The consultation document: its sections and the questions it asks.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Audited, change, missing, within};
+use super::{Audited, Changeable, Part, missing, within};
+use crate::db::document::{Question, Section};
 use crate::db::{self, DbConnection};
 use crate::domain::text::{optional_text, required_line, required_text};
 use crate::domain::{ConsultationStatus, QuestionId, QuestionKind, SectionId, ValidationError};
-use crate::service::access::Caller;
+use crate::service::access::Scope;
 use crate::service::{ServiceError, ServiceResult, limits};
 
 /// A section as typed.
@@ -38,15 +38,16 @@ fn parse_section(input: &SectionInput) -> ServiceResult<(String, String)> {
     }
 }
 
-/// Adds a section at the end of the document.
-pub fn add_section(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    input: &SectionInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<SectionId> {
-    change(conn, caller, slug, now, |conn, scope| {
+impl Part for Section {
+    type Input = SectionInput;
+    const NAME: &'static str = "section";
+
+    /// Adds a section at the end of the document.
+    fn add(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        input: &SectionInput,
+    ) -> ServiceResult<Audited<i64>> {
         let (heading, content) = parse_section(input)?;
         let c = &scope.consultation;
         within(
@@ -65,44 +66,33 @@ pub fn add_section(
                 content: &content,
             },
         )?;
-        Ok(Audited::new(id, "section added", ("section", id.0)).after(heading.clone()))
-    })
+        Ok(Audited::new(id.0, "section added", ("section", id.0)).after(heading.clone()))
+    }
+
+    fn delete(conn: &mut DbConnection, scope: &Scope, id: i64) -> ServiceResult<Audited<()>> {
+        let id = SectionId(id);
+        let before = db::document::section_of(conn, scope.consultation.id, id)?
+            .ok_or_else(|| missing("section"))?;
+        db::document::delete_section(conn, id)?;
+        Ok(Audited::new((), "section deleted", ("section", id.0)).before(before.heading))
+    }
 }
 
-/// Changes a section of this consultation.
-pub fn update_section(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    id: SectionId,
-    input: &SectionInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    change(conn, caller, slug, now, |conn, scope| {
-        let (heading, content) = parse_section(input)?;
+impl Changeable for Section {
+    fn update(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        id: i64,
+        input: &SectionInput,
+    ) -> ServiceResult<Audited<()>> {
+        let (id, (heading, content)) = (SectionId(id), parse_section(input)?);
         let before = db::document::section_of(conn, scope.consultation.id, id)?
             .ok_or_else(|| missing("section"))?;
         db::document::update_section(conn, id, &heading, &content)?;
         Ok(Audited::new((), "section changed", ("section", id.0))
             .before(before.content)
             .after(content.clone()))
-    })
-}
-
-/// Deletes a section of this consultation.
-pub fn delete_section(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    id: SectionId,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    change(conn, caller, slug, now, |conn, scope| {
-        let before = db::document::section_of(conn, scope.consultation.id, id)?
-            .ok_or_else(|| missing("section"))?;
-        db::document::delete_section(conn, id)?;
-        Ok(Audited::new((), "section deleted", ("section", id.0)).before(before.heading))
-    })
+    }
 }
 
 /// A question as typed; `choices` one per line for single-choice questions.
@@ -174,20 +164,6 @@ fn parse_choices(input: &str, errors: &mut Vec<ValidationError>) -> Vec<String> 
     choices
 }
 
-/// Adds a question at the end.
-pub fn add_question(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    input: &QuestionInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<QuestionId> {
-    change(conn, caller, slug, now, |conn, scope| {
-        let (prompt, kind, choices) = parse_question(input)?;
-        add_question_to(conn, scope, input, (prompt, kind, choices))
-    })
-}
-
 /// A new question as checked: its prompt, kind and choices.
 type ParsedQuestion = (String, QuestionKind, Vec<String>);
 
@@ -221,10 +197,10 @@ fn parse_question(input: &QuestionInput) -> ServiceResult<ParsedQuestion> {
 
 fn add_question_to(
     conn: &mut DbConnection,
-    scope: &crate::service::access::Scope,
+    scope: &Scope,
     input: &QuestionInput,
     (prompt, kind, choices): ParsedQuestion,
-) -> ServiceResult<Audited<QuestionId>> {
+) -> ServiceResult<Audited<i64>> {
     let c = &scope.consultation;
     within(
         db::document::counts(conn, c.id)?.1,
@@ -256,20 +232,50 @@ fn add_question_to(
             required: input.required,
         },
     )?;
-    Ok(Audited::new(id, "question added", ("question", id.0)).after(prompt))
+    Ok(Audited::new(id.0, "question added", ("question", id.0)).after(prompt))
 }
 
-/// Changes a question's wording and whether it must be answered. Its kind
-/// and choices stay as they are, so answers already given keep their meaning.
-pub fn update_question(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    id: QuestionId,
-    input: &QuestionInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    change(conn, caller, slug, now, |conn, scope| {
+/// Why a question cannot be removed now, if it cannot.
+pub const QUESTION_IN_USE: &str = "This question cannot be removed: the consultation is open and people have already responded, so removing it would lose their answers. Close the consultation first, or leave the question in place.";
+
+impl Part for Question {
+    type Input = QuestionInput;
+    const NAME: &'static str = "question";
+
+    /// Adds a question at the end.
+    fn add(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        input: &QuestionInput,
+    ) -> ServiceResult<Audited<i64>> {
+        let parsed = parse_question(input)?;
+        add_question_to(conn, scope, input, parsed)
+    }
+
+    /// Deletes a question, unless the consultation is open and has responses.
+    fn delete(conn: &mut DbConnection, scope: &Scope, id: i64) -> ServiceResult<Audited<()>> {
+        let (c, id) = (&scope.consultation, QuestionId(id));
+        let before =
+            db::document::question_of(conn, c.id, id)?.ok_or_else(|| missing("question"))?;
+        if c.status == ConsultationStatus::Open && db::responses::count(conn, c.id)? > 0 {
+            return Err(ServiceError::Conflict(QUESTION_IN_USE.into()));
+        }
+        db::document::delete_question(conn, id)?;
+        Ok(Audited::new((), "question deleted", ("question", id.0)).before(before.prompt))
+    }
+}
+
+impl Changeable for Question {
+    /// Changes a question's wording and whether it must be answered. Its
+    /// kind and choices stay as they are, so answers already given keep
+    /// their meaning.
+    fn update(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        id: i64,
+        input: &QuestionInput,
+    ) -> ServiceResult<Audited<()>> {
+        let id = QuestionId(id);
         // Everything sent is checked, though only the wording and whether
         // it is required change.
         let prompt = if input.kind.is_empty() {
@@ -291,28 +297,5 @@ pub fn update_question(
         Ok(Audited::new((), "question changed", ("question", id.0))
             .before(before.prompt)
             .after(prompt.clone()))
-    })
-}
-
-/// Why a question cannot be removed now, if it cannot.
-pub const QUESTION_IN_USE: &str = "This question cannot be removed: the consultation is open and people have already responded, so removing it would lose their answers. Close the consultation first, or leave the question in place.";
-
-/// Deletes a question, unless the consultation is open and has responses.
-pub fn delete_question(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    id: QuestionId,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    change(conn, caller, slug, now, |conn, scope| {
-        let c = &scope.consultation;
-        let before =
-            db::document::question_of(conn, c.id, id)?.ok_or_else(|| missing("question"))?;
-        if c.status == ConsultationStatus::Open && db::responses::count(conn, c.id)? > 0 {
-            return Err(ServiceError::Conflict(QUESTION_IN_USE.into()));
-        }
-        db::document::delete_question(conn, id)?;
-        Ok(Audited::new((), "question deleted", ("question", id.0)).before(before.prompt))
-    })
+    }
 }

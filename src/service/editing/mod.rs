@@ -16,17 +16,88 @@ use super::audit::{self, Change};
 use super::{ServiceError, ServiceResult};
 use crate::db::{self, DbConnection};
 
-pub use details::{DetailsInput, create, move_status, update};
-pub use document::{
-    QuestionInput, SectionInput, add_question, add_section, delete_question, delete_section,
-    update_question, update_section,
-};
-pub use structure::{
-    BodyInput, LinkInput, add_body, add_link, delete_body, delete_link, update_body,
-};
+pub use details::{DetailsInput, change_details, create, move_status};
+pub use document::{QuestionInput, SectionInput};
+pub use structure::{BodyInput, LinkInput};
+
+/// A part of a consultation that those who run it add, change and delete:
+/// a section or question of its document ([`Section`], [`Question`]), a
+/// body or link of its structure ([`Body`], [`BodyLink`]). Each part says
+/// how one is checked and stored; [`add`], [`update`] and [`delete`] run
+/// it as one audited change.
+pub trait Part {
+    /// What is typed for one, on a form or in the API.
+    type Input;
+    /// Its name in messages, confirmations and forms: `section`.
+    const NAME: &'static str;
+
+    /// Adds one to the consultation in `scope`; its id.
+    fn add(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        input: &Self::Input,
+    ) -> ServiceResult<Audited<i64>>;
+
+    /// Deletes one of the consultation's.
+    fn delete(conn: &mut DbConnection, scope: &Scope, id: i64) -> ServiceResult<Audited<()>>;
+}
+
+/// A part that can be changed once added (a link is deleted and added
+/// again instead).
+pub trait Changeable: Part {
+    /// Changes one of the consultation's.
+    fn update(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        id: i64,
+        input: &Self::Input,
+    ) -> ServiceResult<Audited<()>>;
+}
+
+pub use crate::db::document::{Question, Section};
+pub use crate::db::structure::{Body, BodyLink};
+
+/// Adds a part to consultation `slug`; its id.
+pub fn add<P: Part>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    input: &P::Input,
+    now: DateTime<Utc>,
+) -> ServiceResult<i64> {
+    change(conn, caller, slug, now, |conn, scope| {
+        P::add(conn, scope, input)
+    })
+}
+
+/// Changes part `id` of consultation `slug`.
+pub fn update<P: Changeable>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    (id, input): (i64, &P::Input),
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    change(conn, caller, slug, now, |conn, scope| {
+        P::update(conn, scope, id, input)
+    })
+}
+
+/// Deletes part `id` of consultation `slug`.
+pub fn delete<P: Part>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    id: i64,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    change(conn, caller, slug, now, |conn, scope| {
+        P::delete(conn, scope, id)
+    })
+}
 
 /// What one change did, for the audit log.
-pub(crate) struct Audited<T> {
+pub struct Audited<T> {
     /// What the caller gets back.
     pub value: T,
     /// "section added", "body changed"…

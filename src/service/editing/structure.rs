@@ -1,14 +1,14 @@
 //! The proposed structure: its bodies (role, membership, meetings) and the
 //! links between them.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Audited, change, missing, within};
+use super::{Audited, Changeable, Part, missing, within};
+use crate::db::structure::{Body, BodyLink};
 use crate::db::{self, DbConnection};
 use crate::domain::text::{optional_line, optional_text, required_line};
 use crate::domain::{BodyId, BodyLinkId, BodyStatus, ConsultationId, Relation, ValidationError};
-use crate::service::access::Caller;
+use crate::service::access::Scope;
 use crate::service::{ServiceError, ServiceResult, limits};
 
 /// A body as typed.
@@ -107,15 +107,16 @@ fn name_taken() -> ServiceError {
     ServiceError::invalid("name", "The structure already has a body with this name")
 }
 
-/// Adds a body to the structure.
-pub fn add_body(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    input: &BodyInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<BodyId> {
-    change(conn, caller, slug, now, |conn, scope| {
+impl Part for Body {
+    type Input = BodyInput;
+    const NAME: &'static str = "body";
+
+    /// Adds a body to the structure.
+    fn add(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        input: &BodyInput,
+    ) -> ServiceResult<Audited<i64>> {
         let b = parse_body(input)?;
         let c = &scope.consultation;
         within(
@@ -129,21 +130,27 @@ pub fn add_body(
         }
         let position = db::structure::next_body_position(conn, c.id)?;
         let id = db::structure::insert_body(conn, &b.row(c.id, position))?;
-        Ok(Audited::new(id, "body added", ("body", id.0)).after(b.name.clone()))
-    })
+        Ok(Audited::new(id.0, "body added", ("body", id.0)).after(b.name.clone()))
+    }
+
+    /// Deletes a body and its links.
+    fn delete(conn: &mut DbConnection, scope: &Scope, id: i64) -> ServiceResult<Audited<()>> {
+        let id = BodyId(id);
+        let before = db::structure::body_of(conn, scope.consultation.id, id)?
+            .ok_or_else(|| missing("body"))?;
+        db::structure::delete_body(conn, id)?;
+        Ok(Audited::new((), "body deleted", ("body", id.0)).before(before.name))
+    }
 }
 
-/// Changes a body of this consultation's structure.
-pub fn update_body(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    id: BodyId,
-    input: &BodyInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    change(conn, caller, slug, now, |conn, scope| {
-        let b = parse_body(input)?;
+impl Changeable for Body {
+    fn update(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        id: i64,
+        input: &BodyInput,
+    ) -> ServiceResult<Audited<()>> {
+        let (id, b) = (BodyId(id), parse_body(input)?);
         let c = &scope.consultation;
         let before = db::structure::body_of(conn, c.id, id)?.ok_or_else(|| missing("body"))?;
         if db::structure::body_named(conn, c.id, &b.name)?.is_some_and(|other| other.id != id) {
@@ -153,23 +160,7 @@ pub fn update_body(
         Ok(Audited::new((), "body changed", ("body", id.0))
             .before(serde_json::to_string(&before).ok())
             .after(b.name.clone()))
-    })
-}
-
-/// Deletes a body and its links.
-pub fn delete_body(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    id: BodyId,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    change(conn, caller, slug, now, |conn, scope| {
-        let before = db::structure::body_of(conn, scope.consultation.id, id)?
-            .ok_or_else(|| missing("body"))?;
-        db::structure::delete_body(conn, id)?;
-        Ok(Audited::new((), "body deleted", ("body", id.0)).before(before.name))
-    })
+    }
 }
 
 /// A link as typed: `from` *relation* `to`.
@@ -194,24 +185,32 @@ pub struct LinkInput {
     pub note: String,
 }
 
-/// Links two bodies of this consultation.
-pub fn add_link(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    input: &LinkInput,
-    now: DateTime<Utc>,
-) -> ServiceResult<BodyLinkId> {
-    change(conn, caller, slug, now, |conn, scope| {
+impl Part for BodyLink {
+    type Input = LinkInput;
+    const NAME: &'static str = "link";
+
+    /// Links two bodies of this consultation.
+    fn add(
+        conn: &mut DbConnection,
+        scope: &Scope,
+        input: &LinkInput,
+    ) -> ServiceResult<Audited<i64>> {
         link_to(conn, scope, input)
-    })
+    }
+
+    fn delete(conn: &mut DbConnection, scope: &Scope, id: i64) -> ServiceResult<Audited<()>> {
+        let id = BodyLinkId(id);
+        db::structure::link_of(conn, scope.consultation.id, id)?.ok_or_else(|| missing("link"))?;
+        db::structure::delete_link(conn, id)?;
+        Ok(Audited::new((), "link deleted", ("body_link", id.0)))
+    }
 }
 
 fn link_to(
     conn: &mut DbConnection,
-    scope: &crate::service::access::Scope,
+    scope: &Scope,
     input: &LinkInput,
-) -> ServiceResult<Audited<BodyLinkId>> {
+) -> ServiceResult<Audited<i64>> {
     let mut errors = Vec::new();
     let relation = input
         .relation
@@ -265,23 +264,6 @@ fn link_to(
             note: note.as_deref(),
         },
     )?;
-    Ok(
-        Audited::new(id, "link added", ("body_link", id.0))
-            .after(format!("{from} {relation} {to}")),
-    )
-}
-
-/// Deletes a link of this consultation.
-pub fn delete_link(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    id: BodyLinkId,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    change(conn, caller, slug, now, |conn, scope| {
-        db::structure::link_of(conn, scope.consultation.id, id)?.ok_or_else(|| missing("link"))?;
-        db::structure::delete_link(conn, id)?;
-        Ok(Audited::new((), "link deleted", ("body_link", id.0)))
-    })
+    Ok(Audited::new(id.0, "link added", ("body_link", id.0))
+        .after(format!("{from} {relation} {to}")))
 }

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::issues::{Gap, GapKind};
+pub use crate::db::issues::Gap;
+use crate::db::issues::GapKind;
 use crate::db::{self, DbConnection};
 use crate::domain::ConsultationStatus;
 use crate::domain::text::required_text;

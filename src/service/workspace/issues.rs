@@ -13,9 +13,11 @@ use crate::analysis::split::{ProposedIssue, split};
 use crate::db::audit::AuditEntry;
 use crate::db::consultations::Consultation;
 use crate::db::consultees::Consultee;
+use crate::db::document::Section;
 use crate::db::group_responses::GroupResponse;
 use crate::db::issues::{Issue, NewIssue};
-use crate::db::responses::Response;
+use crate::db::responses::{Redaction, Response};
+use crate::db::structure::Body;
 use crate::db::themes::Theme;
 use crate::db::{self, DbConnection};
 use crate::domain::text::required_text;
@@ -50,6 +52,12 @@ pub struct ResponseDetail {
     /// (letters and e-mails typed or imported as one text).
     pub proposals: Vec<ProposedIssue>,
     pub history: Vec<AuditEntry>,
+    /// The document's sections and the structure's bodies, to tag issues with.
+    pub sections: Vec<Section>,
+    pub bodies: Vec<Body>,
+    /// The text for publication, and the e-mail address of who redacted it.
+    pub redaction: Redaction,
+    pub redacted_by: Option<String>,
 }
 
 fn response_in(
@@ -99,12 +107,21 @@ pub fn response_detail(
         Vec::new()
     };
     let history = db::audit::for_entity(conn, "response", response.id.0)?;
+    let redaction = db::responses::redaction_of(conn, response.id)?;
+    let redacted_by = match redaction.redacted_by {
+        Some(user) => db::users::by_id(conn, user)?.map(|u| u.email),
+        None => None,
+    };
     Ok(ResponseDetail {
         response,
         consultees,
         issues,
         proposals,
         history,
+        sections: db::document::sections_of(conn, consultation.id)?,
+        bodies: db::structure::bodies_of(conn, consultation.id)?,
+        redaction,
+        redacted_by,
     })
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::db::users::User;
 use crate::db::{self, DbConnection};
 use crate::domain::{Role, UserId};
-use crate::service::access::Scope;
+use crate::service::access::{Action, Scope};
 use crate::service::audit::{self, Change};
 use crate::service::{ServiceError, ServiceResult};
 
@@ -29,7 +29,8 @@ pub fn group(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Group> {
     Ok(Group { members, others })
 }
 
-/// Adds (`true`) or removes a group member.
+/// Adds (`true`) or removes a group member: for those who may run the
+/// consultation.
 pub fn set_member(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -37,6 +38,7 @@ pub fn set_member(
     member: bool,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    scope.require(Action::Run)?;
     let consultation = &scope.consultation;
     let actor = &scope.actor();
     db::write_transaction(conn, |conn| {

@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 
 use super::ApiStaff;
 use super::schemas::*;
-use crate::domain::{BodyId, BodyLinkId, Channel, QuestionId, SectionId};
+use crate::domain::Channel;
 use crate::service::access::Caller;
 use crate::service::editing::{
-    self, BodyInput, DetailsInput, LinkInput, QuestionInput, SectionInput,
+    self, Body, BodyInput, BodyLink, Changeable, DetailsInput, LinkInput, Part, Question,
+    QuestionInput, Section, SectionInput,
 };
 use crate::service::model::Connection;
 use crate::service::{self, ServiceResult, submission};
@@ -143,7 +144,7 @@ pub async fn update(
     body: web::Json<DetailsInput>,
 ) -> Result<HttpResponse, ApiError> {
     as_staff(&state, staff, move |conn, who, now| {
-        editing::update(conn, who, &slug, &body, now)
+        editing::change_details(conn, who, &slug, &body, now)
     })
     .await?;
     Ok(no_content())
@@ -171,6 +172,57 @@ pub async fn status(
     Ok(no_content())
 }
 
+/// Adds a part of a consultation (a section, question, body or link).
+async fn add_part<P: Part>(
+    state: web::Data<AppState>,
+    staff: ApiStaff,
+    slug: web::Path<String>,
+    body: web::Json<P::Input>,
+) -> Result<HttpResponse, ApiError>
+where
+    P::Input: Send + 'static,
+{
+    let id = as_staff(&state, staff, move |conn, who, now| {
+        editing::add::<P>(conn, who, &slug, &body, now)
+    })
+    .await?;
+    Ok(created(id))
+}
+
+/// Changes a part of a consultation.
+async fn update_part<P: Changeable>(
+    state: web::Data<AppState>,
+    staff: ApiStaff,
+    path: web::Path<(String, String)>,
+    body: web::Json<P::Input>,
+) -> Result<HttpResponse, ApiError>
+where
+    P::Input: Send + 'static,
+{
+    let (slug, id) = path.into_inner();
+    let id = item_id(&id)?;
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::update::<P>(conn, who, &slug, (id, &body), now)
+    })
+    .await?;
+    Ok(no_content())
+}
+
+/// Deletes a part of a consultation.
+async fn delete_part<P: Part>(
+    state: web::Data<AppState>,
+    staff: ApiStaff,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let id = item_id(&id)?;
+    as_staff(&state, staff, move |conn, who, now| {
+        editing::delete::<P>(conn, who, &slug, id, now)
+    })
+    .await?;
+    Ok(no_content())
+}
+
 /// Add a section to the document.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/sections", tag = "document", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = SectionInput,
     responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -180,11 +232,7 @@ pub async fn add_section(
     slug: web::Path<String>,
     body: web::Json<SectionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = as_staff(&state, staff, move |conn, who, now| {
-        editing::add_section(conn, who, &slug, &body, now)
-    })
-    .await?;
-    Ok(created(id.0))
+    add_part::<Section>(state, staff, slug, body).await
 }
 
 /// Delete a section.
@@ -195,13 +243,7 @@ pub async fn delete_section(
     staff: ApiStaff,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let id = SectionId(item_id(&id)?);
-    as_staff(&state, staff, move |conn, who, now| {
-        editing::delete_section(conn, who, &slug, id, now)
-    })
-    .await?;
-    Ok(no_content())
+    delete_part::<Section>(state, staff, path).await
 }
 
 /// Add a question.
@@ -213,11 +255,7 @@ pub async fn add_question(
     slug: web::Path<String>,
     body: web::Json<QuestionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = as_staff(&state, staff, move |conn, who, now| {
-        editing::add_question(conn, who, &slug, &body, now)
-    })
-    .await?;
-    Ok(created(id.0))
+    add_part::<Question>(state, staff, slug, body).await
 }
 
 /// Change a question's wording and whether it is required (its kind and choices stay).
@@ -229,13 +267,7 @@ pub async fn update_question(
     path: web::Path<(String, String)>,
     body: web::Json<QuestionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let id = QuestionId(item_id(&id)?);
-    as_staff(&state, staff, move |conn, who, now| {
-        editing::update_question(conn, who, &slug, id, &body, now)
-    })
-    .await?;
-    Ok(no_content())
+    update_part::<Question>(state, staff, path, body).await
 }
 
 /// Delete a question (refused, 409, while the consultation is open with responses).
@@ -246,13 +278,7 @@ pub async fn delete_question(
     staff: ApiStaff,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let id = QuestionId(item_id(&id)?);
-    as_staff(&state, staff, move |conn, who, now| {
-        editing::delete_question(conn, who, &slug, id, now)
-    })
-    .await?;
-    Ok(no_content())
+    delete_part::<Question>(state, staff, path).await
 }
 
 /// Add a body to the proposed structure.
@@ -264,11 +290,7 @@ pub async fn add_body(
     slug: web::Path<String>,
     body: web::Json<BodyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = as_staff(&state, staff, move |conn, who, now| {
-        editing::add_body(conn, who, &slug, &body, now)
-    })
-    .await?;
-    Ok(created(id.0))
+    add_part::<Body>(state, staff, slug, body).await
 }
 
 /// Change a body.
@@ -280,13 +302,7 @@ pub async fn update_body(
     path: web::Path<(String, String)>,
     body: web::Json<BodyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let id = BodyId(item_id(&id)?);
-    as_staff(&state, staff, move |conn, who, now| {
-        editing::update_body(conn, who, &slug, id, &body, now)
-    })
-    .await?;
-    Ok(no_content())
+    update_part::<Body>(state, staff, path, body).await
 }
 
 /// Delete a body and its links.
@@ -297,13 +313,7 @@ pub async fn delete_body(
     staff: ApiStaff,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let id = BodyId(item_id(&id)?);
-    as_staff(&state, staff, move |conn, who, now| {
-        editing::delete_body(conn, who, &slug, id, now)
-    })
-    .await?;
-    Ok(no_content())
+    delete_part::<Body>(state, staff, path).await
 }
 
 /// Link two bodies.
@@ -315,11 +325,7 @@ pub async fn add_link(
     slug: web::Path<String>,
     body: web::Json<LinkInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = as_staff(&state, staff, move |conn, who, now| {
-        editing::add_link(conn, who, &slug, &body, now)
-    })
-    .await?;
-    Ok(created(id.0))
+    add_part::<BodyLink>(state, staff, slug, body).await
 }
 
 /// Delete a link.
@@ -330,13 +336,7 @@ pub async fn delete_link(
     staff: ApiStaff,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let id = BodyLinkId(item_id(&id)?);
-    as_staff(&state, staff, move |conn, who, now| {
-        editing::delete_link(conn, who, &slug, id, now)
-    })
-    .await?;
-    Ok(no_content())
+    delete_part::<BodyLink>(state, staff, path).await
 }
 
 /// An item's id from the path: a number that is no item's id (or does not

@@ -9,22 +9,24 @@ pub mod view;
 
 use std::sync::{Arc, OnceLock};
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use serde::Serialize;
+
 use self::form_model::{Action, apply, from_form};
 use self::view::{FormContext, FormMode};
-use super::csrf::{self, CsrfCookie};
+use super::csrf;
 use super::error::{AppError, with_retry_after};
 use super::form::FormData;
+use super::render::{self, Page, see_other};
 use super::state::AppState;
 use crate::domain::submission::SubmissionDraft;
 use crate::domain::{Channel, ValidationError, time};
 use crate::service;
 use crate::service::model::Consultation;
 use crate::service::submission::{self, FormSpec};
-use crate::templates;
 
 /// What the form needs from the database.
 pub struct LoadedForm {
@@ -43,16 +45,13 @@ impl LoadedForm {
         let pieces = match self.blank.get() {
             Some(pieces) => pieces,
             None => {
-                let data = view::form_page(
+                let view = view::form_page(
                     &self.context(),
                     &SubmissionDraft::blank(),
-                    &[],
-                    TOKEN_SLOT,
+                    (&[], None),
                     &FormMode::New,
-                    None,
                 );
-                let html = templates::render("respond", &data)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let html = render::html("respond", &view, Some(TOKEN_SLOT), None)?;
                 // Two readers may both render it; either copy will do.
                 let _ = self
                     .blank
@@ -99,43 +98,29 @@ async fn load(state: &AppState, slug: String) -> Result<Arc<LoadedForm>, AppErro
     Ok(loaded)
 }
 
-/// Renders a page, setting the CSRF cookie when it is new.
-fn page(
+/// Renders a consultee's page: with a fresh CSRF token for its form.
+fn page<V: serde::Serialize>(
+    (req, state): (&HttpRequest, &AppState),
     status: StatusCode,
     template: &str,
-    data: &serde_json::Value,
-    cookie: Option<&CsrfCookie>,
-    secure: bool,
+    view: &V,
 ) -> HttpResponse {
-    let mut builder = with_retry_after(status, HttpResponse::build(status));
-    if let Some(cookie) = cookie.filter(|c| c.is_new) {
-        builder.cookie(cookie.cookie(secure));
-    }
-    match templates::render(template, data) {
-        Ok(body) => builder.content_type("text/html; charset=utf-8").body(body),
-        Err(e) => actix_web::ResponseError::error_response(&AppError::Internal(e.to_string())),
-    }
+    Page::ok(template, view)
+        .with_status(status)
+        .render(req, state, None)
 }
 
 /// A refusal page that gives back everything typed.
-fn refused(
-    state: &AppState,
-    error: AppError,
-    typed: &SubmissionDraft,
-    slug: Option<&str>,
-) -> HttpResponse {
+fn refused(error: AppError, typed: &SubmissionDraft, slug: Option<&str>) -> HttpResponse {
     let status = actix_web::ResponseError::status_code(&error);
     if status.is_server_error() {
         tracing::error!(%error, "response could not be taken");
     }
     let (heading, message) = error.public_message();
-    page(
-        status,
-        "respond_refused",
-        &view::refused_page(heading, &message, typed, slug),
-        None,
-        state.settings.secure_cookies,
-    )
+    let view = view::refused_page(heading, &message, typed, slug);
+    with_retry_after(status, HttpResponse::build(status))
+        .content_type("text/html; charset=utf-8")
+        .body(render::html("respond_refused", &view, None, None).unwrap_or(message))
 }
 
 /// `GET /consultations/{slug}/respond`: the form, or a "closed" page.
@@ -147,14 +132,13 @@ pub async fn form(
     let loaded = load(&state, slug.into_inner()).await?;
     if let Some(why) = service::responses::refusal(&loaded.consultation, state.clock.now()) {
         return Ok(refused(
-            &state,
             AppError::Gone(why),
             &SubmissionDraft::default(),
             Some(&loaded.consultation.slug),
         ));
     }
     let secure = state.settings.secure_cookies;
-    let cookie = CsrfCookie::from_request(&req, secure);
+    let cookie = csrf::CsrfCookie::from_request(&req, secure);
     let token = csrf::issue(&state.signer, &cookie.value, state.clock.now());
     let html = loaded.blank_form(&token)?;
     let mut response = HttpResponse::Ok();
@@ -175,130 +159,105 @@ pub async fn post(
     slug: web::Path<String>,
     form: FormData,
 ) -> HttpResponse {
-    let typed = from_form(&form);
+    let mut typed = from_form(&form);
     let slug = slug.into_inner();
-    if let Err(error) = super::rate_limit::check_post(&req, &state) {
-        return refused(&state, error, &typed, Some(&slug));
-    }
-    let loaded = match load(&state, slug.clone()).await {
+    let loaded = match admit(&req, &state, &slug).await {
         Ok(loaded) => loaded,
-        Err(error) => return refused(&state, error, &typed, Some(&slug)),
+        Err(error) => return refused(error, &typed, Some(&slug)),
     };
-    let now = state.clock.now();
-    if let Some(why) = service::responses::refusal(&loaded.consultation, now) {
-        return refused(&state, AppError::Gone(why), &typed, Some(&slug));
-    }
-    let secure = state.settings.secure_cookies;
-    let cookie = CsrfCookie::from_request(&req, secure);
-    let nonce = match csrf::verify(
-        &state.signer,
-        csrf::cookie_value(&req, secure).as_deref(),
-        form.get("csrf_token"),
-        now,
-    ) {
+    let ctx = loaded.context();
+    let again = |typed: &SubmissionDraft, (status, errors, notice): Shown<'_>| {
+        let view = view::form_page(&ctx, typed, (errors, notice), &FormMode::New);
+        page((&req, &state), status, "respond", &view)
+    };
+    let nonce = match verify(&req, &state, &form) {
         Ok(nonce) => nonce,
         Err(why) => {
             // 403, but the form comes back with everything typed and a fresh token.
-            let token = csrf::issue(&state.signer, &cookie.value, now);
             let notice = format!(
                 "We could not confirm this form came from this browser ({why}). Your answers are kept below: check them and continue."
             );
-            let data = view::form_page(
-                &loaded.context(),
-                &typed,
-                &[],
-                &token,
-                &FormMode::New,
-                Some(&notice),
-            );
-            return page(
-                StatusCode::FORBIDDEN,
-                "respond",
-                &data,
-                Some(&cookie),
-                secure,
-            );
+            return again(&typed, (StatusCode::FORBIDDEN, &[], Some(&notice)));
         }
     };
-    let mut typed = typed;
     let action = Action::from_form(&form);
-    let ctx = loaded.context();
-    let fresh_token = || csrf::issue(&state.signer, &cookie.value, now);
-    match action {
-        Action::Check | Action::Submit => {
-            let submission = match submission::validate(&typed, &loaded.spec, Channel::Online) {
-                Ok(s) => s,
-                Err(errors) => {
-                    return form_with_errors(
-                        &state,
-                        &ctx,
-                        &typed,
-                        &errors,
-                        &fresh_token(),
-                        &cookie,
-                    );
-                }
-            };
-            if action == Action::Check {
-                return page(
-                    StatusCode::OK,
-                    "respond_check",
-                    &view::check_page(&ctx, &typed, &fresh_token()),
-                    Some(&cookie),
-                    secure,
-                );
-            }
-            let key = nonce;
-            let email = submission.email().map(str::to_string);
-            let result = match state.submissions.enqueue(&slug, submission, Some(key), now) {
-                Ok(ticket) => ticket.receipt().await.map_err(AppError::from),
-                Err(error) => Err(AppError::from(error)),
-            };
-            match result {
-                Ok(receipt) => {
-                    if let Some(email) = email.filter(|_| !receipt.repeated) {
-                        send_receipt(&state, &req, &loaded.consultation, &receipt, email);
-                    }
-                    let link = confirmation_link(
-                        &state,
-                        &loaded.consultation.slug,
-                        &receipt.reference,
-                        &receipt.edit_salt,
-                    );
-                    HttpResponse::SeeOther()
-                        .insert_header((header::LOCATION, link))
-                        .finish()
-                }
-                Err(AppError::Invalid(errors)) => {
-                    form_with_errors(&state, &ctx, &typed, &errors, &fresh_token(), &cookie)
-                }
-                Err(error) => refused(&state, error, &typed, Some(&loaded.consultation.slug)),
-            }
+    if !matches!(action, Action::Check | Action::Submit) {
+        apply(&mut typed, action);
+        return again(&typed, (StatusCode::OK, &[], None));
+    }
+    let submission = match submission::validate(&typed, &loaded.spec, Channel::Online) {
+        Ok(s) => s,
+        Err(errors) => return again(&typed, (StatusCode::UNPROCESSABLE_ENTITY, &errors, None)),
+    };
+    if action == Action::Check {
+        let view = view::check_page(&ctx, &typed);
+        return page((&req, &state), StatusCode::OK, "respond_check", &view);
+    }
+    match submit(&req, &state, &loaded.consultation, submission, nonce).await {
+        Ok(link) => see_other(&link),
+        Err(AppError::Invalid(errors)) => {
+            again(&typed, (StatusCode::UNPROCESSABLE_ENTITY, &errors, None))
         }
-        other => {
-            apply(&mut typed, other);
-            let data = view::form_page(&ctx, &typed, &[], &fresh_token(), &FormMode::New, None);
-            page(StatusCode::OK, "respond", &data, Some(&cookie), secure)
-        }
+        Err(error) => refused(error, &typed, Some(&loaded.consultation.slug)),
     }
 }
 
-fn form_with_errors(
+/// How the form is shown again: its status, the errors by their fields,
+/// and a notice at the top.
+type Shown<'a> = (StatusCode, &'a [ValidationError], Option<&'a str>);
+
+/// Lets a post in: within the rate limit, to a consultation that exists
+/// and is open.
+async fn admit(
+    req: &HttpRequest,
     state: &AppState,
-    ctx: &FormContext<'_>,
-    typed: &SubmissionDraft,
-    errors: &[ValidationError],
-    token: &str,
-    cookie: &CsrfCookie,
-) -> HttpResponse {
-    let data = view::form_page(ctx, typed, errors, token, &FormMode::New, None);
-    page(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "respond",
-        &data,
-        Some(cookie),
-        state.settings.secure_cookies,
+    slug: &str,
+) -> Result<Arc<LoadedForm>, AppError> {
+    super::rate_limit::check_post(req, state)?;
+    let loaded = load(state, slug.to_string()).await?;
+    match service::responses::refusal(&loaded.consultation, state.clock.now()) {
+        Some(why) => Err(AppError::Gone(why)),
+        None => Ok(loaded),
+    }
+}
+
+/// The form's CSRF check; its nonce makes the submission idempotent.
+fn verify(req: &HttpRequest, state: &AppState, form: &FormData) -> Result<String, String> {
+    let secure = state.settings.secure_cookies;
+    csrf::verify(
+        &state.signer,
+        csrf::cookie_value(req, secure).as_deref(),
+        form.get("csrf_token"),
+        state.clock.now(),
     )
+    .map_err(|why| why.to_string())
+}
+
+/// Stores a checked submission (once, however often it is sent) and
+/// e-mails a receipt; the private confirmation link.
+async fn submit(
+    req: &HttpRequest,
+    state: &AppState,
+    consultation: &Consultation,
+    submission: submission::Submission,
+    key: String,
+) -> Result<String, AppError> {
+    let now = state.clock.now();
+    let email = submission.email().map(str::to_string);
+    let receipt = state
+        .submissions
+        .enqueue(&consultation.slug, submission, Some(key), now)?
+        .receipt()
+        .await?;
+    if let Some(email) = email.filter(|_| !receipt.repeated) {
+        send_receipt(state, req, consultation, &receipt, email);
+    }
+    Ok(confirmation_link(
+        state,
+        &consultation.slug,
+        &receipt.reference,
+        &receipt.edit_salt,
+    ))
 }
 
 /// The private key of a response's link: a signature over its reference and
@@ -390,6 +349,17 @@ async fn authorised_view(
     Ok(view)
 }
 
+/// The confirmation page.
+#[derive(Debug, Serialize)]
+struct DoneView {
+    reference: String,
+    consultation: view::ConsultationName,
+    closes: Option<String>,
+    private_link: String,
+    private_url: String,
+    emailed: bool,
+}
+
 /// `GET …/responses/{reference}/confirmation?key=`: the confirmation page.
 pub async fn confirmation(
     req: HttpRequest,
@@ -398,26 +368,45 @@ pub async fn confirmation(
     query: web::Query<KeyQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, reference) = path.into_inner();
-    let view = authorised_view(&state, slug, reference, &query.key).await?;
+    let found = authorised_view(&state, slug, reference, &query.key).await?;
     let link = format!(
         "/consultations/{}/responses/{}?key={}",
-        view.consultation.slug, view.response.reference, query.key
+        found.consultation.slug, found.response.reference, query.key
     );
-    let data = serde_json::json!({
-        "reference": view.response.reference,
-        "consultation": { "title": view.consultation.title, "slug": view.consultation.slug, "group_name": view.consultation.group_name },
-        "closes": view::closes_text(&view.consultation),
-        "private_link": link,
-        "private_url": format!("{}{link}", base_url(&state, &req)),
-        "emailed": state.mailer.is_some() && view.consultees.first().is_some_and(|c| c.contact_email.is_some()),
-    });
-    Ok(page(
-        StatusCode::OK,
-        "respond_done",
-        &data,
-        None,
-        state.settings.secure_cookies,
-    ))
+    let view = DoneView {
+        reference: found.response.reference.clone(),
+        consultation: view::ConsultationName::of(&found.consultation),
+        closes: view::closes_text(&found.consultation),
+        private_url: format!("{}{link}", base_url(&state, &req)),
+        private_link: link,
+        emailed: state.mailer.is_some()
+            && found
+                .consultees
+                .first()
+                .is_some_and(|c| c.contact_email.is_some()),
+    };
+    Ok(Page::ok("respond_done", &view).plain())
+}
+
+#[derive(Debug, Serialize)]
+struct PointView {
+    paragraphs: Vec<String>,
+}
+
+/// A consultee's own response.
+#[derive(Debug, Serialize)]
+struct PrivateView {
+    reference: String,
+    consultation: view::ConsultationName,
+    saved: bool,
+    received: String,
+    from: String,
+    publication: &'static str,
+    version_note: Option<String>,
+    points: Vec<PointView>,
+    closed: Option<String>,
+    closes: Option<String>,
+    change_link: String,
 }
 
 /// `GET …/responses/{reference}?key=`: the consultee's own response.
@@ -427,34 +416,37 @@ pub async fn private(
     query: web::Query<KeyQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, reference) = path.into_inner();
-    let view = authorised_view(&state, slug, reference, &query.key).await?;
-    let closed = service::responses::refusal(&view.consultation, state.clock.now());
-    let from = view
-        .consultees
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect::<Vec<_>>()
-        .join(" / ");
-    let data = serde_json::json!({
-        "reference": view.response.reference,
-        "consultation": { "title": view.consultation.title },
-        "saved": query.saved.is_some(),
-        "received": time::date_and_time(time::from_db(view.response.received_at)),
-        "from": from,
-        "publication": view.response.publication.label(),
-        "version_note": (view.response.version > 1).then(|| format!("Changed {} time(s); earlier versions are kept", view.response.version - 1)),
-        "points": view.points.iter().map(|(issue, _, _)| serde_json::json!({ "paragraphs": view::paragraphs(&issue.content) })).collect::<Vec<_>>(),
-        "closed": closed,
-        "closes": view::closes_text(&view.consultation),
-        "change_link": format!("/consultations/{}/responses/{}/change?key={}", view.consultation.slug, view.response.reference, query.key),
-    });
-    Ok(page(
-        StatusCode::OK,
-        "response_private",
-        &data,
-        None,
-        state.settings.secure_cookies,
-    ))
+    let found = authorised_view(&state, slug, reference, &query.key).await?;
+    let (c, r) = (&found.consultation, &found.response);
+    let view = PrivateView {
+        reference: r.reference.clone(),
+        consultation: view::ConsultationName::of(c),
+        saved: query.saved.is_some(),
+        received: time::date_and_time(time::from_db(r.received_at)),
+        from: (found.consultees.iter())
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" / "),
+        publication: r.publication.label(),
+        version_note: (r.version > 1).then(|| {
+            format!(
+                "Changed {} time(s); earlier versions are kept",
+                r.version - 1
+            )
+        }),
+        points: (found.points.iter())
+            .map(|(issue, _, _)| PointView {
+                paragraphs: view::paragraphs(&issue.content),
+            })
+            .collect(),
+        closed: service::responses::refusal(c, state.clock.now()),
+        closes: view::closes_text(c),
+        change_link: format!(
+            "/consultations/{}/responses/{}/change?key={}",
+            c.slug, r.reference, query.key
+        ),
+    };
+    Ok(Page::ok("response_private", &view).plain())
 }
 
 /// `GET …/responses/{reference}/change?key=`: the form, prefilled.
@@ -465,27 +457,18 @@ pub async fn change_form(
     query: web::Query<KeyQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, reference) = path.into_inner();
-    let view = authorised_view(&state, slug.clone(), reference, &query.key).await?;
-    if let Some(why) = service::responses::refusal(&view.consultation, state.clock.now()) {
+    let found = authorised_view(&state, slug.clone(), reference, &query.key).await?;
+    if let Some(why) = service::responses::refusal(&found.consultation, state.clock.now()) {
         return Err(AppError::Gone(why));
     }
     let loaded = load(&state, slug).await?;
-    let cookie = CsrfCookie::from_request(&req, state.settings.secure_cookies);
-    let token = csrf::issue(&state.signer, &cookie.value, state.clock.now());
     let mode = FormMode::Change {
-        reference: view.response.reference.clone(),
+        reference: found.response.reference.clone(),
         key: query.key.clone(),
-        version: view.response.version,
+        version: found.response.version,
     };
-    let typed = view.as_draft();
-    let data = view::form_page(&loaded.context(), &typed, &[], &token, &mode, None);
-    Ok(page(
-        StatusCode::OK,
-        "respond",
-        &data,
-        Some(&cookie),
-        state.settings.secure_cookies,
-    ))
+    let view = view::form_page(&loaded.context(), &found.as_draft(), (&[], None), &mode);
+    Ok(page((&req, &state), StatusCode::OK, "respond", &view))
 }
 
 /// `POST …/responses/{reference}`: saves a consultee's change.
@@ -498,85 +481,62 @@ pub async fn change(
     let (slug, reference) = path.into_inner();
     let mut typed = from_form(&form);
     let key = form.get("key").to_string();
-    if let Err(error) = super::rate_limit::check_post(&req, &state) {
-        return refused(&state, error, &typed, Some(&slug));
-    }
-    let view = match authorised_view(&state, slug.clone(), reference.clone(), &key).await {
-        Ok(view) => view,
-        Err(error) => return refused(&state, error, &typed, Some(&slug)),
+    let (found, loaded) = match admit_change(&req, &state, (&slug, &reference), &key).await {
+        Ok(both) => both,
+        Err(error) => return refused(error, &typed, Some(&slug)),
     };
-    let loaded = match load(&state, slug.clone()).await {
-        Ok(loaded) => loaded,
-        Err(error) => return refused(&state, error, &typed, Some(&slug)),
-    };
-    let now = state.clock.now();
-    let secure = state.settings.secure_cookies;
-    let cookie = CsrfCookie::from_request(&req, secure);
-    let version: i32 = form.get("version").parse().unwrap_or(view.response.version);
+    let version: i32 = form
+        .get("version")
+        .parse()
+        .unwrap_or(found.response.version);
     let mode = FormMode::Change {
         reference: reference.clone(),
         key: key.clone(),
         version,
     };
-    let token = csrf::issue(&state.signer, &cookie.value, now);
-    if let Err(why) = csrf::verify(
-        &state.signer,
-        csrf::cookie_value(&req, secure).as_deref(),
-        form.get("csrf_token"),
-        now,
-    ) {
+    let ctx = loaded.context();
+    let again = |typed: &SubmissionDraft, (status, errors, notice): Shown<'_>| {
+        let view = view::form_page(&ctx, typed, (errors, notice), &mode);
+        page((&req, &state), status, "respond", &view)
+    };
+    if let Err(why) = verify(&req, &state, &form) {
         let notice = format!(
             "We could not confirm this form came from this browser ({why}). Your changes are kept below: check them and save again."
         );
-        return page(
-            StatusCode::FORBIDDEN,
-            "respond",
-            &view::form_page(&loaded.context(), &typed, &[], &token, &mode, Some(&notice)),
-            Some(&cookie),
-            secure,
-        );
+        return again(&typed, (StatusCode::FORBIDDEN, &[], Some(&notice)));
     }
     let action = Action::from_form(&form);
     if action != Action::Submit && action != Action::Check {
         apply(&mut typed, action);
-        return page(
-            StatusCode::OK,
-            "respond",
-            &view::form_page(&loaded.context(), &typed, &[], &token, &mode, None),
-            Some(&cookie),
-            secure,
-        );
+        return again(&typed, (StatusCode::OK, &[], None));
     }
     let changed = match submission::validate(&typed, &loaded.spec, Channel::Online) {
-        Ok(s) => s.held(view.response.status == crate::domain::ResponseStatus::Held),
-        Err(errors) => {
-            return page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "respond",
-                &view::form_page(&loaded.context(), &typed, &errors, &token, &mode, None),
-                Some(&cookie),
-                secure,
-            );
-        }
+        Ok(s) => s.held(found.response.status == crate::domain::ResponseStatus::Held),
+        Err(errors) => return again(&typed, (StatusCode::UNPROCESSABLE_ENTITY, &errors, None)),
     };
-    let (s, r) = (slug.clone(), reference.clone());
+    let (s, r, now) = (slug.clone(), reference.clone(), state.clock.now());
     match state
         .db(move |conn| service::responses::change(conn, &s, &r, version, &changed, now))
         .await
     {
-        Ok(()) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/consultations/{slug}/responses/{reference}?key={key}&saved=1"),
-            ))
-            .finish(),
-        Err(AppError::Conflict(why)) => page(
-            StatusCode::CONFLICT,
-            "respond",
-            &view::form_page(&loaded.context(), &typed, &[], &token, &mode, Some(&why)),
-            Some(&cookie),
-            secure,
-        ),
-        Err(error) => refused(&state, error, &typed, Some(&slug)),
+        Ok(()) => see_other(&format!(
+            "/consultations/{slug}/responses/{reference}?key={key}&saved=1"
+        )),
+        Err(AppError::Conflict(why)) => again(&typed, (StatusCode::CONFLICT, &[], Some(&why))),
+        Err(error) => refused(error, &typed, Some(&slug)),
     }
+}
+
+/// Lets a change in: within the rate limit, with the response's private
+/// key, to a consultation whose form loads.
+async fn admit_change(
+    req: &HttpRequest,
+    state: &AppState,
+    (slug, reference): (&str, &str),
+    key: &str,
+) -> Result<(service::responses::PrivateView, Arc<LoadedForm>), AppError> {
+    super::rate_limit::check_post(req, state)?;
+    let found = authorised_view(state, slug.into(), reference.into(), key).await?;
+    let loaded = load(state, slug.to_string()).await?;
+    Ok((found, loaded))
 }

@@ -1,51 +1,73 @@
-//! Starting the analysis from the workspace and watching it run. The run is
-//! claimed in the request (so a second click is told one is running, on
-//! any instance), then goes on in a background thread with its own
-//! database connection; the status page refreshes itself while it runs.
+//! The analysis job: starting it (all issues, or only new ones; a number
+//! of themes, or automatic) and following its progress.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
+use serde::Serialize;
 
-use super::{Done, Refused, act, load, notice, page, when};
+use super::{Done, Screen, act, load, settle, when};
 use crate::analysis::cluster::ClusterOptions;
+use crate::service::ServiceError;
 use crate::service::analysis::{self, Claim, Mode};
-use crate::web::auth::{StaffUser, check_csrf};
+use crate::service::model::AnalysisRun;
+use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
-use crate::web::form::FormData;
-use crate::web::staff::see_other;
+use crate::web::failed::FailedForm;
+use crate::web::form::{CheckedForm, FormData};
 use crate::web::state::AppState;
 
 /// The most themes an officer may ask for.
 const MAX_THEMES: usize = 200;
+
+/// A run of the analysis, as the page tells it.
+#[derive(Debug, Serialize)]
+pub(crate) struct RunView {
+    status: String,
+    stage: String,
+    started: String,
+    finished: Option<String>,
+    issues: i32,
+    themes: i32,
+    message: Option<String>,
+    running: bool,
+    failed: bool,
+    done: bool,
+}
+
+impl RunView {
+    pub(crate) fn of(run: &AnalysisRun) -> Self {
+        Self {
+            status: run.status.clone(),
+            stage: run.stage.clone(),
+            started: when(run.started_at),
+            finished: run.finished_at.map(when),
+            issues: run.issues,
+            themes: run.themes,
+            message: run.message.clone(),
+            running: run.status == "running",
+            failed: run.status == "failed",
+            done: run.status == "done",
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct AnalysisView {
+    run: Option<RunView>,
+    running: bool,
+}
 
 async fn show(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
     slug: String,
-    done: Option<&str>,
-    refused: Option<Refused>,
+    screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, run) = load(state, staff, slug, |conn, s| {
-        Ok(crate::db::analysis::latest_run(conn, s.consultation.id)?)
-    })
-    .await?;
-    let running = run.as_ref().is_some_and(|r| r.status == "running");
-    let run = run.map(|r| json!({
-        "status": r.status, "stage": r.stage, "started": when(r.started_at),
-        "finished": r.finished_at.map(when), "issues": r.issues, "themes": r.themes, "message": r.message,
-        "failed": r.status == "failed", "done": r.status == "done",
-    }));
-    let data = json!({ "run": run, "running": running, "notice": notice(done) });
-    let mut response = page(
-        req,
-        state,
-        staff,
-        &consultation,
-        ("ws_analysis", "themes"),
-        data,
-        refused.as_ref(),
-    );
+    let (consultation, run) = load(state, staff, slug, analysis::latest_run).await?;
+    let run = run.as_ref().map(RunView::of);
+    let running = run.as_ref().is_some_and(|r| r.running);
+    let view = AnalysisView { run, running };
+    let mut response = screen.render(req, state, staff, &consultation, &view);
     if running {
         // Refresh while it runs (no script needed; the CSP forbids inline script anyway).
         response.headers_mut().insert(
@@ -56,6 +78,10 @@ async fn show(
     Ok(response)
 }
 
+fn screen() -> Screen<'static> {
+    Screen::new("ws_analysis", "themes")
+}
+
 /// `GET /staff/consultations/{slug}/analysis`.
 pub async fn status(
     req: HttpRequest,
@@ -64,21 +90,13 @@ pub async fn status(
     slug: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    show(
-        &req,
-        &state,
-        &staff,
-        slug.into_inner(),
-        done.done.as_deref(),
-        None,
-    )
-    .await
+    let screen = screen().done(done.done.as_deref());
+    show(&req, &state, &staff, slug.into_inner(), screen).await
 }
 
 /// The officer's choices: all issues or only new ones; a number of themes
 /// or automatic.
-fn options(form: &FormData) -> Result<(Mode, ClusterOptions), crate::service::ServiceError> {
-    use crate::service::ServiceError;
+fn options(form: &FormData) -> Result<(Mode, ClusterOptions), ServiceError> {
     let mode = match form.get("mode") {
         "new" => Mode::NewIssuesOnly,
         "" | "full" => Mode::Full,
@@ -98,13 +116,11 @@ fn options(form: &FormData) -> Result<(Mode, ClusterOptions), crate::service::Se
             }
         },
     };
-    Ok((
-        mode,
-        ClusterOptions {
-            themes,
-            ..ClusterOptions::default()
-        },
-    ))
+    let options = ClusterOptions {
+        themes,
+        ..ClusterOptions::default()
+    };
+    Ok((mode, options))
 }
 
 /// `POST /staff/consultations/{slug}/analysis`: starts a run.
@@ -113,35 +129,31 @@ pub async fn start(
     state: web::Data<AppState>,
     staff: StaffUser,
     slug: web::Path<String>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let slug = slug.into_inner();
-    let typed = json!({ "themes": form.get("themes"), "mode": form.get("mode") });
     let chosen = options(&form);
-    let now = state.clock.now();
-    let user = staff.user.id;
+    let (now, user) = (state.clock.now(), staff.user.id);
     let claimed = act(&state, &staff, slug.clone(), move |conn, s| {
-        chosen.and_then(|chosen| {
-            Ok((
-                analysis::claim(conn, &s.consultation.slug, Some(user), now)?,
-                chosen,
-            ))
-        })
+        let chosen = chosen?;
+        Ok((
+            analysis::claim(conn, &s.consultation.slug, Some(user), now)?,
+            chosen,
+        ))
     })
     .await;
-    match claimed {
-        Ok((claim, (mode, options))) => {
-            run_in_background(&state, claim, mode, options);
-            Ok(see_other(&format!(
-                "/staff/consultations/{slug}/analysis?done=started"
-            )))
-        }
-        Err(e) => {
-            let refused = Refused::from_error(e, "analysis".into(), typed)?;
-            show(&req, &state, &staff, slug, None, Some(refused)).await
-        }
-    }
+    let outcome = claimed.map(|(claim, (mode, options))| {
+        run_in_background(&state, claim, mode, options);
+        format!("/staff/consultations/{slug}/analysis?done=started")
+    });
+    settle(
+        outcome,
+        ("analysis", &form),
+        |failed: FailedForm| async move {
+            show(&req, &state, &staff, slug, screen().failed(Some(&failed))).await
+        },
+    )
+    .await
 }
 
 /// Runs a claimed analysis on its own thread; how it ends is recorded in
@@ -154,7 +166,7 @@ fn run_in_background(state: &AppState, claim: Claim, mode: Mode, options: Cluste
         .spawn(move || {
             let outcome = pool
                 .get()
-                .map_err(|e| crate::service::ServiceError::Unavailable(e.to_string()))
+                .map_err(|e| ServiceError::Unavailable(e.to_string()))
                 .and_then(|mut conn| {
                     analysis::execute(&mut conn, claim, mode, &options, now, &|_| {})
                 });

@@ -1,15 +1,17 @@
 //! Drafting the group's response to one issue.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{Done, Refused, act, history_json, load, notice, page};
+use super::{Done, HistoryEntry, Screen, act, history, load, settle, when};
 use crate::domain::{DraftStatus, GroupResponseKind, IssueId};
-use crate::service::workspace::drafting::{self, DraftInput};
-use crate::web::auth::{StaffUser, check_csrf};
+use crate::service::access::Action;
+use crate::service::workspace::drafting::{self, DraftInput, DraftView};
+use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
-use crate::web::form::FormData;
-use crate::web::staff::see_other;
+use crate::web::failed::FailedForm;
+use crate::web::form::CheckedForm;
+use crate::web::render::Choice;
 use crate::web::state::AppState;
 
 fn draft_url(slug: &str, id: IssueId) -> String {
@@ -27,85 +29,174 @@ fn extract(text: &str) -> String {
     format!("{words}…")
 }
 
+#[derive(Debug, Serialize)]
+struct ThemeLink {
+    id: i64,
+    label: String,
+}
+
+#[derive(Debug, Serialize)]
+struct IssueView {
+    id: i64,
+    content: String,
+    kind: &'static str,
+    reference: String,
+    raised_by: String,
+    theme: Option<ThemeLink>,
+}
+
+/// The group's response as saved.
+#[derive(Debug, Serialize)]
+struct SavedAnswer {
+    version: i32,
+    kind: &'static str,
+    status: &'static str,
+    content: Option<String>,
+    updated: String,
+}
+
+/// An answered issue: its id, an extract, and the answer the table shows.
+#[derive(Debug, Serialize)]
+struct Answered {
+    id: i64,
+    content: String,
+    shown: String,
+    /// For the "As above" list: its label and whether it is chosen.
+    label: String,
+    chosen: bool,
+    /// For suggestions: how similar it is.
+    similarity: String,
+}
+
+/// The drafting form as typed, or as saved.
+#[derive(Debug, Serialize)]
+struct DraftForm {
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    may_agree: bool,
+    content: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DraftPage {
+    issue: IssueView,
+    answer: Option<SavedAnswer>,
+    linked: Option<Answered>,
+    suggestions: Vec<Answered>,
+    answered: Vec<Answered>,
+    repeats: usize,
+    form: DraftForm,
+    history: Vec<HistoryEntry>,
+}
+
+fn answered(id: IssueId, content: &str, shown: &str, same_as: &str) -> Answered {
+    Answered {
+        id: id.0,
+        content: extract(content),
+        shown: shown.to_string(),
+        label: format!("Issue {}: {}", id.0, extract(content)),
+        chosen: id.0.to_string() == same_as,
+        similarity: String::new(),
+    }
+}
+
+/// The form's values: as typed when it was refused, else as saved, else
+/// the defaults (a written draft).
+fn draft_form(view: &DraftView, failed: Option<&FailedForm>, may_agree: bool) -> DraftForm {
+    let saved = view.answer.as_ref();
+    let field = |name: &str, saved: Option<String>| -> String {
+        failed
+            .and_then(|f| f.typed(name).map(str::to_string))
+            .or(saved)
+            .unwrap_or_default()
+    };
+    let kind = field("kind", saved.map(|a| a.kind.as_str().into()));
+    let kind = if kind.is_empty() {
+        GroupResponseKind::Written.as_str().into()
+    } else {
+        kind
+    };
+    let status = field("status", saved.map(|a| a.status.as_str().into()));
+    let status = if status.is_empty() {
+        DraftStatus::Draft.as_str().into()
+    } else {
+        status
+    };
+    DraftForm {
+        kinds: Choice::list(GroupResponseKind::ALL, |k| k.as_str(), |k| k.label(), &kind),
+        statuses: Choice::list(DraftStatus::ALL, |s| s.as_str(), |s| s.label(), &status),
+        may_agree,
+        content: field("content", saved.and_then(|a| a.content.clone())),
+    }
+}
+
+fn draft_page(view: &DraftView, failed: Option<&FailedForm>, may_agree: bool) -> DraftPage {
+    let saved = view.answer.as_ref();
+    let same_as = failed.and_then(|f| f.typed("same_as")).map_or_else(
+        || {
+            saved
+                .and_then(|a| a.same_as_issue_id)
+                .map(|i| i.0.to_string())
+                .unwrap_or_default()
+        },
+        str::to_string,
+    );
+    DraftPage {
+        issue: IssueView {
+            id: view.issue.id.0,
+            content: view.issue.content.clone(),
+            kind: view.issue.kind.label(),
+            reference: view.reference.clone(),
+            raised_by: (view.raised_by.iter())
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" / "),
+            theme: view.theme.as_ref().map(|t| ThemeLink {
+                id: t.id.0,
+                label: t.label.clone(),
+            }),
+        },
+        answer: saved.map(|a| SavedAnswer {
+            version: a.version,
+            kind: a.kind.label(),
+            status: a.status.label(),
+            content: a.content.clone(),
+            updated: when(a.updated_at),
+        }),
+        linked: (view.linked.as_ref())
+            .map(|(issue, shown)| answered(issue.id, &issue.content, shown, "")),
+        suggestions: (view.suggestions.iter())
+            .map(|s| Answered {
+                similarity: format!("{:.0}%", s.similarity * 100.0),
+                ..answered(s.issue.id, &s.issue.content, &s.shown, "")
+            })
+            .collect(),
+        answered: (view.answered.iter())
+            .map(|(issue, shown)| answered(issue.id, &issue.content, &extract(shown), &same_as))
+            .collect(),
+        repeats: view.repeats.len(),
+        form: draft_form(view, failed, may_agree),
+        history: history(&view.history),
+    }
+}
+
 async fn show(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
-    slug: String,
-    id: IssueId,
-    done: Option<&str>,
-    refused: Option<Refused>,
+    (slug, id): (String, IssueId),
+    screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, (view, may_agree)) = load(state, staff, slug, move |conn, s| {
-        let view = drafting::draft_view(conn, s, id)?;
-        Ok((view, s.may(crate::service::access::Action::SignOff)))
+        Ok((drafting::draft_view(conn, s, id)?, s.may(Action::SignOff)))
     })
     .await?;
-    let typed = refused.as_ref().map(|r| &r.typed);
-    let saved = view.answer.as_ref();
-    let field = |name: &str, saved: Option<String>| -> String {
-        typed
-            .and_then(|t| t[name].as_str().map(str::to_string))
-            .or(saved)
-            .unwrap_or_default()
-    };
-    let kind = field("kind", saved.map(|a| a.kind.as_str().to_string()));
-    let kind = if kind.is_empty() {
-        GroupResponseKind::Written.as_str().to_string()
-    } else {
-        kind
-    };
-    let status = field("status", saved.map(|a| a.status.as_str().to_string()));
-    let status = if status.is_empty() {
-        DraftStatus::Draft.as_str().to_string()
-    } else {
-        status
-    };
-    let same_as = field(
-        "same_as",
-        saved.and_then(|a| a.same_as_issue_id.map(|i| i.0.to_string())),
-    );
-    let content = field("content", saved.and_then(|a| a.content.clone()));
-    let data = json!({
-        "issue": {
-            "id": view.issue.id.0, "content": view.issue.content, "kind": view.issue.kind.label(),
-            "reference": view.reference,
-            "raised_by": view.raised_by.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(" / "),
-            "theme": view.theme.as_ref().map(|t| json!({ "id": t.id.0, "label": t.label })),
-        },
-        "answer": saved.map(|a| json!({
-            "version": a.version, "kind": a.kind.label(), "status": a.status.label(),
-            "content": a.content, "updated": super::when(a.updated_at),
-        })),
-        "version": saved.map(|a| a.version),
-        "linked": view.linked.as_ref().map(|(issue, shown)| json!({ "id": issue.id.0, "content": extract(&issue.content), "shown": shown })),
-        "suggestions": view.suggestions.iter().map(|s| json!({
-            "id": s.issue.id.0, "content": extract(&s.issue.content), "shown": s.shown,
-            "similarity": format!("{:.0}%", s.similarity * 100.0),
-        })).collect::<Vec<_>>(),
-        "answered": view.answered.iter().map(|(issue, shown)| json!({
-            "id": issue.id.0, "label": format!("Issue {}: {}", issue.id.0, extract(&issue.content)),
-            "selected": issue.id.0.to_string() == same_as, "shown": extract(shown),
-        })).collect::<Vec<_>>(),
-        "repeats": view.repeats.len(),
-        "form": {
-            "kinds": GroupResponseKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label(), "checked": k.as_str() == kind })).collect::<Vec<_>>(),
-            "statuses": DraftStatus::ALL.iter().map(|s| json!({ "value": s.as_str(), "label": s.label(), "checked": s.as_str() == status })).collect::<Vec<_>>(),
-            "may_agree": may_agree,
-            "content": content,
-        },
-        "history": history_json(&view.history),
-        "notice": notice(done),
-    });
-    Ok(page(
-        req,
-        state,
-        staff,
-        &consultation,
-        ("ws_draft", "themes"),
-        data,
-        refused.as_ref(),
-    ))
+    let page = draft_page(&view, screen.failed, may_agree);
+    Ok(screen.render(req, state, staff, &consultation, &page))
+}
+
+fn screen() -> Screen<'static> {
+    Screen::new("ws_draft", "themes")
 }
 
 /// `GET /staff/consultations/{slug}/issues/{id}/draft`.
@@ -117,16 +208,8 @@ pub async fn form(
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    show(
-        &req,
-        &state,
-        &staff,
-        slug,
-        IssueId(id),
-        done.done.as_deref(),
-        None,
-    )
-    .await
+    let screen = screen().done(done.done.as_deref());
+    show(&req, &state, &staff, (slug, IssueId(id)), screen).await
 }
 
 /// `POST /staff/consultations/{slug}/issues/{id}/draft`.
@@ -135,9 +218,8 @@ pub async fn save(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let (slug, id) = path.into_inner();
     let id = IssueId(id);
     let input = DraftInput {
@@ -147,19 +229,23 @@ pub async fn save(
         same_as: form.get("same_as").into(),
         status: form.get("status").into(),
     };
-    let typed = serde_json::to_value(&input).unwrap_or(Value::Null);
     let now = state.clock.now();
     let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
         drafting::save(conn, s, id, &input, now)
     })
-    .await;
-    match outcome {
-        Ok(()) => Ok(see_other(&format!("{}?done=drafted", draft_url(&slug, id)))),
-        Err(e) => {
-            let refused = Refused::from_error(e, "draft".into(), typed)?;
-            show(&req, &state, &staff, slug, id, None, Some(refused)).await
-        }
-    }
+    .await
+    .map(|()| format!("{}?done=drafted", draft_url(&slug, id)));
+    settle(outcome, ("draft", &form), |failed: FailedForm| async move {
+        show(
+            &req,
+            &state,
+            &staff,
+            (slug, id),
+            screen().failed(Some(&failed)),
+        )
+        .await
+    })
+    .await
 }
 
 /// `POST …/issues/{id}/repeats`: answers the issue's repeats "As above".
@@ -168,23 +254,31 @@ pub async fn answer_repeats(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let (slug, id) = path.into_inner();
     let id = IssueId(id);
     let now = state.clock.now();
     let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
         drafting::answer_repeats(conn, s, id, now)
     })
-    .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("{}?done=repeats", draft_url(&slug, id)))),
-        Err(e) => {
-            let refused = Refused::from_error(e, "repeats".into(), Value::Null)?;
-            show(&req, &state, &staff, slug, id, None, Some(refused)).await
-        }
-    }
+    .await
+    .map(|_| format!("{}?done=repeats", draft_url(&slug, id)));
+    settle(
+        outcome,
+        ("repeats", &form),
+        |failed: FailedForm| async move {
+            show(
+                &req,
+                &state,
+                &staff,
+                (slug, id),
+                screen().failed(Some(&failed)),
+            )
+            .await
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -1,45 +1,60 @@
-//! `…/group`: who in the task-and-finish group works on a consultation
-//! (officers add and remove group members).
+//! `/staff/consultations/{slug}/group`: who is in the group working on a
+//! consultation; officers add and remove group members.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{Done, Refused, act, load, notice, page};
-use crate::domain::{Role, UserId};
+use super::{Done, Screen, act, load, settle};
+use crate::domain::UserId;
+use crate::service::model::User;
 use crate::service::workspace::members;
-use crate::web::auth::{StaffUser, check_csrf};
+use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
-use crate::web::form::FormData;
-use crate::web::staff::see_other;
+use crate::web::failed::FailedForm;
+use crate::web::form::CheckedForm;
 use crate::web::state::AppState;
 
-/// Who may change a group.
-const OFFICERS: &[Role] = &[Role::Officer, Role::Admin];
+/// A staff user as the group page lists them.
+#[derive(Debug, Serialize)]
+struct Person {
+    id: i64,
+    email: String,
+    name: String,
+}
+
+impl Person {
+    fn of(user: &User) -> Self {
+        Self {
+            id: user.id.0,
+            email: user.email.clone(),
+            name: user.display_name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct GroupView {
+    members: Vec<Person>,
+    others: Vec<Person>,
+}
 
 async fn show(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
     slug: String,
-    done: Option<&str>,
-    refused: Option<Refused>,
+    screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, group) = load(state, staff, slug, members::group).await?;
-    let user = |u: &crate::db::users::User| json!({ "id": u.id.0, "email": u.email, "name": u.display_name });
-    let data = json!({
-        "members": group.members.iter().map(user).collect::<Vec<_>>(),
-        "others": group.others.iter().map(user).collect::<Vec<_>>(),
-        "notice": notice(done),
-    });
-    Ok(page(
-        req,
-        state,
-        staff,
-        &consultation,
-        ("ws_group", "group"),
-        data,
-        refused.as_ref(),
-    ))
+    let view = GroupView {
+        members: group.members.iter().map(Person::of).collect(),
+        others: group.others.iter().map(Person::of).collect(),
+    };
+    Ok(screen.render(req, state, staff, &consultation, &view))
+}
+
+fn screen() -> Screen<'static> {
+    Screen::new("ws_group", "group")
 }
 
 /// `GET /staff/consultations/{slug}/group`.
@@ -50,15 +65,8 @@ pub async fn list(
     slug: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    show(
-        &req,
-        &state,
-        &staff,
-        slug.into_inner(),
-        done.done.as_deref(),
-        None,
-    )
-    .await
+    let screen = screen().done(done.done.as_deref());
+    show(&req, &state, &staff, slug.into_inner(), screen).await
 }
 
 /// `POST /staff/consultations/{slug}/group`: `user=` and `change=add|remove`.
@@ -67,10 +75,8 @@ pub async fn change(
     state: web::Data<AppState>,
     staff: StaffUser,
     slug: web::Path<String>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(OFFICERS)?;
-    check_csrf(&req, &state, &form)?;
     let slug = slug.into_inner();
     let add = form.get("change") != "remove";
     let user = form.get("user").parse().map(UserId).unwrap_or(UserId(0));
@@ -78,21 +84,17 @@ pub async fn change(
     let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
         members::set_member(conn, s, user, add, now)
     })
-    .await;
-    match outcome {
-        Ok(()) => {
-            let done = if add {
-                "member-added"
-            } else {
-                "member-removed"
-            };
-            Ok(see_other(&format!(
-                "/staff/consultations/{slug}/group?done={done}"
-            )))
-        }
-        Err(e) => {
-            let refused = Refused::from_error(e, "group".into(), Value::Null)?;
-            show(&req, &state, &staff, slug, None, Some(refused)).await
-        }
-    }
+    .await
+    .map(|()| {
+        let done = if add {
+            "member-added"
+        } else {
+            "member-removed"
+        };
+        format!("/staff/consultations/{slug}/group?done={done}")
+    });
+    settle(outcome, ("group", &form), |failed: FailedForm| async move {
+        show(&req, &state, &staff, slug, screen().failed(Some(&failed))).await
+    })
+    .await
 }

@@ -5,17 +5,18 @@ use actix_multipart::form::MultipartForm;
 use actix_multipart::form::bytes::Bytes as FileBytes;
 use actix_multipart::form::text::Text;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{Done, Refused, act, load, notice, page, when};
+use super::{Done, Screen, act, load, settle, when};
 use crate::domain::text::thousands;
 use crate::domain::{QuestionId, time};
-use crate::import::{Field, Mapping, Table};
+use crate::import::{Encoding, Field, ImportRow, Mapping, Table};
+use crate::service::access::Action;
 use crate::service::import::{self, Preview};
-use crate::web::auth::{StaffUser, check_csrf, check_csrf_token};
+use crate::web::auth::{StaffUser, check_csrf_token};
 use crate::web::error::AppError;
-use crate::web::form::FormData;
-use crate::web::staff::see_other;
+use crate::web::failed::FailedForm;
+use crate::web::form::{CheckedForm, FormData};
 use crate::web::state::AppState;
 
 /// The largest file accepted: 100,000 rows of a few hundred words each.
@@ -52,6 +53,33 @@ fn import_url(slug: &str, id: i64) -> String {
     format!("/staff/consultations/{slug}/responses/import/{id}")
 }
 
+/// A field of a response that a column can hold.
+#[derive(Debug, Serialize)]
+struct FieldHelp {
+    key: &'static str,
+    label: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct UploadView {
+    fields: Vec<FieldHelp>,
+}
+
+fn upload_view() -> UploadView {
+    UploadView {
+        fields: (Field::ALL.iter())
+            .map(|f| FieldHelp {
+                key: f.key(),
+                label: f.label(),
+            })
+            .collect(),
+    }
+}
+
+fn upload_screen() -> Screen<'static> {
+    Screen::new("ws_import", "inbox")
+}
+
 /// `GET /staff/consultations/{slug}/responses/import`.
 pub async fn upload_form(
     req: HttpRequest,
@@ -60,26 +88,10 @@ pub async fn upload_form(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, ()) = load(&state, &staff, slug.into_inner(), |_, s| {
-        s.require(crate::service::access::Action::Run)
+        s.require(Action::Run)
     })
     .await?;
-    let data = json!({ "fields": field_help() });
-    Ok(page(
-        &req,
-        &state,
-        &staff,
-        &consultation,
-        ("ws_import", "inbox"),
-        data,
-        None,
-    ))
-}
-
-fn field_help() -> Vec<Value> {
-    Field::ALL
-        .iter()
-        .map(|f| json!({ "key": f.key(), "label": f.label() }))
-        .collect()
+    Ok(upload_screen().render(&req, &state, &staff, &consultation, &upload_view()))
 }
 
 /// `POST /staff/consultations/{slug}/responses/import` (multipart).
@@ -92,7 +104,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, AppError> {
     // Who may import is checked before the body is read.
     act(&state, &staff, slug.to_string(), |_, s| {
-        s.require(crate::service::access::Action::Run)
+        s.require(Action::Run)
     })
     .await?;
     let mut payload = payload.into_inner();
@@ -117,24 +129,18 @@ pub async fn upload(
     let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
         import::upload(conn, s, &filename, &bytes, now)
     })
-    .await;
-    match outcome {
-        Ok(id) => Ok(see_other(&import_url(&slug, id))),
-        Err(e) => {
-            let refused = Refused::from_error(e, "upload".into(), Value::Null)?;
+    .await
+    .map(|id| import_url(&slug, id));
+    settle(
+        outcome,
+        ("upload", &FormData::default()),
+        |failed: FailedForm| async move {
             let (consultation, ()) = load(&state, &staff, slug, |_, _| Ok(())).await?;
-            let data = json!({ "fields": field_help() });
-            Ok(page(
-                &req,
-                &state,
-                &staff,
-                &consultation,
-                ("ws_import", "inbox"),
-                data,
-                Some(&refused),
-            ))
-        }
-    }
+            let screen = upload_screen().failed(Some(&failed));
+            Ok(screen.render(&req, &state, &staff, &consultation, &upload_view()))
+        },
+    )
+    .await
 }
 
 /// The mapping chosen on the preview form: `map-{field}` and
@@ -162,88 +168,196 @@ fn chosen_mapping(
     }
 }
 
-fn preview_json(
-    table: &Table,
-    questions: &[(QuestionId, i32, String)],
-    mapping: &Mapping,
-    preview: &Preview,
-) -> Value {
-    let options = |selected: Option<usize>| {
-        table
-            .headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| json!({ "index": i, "name": if h.is_empty() { format!("Column {}", i + 1) } else { h.clone() }, "selected": selected == Some(i) }))
-            .collect::<Vec<_>>()
-    };
-    json!({
-        "encoding": table.encoding.label(), "converted": table.encoding != crate::import::Encoding::Utf8,
-        "rows": thousands(preview.rows), "repeats": preview.repeats,
-        "to_import": thousands(preview.rows.saturating_sub(preview.repeats)),
-        "fields": Field::ALL.iter().map(|f| json!({
-            "key": f.key(), "label": f.label(), "options": options(mapping.column(*f)), "unmapped": mapping.column(*f).is_none(),
-        })).collect::<Vec<_>>(),
-        "questions": questions.iter().map(|(id, position, prompt)| json!({
-            "id": id.0, "label": format!("Question {position}: {prompt}"), "options": options(mapping.question_column(*id)),
-            "unmapped": mapping.question_column(*id).is_none(),
-        })).collect::<Vec<_>>(),
-        "problem_count": preview.problems.len(),
-        "problems": preview.problems.iter().take(500).map(import::describe).collect::<Vec<_>>(),
-        "more_problems": preview.problems.len().saturating_sub(500),
-        "sample": preview.sample.iter().map(|r| json!({
-            "line": r.line, "consultee": r.consultee(), "name": r.name, "kind": r.kind.label(), "channel": r.channel.label(),
-            "received": time::date_and_time(r.received_at), "publication": r.publication.label(),
-            "text": r.text.chars().take(300).collect::<String>(), "answers": r.answers.len(),
-        })).collect::<Vec<_>>(),
-    })
+/// A column of the file, as a choice for a field.
+#[derive(Debug, Serialize)]
+struct ColumnChoice {
+    index: usize,
+    name: String,
+    chosen: bool,
+}
+
+/// A field (or a question) and the column chosen for it.
+#[derive(Debug, Serialize)]
+struct ColumnFor {
+    /// `map-{key}` or `question-{key}` on the form.
+    key: String,
+    label: String,
+    options: Vec<ColumnChoice>,
+    unmapped: bool,
+}
+
+/// A row of the file as it will be stored.
+#[derive(Debug, Serialize)]
+struct SampleRow {
+    line: usize,
+    consultee: String,
+    name: Option<String>,
+    kind: &'static str,
+    channel: &'static str,
+    received: String,
+    publication: &'static str,
+    text: String,
+    answers: usize,
+}
+
+impl SampleRow {
+    fn of(r: &ImportRow) -> Self {
+        Self {
+            line: r.line,
+            consultee: r.consultee().to_string(),
+            name: r.name.clone(),
+            kind: r.kind.label(),
+            channel: r.channel.label(),
+            received: time::date_and_time(r.received_at),
+            publication: r.publication.label(),
+            text: r.text.chars().take(300).collect(),
+            answers: r.answers.len(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct PreviewView {
+    encoding: &'static str,
+    converted: bool,
+    rows: String,
+    repeats: usize,
+    to_import: String,
+    fields: Vec<ColumnFor>,
+    questions: Vec<ColumnFor>,
+    problem_count: usize,
+    problems: Vec<String>,
+    more_problems: usize,
+    sample: Vec<SampleRow>,
+}
+
+/// What the preview shows about a file read with `mapping`.
+struct Checked<'a> {
+    table: &'a Table,
+    questions: &'a [(QuestionId, i32, String)],
+    mapping: &'a Mapping,
+    preview: &'a Preview,
+}
+
+impl Checked<'_> {
+    fn view(&self) -> PreviewView {
+        let (table, preview) = (self.table, self.preview);
+        let column_for = |key: String, label: String, chosen: Option<usize>| ColumnFor {
+            key,
+            label,
+            options: (table.headers.iter().enumerate())
+                .map(|(i, h)| ColumnChoice {
+                    index: i,
+                    name: if h.is_empty() {
+                        format!("Column {}", i + 1)
+                    } else {
+                        h.clone()
+                    },
+                    chosen: chosen == Some(i),
+                })
+                .collect(),
+            unmapped: chosen.is_none(),
+        };
+        PreviewView {
+            encoding: table.encoding.label(),
+            converted: table.encoding != Encoding::Utf8,
+            rows: thousands(preview.rows),
+            repeats: preview.repeats,
+            to_import: thousands(preview.rows.saturating_sub(preview.repeats)),
+            fields: (Field::ALL.iter())
+                .map(|f| {
+                    column_for(
+                        format!("map-{}", f.key()),
+                        f.label().into(),
+                        self.mapping.column(*f),
+                    )
+                })
+                .collect(),
+            questions: (self.questions.iter())
+                .map(|(id, position, prompt)| {
+                    let label = format!("Question {position}: {prompt}");
+                    column_for(
+                        format!("question-{}", id.0),
+                        label,
+                        self.mapping.question_column(*id),
+                    )
+                })
+                .collect(),
+            problem_count: preview.problems.len(),
+            problems: preview
+                .problems
+                .iter()
+                .take(500)
+                .map(import::describe)
+                .collect(),
+            more_problems: preview.problems.len().saturating_sub(500),
+            sample: preview.sample.iter().map(SampleRow::of).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct UploadSummary {
+    id: i64,
+    filename: String,
+    uploaded: String,
+    imported: Option<String>,
+    imported_count: i32,
+    skipped: i32,
+}
+
+#[derive(Debug, Serialize)]
+struct PreviewPage {
+    upload: UploadSummary,
+    preview: PreviewView,
+    can_import: bool,
+}
+
+fn preview_screen() -> Screen<'static> {
+    Screen::new("ws_import_preview", "inbox")
 }
 
 async fn show(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
-    (slug, id): (String, i64),
-    choice: Option<FormData>,
-    done: Option<&str>,
-    refused: Option<Refused>,
+    (slug, id, choice): (String, i64, Option<FormData>),
+    screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let (consultation, (upload, preview_data, problems)) =
-        load(state, staff, slug, move |conn, s| {
-            let (upload, table) = import::uploaded(conn, s, id)?;
-            let (questions, _) = import::questions(conn, s)?;
-            let mapping = match &choice {
-                Some(form) => chosen_mapping(form, &table, &questions),
-                None => Mapping::guess(&table.headers, &questions),
-            };
-            let preview = import::preview(conn, s, &table, &mapping, now)?;
-            let problems = preview.problems.len();
-            Ok((
-                upload,
-                preview_json(&table, &questions, &mapping, &preview),
-                problems,
-            ))
-        })
-        .await?;
-    let mut data = json!({
-        "upload": {
-            "id": upload.id, "filename": upload.filename, "uploaded": when(upload.uploaded_at),
-            "imported": upload.imported_at.map(when), "imported_count": upload.imported, "skipped": upload.skipped,
+    let (consultation, (upload, preview)) = load(state, staff, slug, move |conn, s| {
+        let (upload, table) = import::uploaded(conn, s, id)?;
+        let (questions, _) = import::questions(conn, s)?;
+        let mapping = match &choice {
+            Some(form) => chosen_mapping(form, &table, &questions),
+            None => Mapping::guess(&table.headers, &questions),
+        };
+        let preview = import::preview(conn, s, &table, &mapping, now)?;
+        let checked = Checked {
+            table: &table,
+            questions: &questions,
+            mapping: &mapping,
+            preview: &preview,
+        };
+        Ok((upload, checked.view()))
+    })
+    .await?;
+    let problems = preview.problem_count;
+    let page = PreviewPage {
+        can_import: problems == 0 && upload.imported_at.is_none(),
+        upload: UploadSummary {
+            id: upload.id,
+            filename: upload.filename,
+            uploaded: when(upload.uploaded_at),
+            imported: upload.imported_at.map(when),
+            imported_count: upload.imported,
+            skipped: upload.skipped,
         },
-        "preview": preview_data,
-        "notice": notice(done),
-    });
-    data["can_import"] = json!(problems == 0 && upload.imported_at.is_none());
-    let mut response = page(
-        req,
-        state,
-        staff,
-        &consultation,
-        ("ws_import_preview", "inbox"),
-        data,
-        refused.as_ref(),
-    );
-    if refused.is_none() && problems > 0 {
+        preview,
+    };
+    let refused = screen.failed.is_some();
+    let mut response = screen.render(req, state, staff, &consultation, &page);
+    if !refused && problems > 0 {
         *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
@@ -257,16 +371,9 @@ pub async fn preview(
     path: web::Path<(String, i64)>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    show(
-        &req,
-        &state,
-        &staff,
-        path.into_inner(),
-        None,
-        done.done.as_deref(),
-        None,
-    )
-    .await
+    let (slug, id) = path.into_inner();
+    let screen = preview_screen().done(done.done.as_deref());
+    show(&req, &state, &staff, (slug, id, None), screen).await
 }
 
 /// `POST …/responses/import/{id}`: `action=preview` checks the chosen
@@ -276,12 +383,19 @@ pub async fn confirm(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let (slug, id) = path.into_inner();
+    let CheckedForm(form) = form;
     if form.get("action") != "import" {
-        return show(&req, &state, &staff, (slug, id), Some(form), None, None).await;
+        return show(
+            &req,
+            &state,
+            &staff,
+            (slug, id, Some(form)),
+            preview_screen(),
+        )
+        .await;
     }
     let now = state.clock.now();
     let chosen = form.clone();
@@ -291,24 +405,16 @@ pub async fn confirm(
         let mapping = chosen_mapping(&chosen, &table, &questions);
         import::import_upload(conn, s, id, &mapping, now)
     })
-    .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!(
-            "{}?done=imported",
-            import_url(&slug, id)
-        ))),
-        Err(e) => {
-            let refused = Refused::from_error(e, "mapping".into(), Value::Null)?;
-            show(
-                &req,
-                &state,
-                &staff,
-                (slug, id),
-                Some(form),
-                None,
-                Some(refused),
-            )
-            .await
-        }
-    }
+    .await
+    .map(|_| format!("{}?done=imported", import_url(&slug, id)));
+    let typed = form.clone();
+    settle(
+        outcome,
+        ("mapping", &typed),
+        |failed: FailedForm| async move {
+            let screen = preview_screen().failed(Some(&failed));
+            show(&req, &state, &staff, (slug, id, Some(form)), screen).await
+        },
+    )
+    .await
 }

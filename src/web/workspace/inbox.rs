@@ -2,14 +2,15 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde::Serialize;
 
-use super::{load, page, when};
-use crate::domain::Channel;
+use super::{Screen, load, when};
 use crate::domain::text::thousands;
-use crate::service::workspace::inbox::{self, InboxQuery};
+use crate::domain::{Channel, ResponseStatus};
+use crate::service::workspace::inbox::{self, InboxQuery, InboxRow};
 use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
+use crate::web::render::{Choice, Pagination};
 use crate::web::state::AppState;
 
 /// The inbox's query string.
@@ -37,6 +38,46 @@ fn page_link(slug: &str, params: &InboxParams, page: usize) -> String {
     link
 }
 
+/// A response as the inbox lists it.
+#[derive(Debug, Serialize)]
+struct Row {
+    reference: String,
+    from: String,
+    channel: &'static str,
+    received: String,
+    status: &'static str,
+    held: bool,
+    issues: i64,
+    campaign: bool,
+}
+
+impl Row {
+    fn of(r: &InboxRow) -> Self {
+        Self {
+            reference: r.reference.clone(),
+            from: r.from.join(" / "),
+            channel: r.channel.label(),
+            received: when(r.received_at),
+            status: r.status.label(),
+            held: r.status != ResponseStatus::Received,
+            issues: r.issues,
+            campaign: r.campaign,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct InboxView {
+    rows: Vec<Row>,
+    channels: Vec<Choice>,
+    q: String,
+    matching: String,
+    searched: bool,
+    ignored_words: usize,
+    pagination: Pagination,
+}
+
+/// `GET /staff/consultations/{slug}/inbox`.
 pub async fn page_handler(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -59,33 +100,15 @@ pub async fn page_handler(
     })
     .await?;
     let slug = &consultation.slug;
-    let rows: Vec<_> = found
-        .rows
-        .iter()
-        .map(|r| json!({
-            "reference": r.reference, "from": r.from.join(" / "), "channel": r.channel.label(),
-            "received": when(r.received_at), "status": r.status.label(), "held": r.status != crate::domain::ResponseStatus::Received,
-            "issues": r.issues, "campaign": r.campaign,
-        }))
-        .collect();
-    let channels: Vec<_> = Channel::ALL
-        .iter()
-        .map(|c| json!({ "value": c.as_str(), "label": c.label(), "selected": c.as_str() == params.channel }))
-        .collect();
-    let data = json!({
-        "rows": rows, "channels": channels, "q": params.q, "matching": thousands(found.matching),
-        "searched": !params.q.trim().is_empty() || !params.channel.is_empty(),
-        "page": found.page, "pages": found.pages, "ignored_words": found.ignored_words,
-        "previous": (found.page > 1).then(|| page_link(slug, &params, found.page - 1)),
-        "next": (found.page < found.pages).then(|| page_link(slug, &params, found.page + 1)),
-    });
-    Ok(page(
-        &req,
-        &state,
-        &staff,
-        &consultation,
-        ("ws_inbox", "inbox"),
-        data,
-        None,
-    ))
+    let view = InboxView {
+        rows: found.rows.iter().map(Row::of).collect(),
+        channels: Choice::list(Channel::ALL, |c| c.as_str(), |c| c.label(), &params.channel),
+        matching: thousands(found.matching),
+        searched: !params.q.trim().is_empty() || !params.channel.is_empty(),
+        ignored_words: found.ignored_words,
+        pagination: Pagination::new(found.page, found.pages, |p| page_link(slug, &params, p)),
+        q: params.q.clone(),
+    };
+    let screen = Screen::new("ws_inbox", "inbox");
+    Ok(screen.render(&req, &state, &staff, &consultation, &view))
 }

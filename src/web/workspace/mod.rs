@@ -1,8 +1,8 @@
 //! The group's workspace pages: overview, inbox, a response's issues, triage
 //! by theme, drafting, the analysis job, the group's members; and the
-//! admin's users page. Handlers here are thin: they check the CSRF token,
-//! call `service::workspace` (which checks role and assignment), then
-//! redirect with a notice or re-render the page with what was typed.
+//! admin's users page. Handlers here are thin: they call
+//! `service::workspace` (which checks role and assignment), then redirect
+//! with a notice or show the page again with the failed form as typed.
 
 pub mod analysis;
 pub mod drafting;
@@ -14,19 +14,20 @@ pub mod responses;
 pub mod themes;
 pub mod users;
 
-use actix_web::http::StatusCode;
+use std::collections::BTreeMap;
+
 use actix_web::{HttpRequest, HttpResponse};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::auth::StaffUser;
 use super::error::AppError;
+pub(crate) use super::failed::settle;
+use super::failed::{self, FailedForm};
 use super::state::AppState;
-use crate::db::DbConnection;
-use crate::db::audit::AuditEntry;
-use crate::db::consultations::Consultation;
-use crate::domain::{ValidationError, time};
+use crate::domain::time;
 use crate::service::ServiceResult;
 use crate::service::access::{self, Caller, Duty, Scope};
+use crate::service::model::{AuditEntry, Connection, Consultation};
 
 /// Loads what a page needs from a consultation the user may work on.
 pub(crate) async fn load<T, F>(
@@ -36,17 +37,14 @@ pub(crate) async fn load<T, F>(
     work: F,
 ) -> Result<(Consultation, T), AppError>
 where
-    F: FnOnce(&mut DbConnection, &Scope) -> ServiceResult<T> + Send + 'static,
+    F: FnOnce(&mut Connection, &Scope) -> ServiceResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let caller = Caller::Staff(staff.user.clone());
-    state
-        .db(move |conn| {
-            let scope = access::open(conn, &caller, &slug)?;
-            let found = work(conn, &scope)?;
-            Ok((scope.consultation, found))
-        })
-        .await
+    act(state, staff, slug, move |conn, scope| {
+        let found = work(conn, scope)?;
+        Ok((scope.consultation.clone(), found))
+    })
+    .await
 }
 
 /// Makes a change to a consultation the user may work on, as that user.
@@ -57,7 +55,7 @@ pub(crate) async fn act<T, F>(
     work: F,
 ) -> Result<T, AppError>
 where
-    F: FnOnce(&mut DbConnection, &Scope) -> ServiceResult<T> + Send + 'static,
+    F: FnOnce(&mut Connection, &Scope) -> ServiceResult<T> + Send + 'static,
     T: Send + 'static,
 {
     let caller = Caller::Staff(staff.user.clone());
@@ -69,117 +67,107 @@ where
         .await
 }
 
-/// A form that was refused: which one, what was typed, and why. Pages
-/// re-render with it so that nothing typed is lost.
-#[derive(Debug, Clone)]
-pub(crate) struct Refused {
-    /// The form's id on the page (e.g. `issue-12`).
-    pub form: String,
-    pub typed: Value,
-    pub errors: Vec<ValidationError>,
-    /// Set when someone else saved first.
-    pub conflict: Option<String>,
+/// The consultation as the top of every workspace page names it.
+#[derive(Debug, Serialize)]
+struct Heading {
+    slug: String,
+    title: String,
+    status: &'static str,
+    group_name: String,
 }
 
-impl Refused {
-    /// The refusal for an error the page can show next to the form; other
-    /// errors go to the error page.
-    pub fn from_error(error: AppError, form: String, typed: Value) -> Result<Self, AppError> {
-        match error {
-            AppError::Invalid(errors) => Ok(Self {
-                form,
-                typed,
-                errors,
-                conflict: None,
-            }),
-            AppError::Conflict(why) => Ok(Self {
-                form,
-                typed,
-                errors: Vec::new(),
-                conflict: Some(why),
-            }),
-            other => Err(other),
+/// What every workspace page has around its own view (and the forms'
+/// frame around that).
+#[derive(Debug, Serialize)]
+struct WorkspaceFrame<'a, V: Serialize> {
+    #[serde(flatten)]
+    view: &'a V,
+    consultation: Heading,
+    /// `nav.{current}`: which tab is this page's.
+    nav: BTreeMap<&'a str, bool>,
+    /// Whether to link to the consultation's editor.
+    officer: bool,
+}
+
+/// Which workspace page to show, and what happened just before.
+pub(crate) struct Screen<'a> {
+    /// The tab it belongs to: overview, inbox, themes or group.
+    nav: &'a str,
+    page: failed::Screen<'a>,
+    pub failed: Option<&'a FailedForm>,
+}
+
+impl<'a> Screen<'a> {
+    /// Page `template` under tab `nav`.
+    pub fn new(template: &'a str, nav: &'a str) -> Self {
+        Self {
+            nav,
+            page: failed::Screen::new(template),
+            failed: None,
         }
     }
 
-    /// 409 for a conflict, 422 for invalid input.
-    pub fn status(&self) -> StatusCode {
-        if self.conflict.is_some() {
-            StatusCode::CONFLICT
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+    /// With the confirmation for `?done=`.
+    pub fn done(mut self, done: Option<&str>) -> Self {
+        self.page = self.page.notice(notice(done));
+        self
     }
 
-    /// What templates read: `refused.form`, `refused.typed`, one message
-    /// per field in `refused.error`, and the error summary's list.
-    pub fn to_json(&self) -> Value {
-        let mut by_field = serde_json::Map::new();
-        for e in &self.errors {
-            by_field
-                .entry(e.field.clone())
-                .or_insert_with(|| json!(e.message));
-        }
-        json!({
-            "form": self.form, "typed": self.typed, "error": by_field, "conflict": self.conflict,
-        })
+    /// With a form the service refused.
+    pub fn failed(mut self, failed: Option<&'a FailedForm>) -> Self {
+        self.failed = failed;
+        self.page = self.page.failed(failed);
+        self
     }
 
-    /// The error summary's entries, linked to the fields of this form.
-    pub fn summary(&self) -> Vec<Value> {
-        let mut list: Vec<Value> = self
-            .errors
-            .iter()
-            .map(|e| json!({ "field": format!("{}-{}", self.form, e.field), "message": e.message }))
-            .collect();
-        if let Some(why) = &self.conflict {
-            list.push(json!({ "field": self.form, "message": why }));
-        }
-        list
+    /// Renders the page: the consultation and the sub-navigation are
+    /// always there; a failed form adds the error summary.
+    pub fn render<V: Serialize>(
+        &self,
+        req: &HttpRequest,
+        state: &AppState,
+        staff: &StaffUser,
+        consultation: &Consultation,
+        view: &V,
+    ) -> HttpResponse {
+        let frame = WorkspaceFrame {
+            view,
+            consultation: Heading {
+                slug: consultation.slug.clone(),
+                title: consultation.title.clone(),
+                status: consultation.status.label(),
+                group_name: consultation.group_name.clone(),
+            },
+            nav: BTreeMap::from([(self.nav, true)]),
+            officer: access::has_duty(
+                &Caller::Staff(staff.user.clone()),
+                Duty::CreateConsultations,
+            ),
+        };
+        self.page.render(req, state, staff, &frame)
     }
 }
 
-/// Renders a workspace page: the consultation and the sub-navigation are
-/// always there; a refusal adds the error summary.
-pub(crate) fn page(
-    req: &HttpRequest,
-    state: &AppState,
-    staff: &StaffUser,
-    consultation: &Consultation,
-    (template, current): (&str, &str),
-    mut data: Value,
-    refused: Option<&Refused>,
-) -> HttpResponse {
-    let status = refused.map_or(StatusCode::OK, Refused::status);
-    data["consultation"] = json!({
-        "slug": consultation.slug, "title": consultation.title, "status": consultation.status.label(),
-        "group_name": consultation.group_name,
-    });
-    data["nav"] = json!({ current: true });
-    data["officer"] = json!(access::has_duty(
-        &Caller::Staff(staff.user.clone()),
-        Duty::CreateConsultations
-    ));
-    data["errors"] = json!(refused.map(Refused::summary).unwrap_or_default());
-    data["refused"] = refused.map_or(Value::Null, Refused::to_json);
-    // `forms.{id}` holds the refusal of the form with that id, so each form
-    // on a page shows only its own errors and typed values.
-    data["forms"] = refused.map_or_else(|| json!({}), |r| json!({ r.form.clone(): r.to_json() }));
-    if data.get("notice").is_none() {
-        data["notice"] = Value::Null;
-    }
-    super::staff::render(req, state, status, template, data, staff)
+/// One change in an audit trail, as the history table shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct HistoryEntry {
+    at: String,
+    actor: String,
+    action: String,
+    before: Option<String>,
+    after: Option<String>,
 }
 
 /// An audit trail for templates (oldest first).
-pub(crate) fn history_json(entries: &[AuditEntry]) -> Vec<Value> {
+pub(crate) fn history(entries: &[AuditEntry]) -> Vec<HistoryEntry> {
     entries
         .iter()
-        .map(|e| {
-            json!({
-                "at": time::date_and_time(time::from_db(e.at)), "actor": e.actor, "action": e.action,
-                "before": e.before_value, "after": e.after_value,
-            })
+        .map(|e| HistoryEntry {
+            at: when(e.at),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            before: e.before_value.clone(),
+            after: e.after_value.clone(),
         })
         .collect()
 }
@@ -191,8 +179,8 @@ pub(crate) fn when(at: chrono::NaiveDateTime) -> String {
 
 /// A notice for `?done=…` after a redirect, from a fixed list (so the URL
 /// cannot put words on the page).
-pub(crate) fn notice(done: Option<&str>) -> Value {
-    let text = match done.unwrap_or("") {
+pub(crate) fn notice(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
         "accepted" => "The proposed issues were saved.",
         "added" => "The issue was added.",
         "saved" => "Your changes were saved.",
@@ -219,9 +207,8 @@ pub(crate) fn notice(done: Option<&str>) -> Value {
         "user-added" => "The user was added.",
         "user-disabled" => "The user was disabled; their sessions have ended.",
         "user-enabled" => "The user was enabled.",
-        _ => return Value::Null,
-    };
-    json!(text)
+        _ => return None,
+    })
 }
 
 /// `?done=` on workspace pages.

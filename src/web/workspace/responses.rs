@@ -1,21 +1,222 @@
 //! A response opened in the workspace: its text and its issues, with the
 //! forms to accept the splitter's proposals and to edit, tag, merge, split,
-//! add and remove issues.
+//! add and remove issues, and (officers) to redact it for publication.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{Done, Refused, act, history_json, load, notice, page};
+use super::{Done, HistoryEntry, Screen, act, history, load, settle, when};
 use crate::domain::{IssueId, IssueKind};
-use crate::service::workspace::issues::{self, IssueEdit};
-use crate::web::auth::{StaffUser, check_csrf};
+use crate::service::ServiceResult;
+use crate::service::access::Scope;
+use crate::service::model::Connection;
+use crate::service::publication::redaction;
+use crate::service::workspace::issues::{self, IssueDetail, IssueEdit, ResponseDetail};
+use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
-use crate::web::form::FormData;
-use crate::web::staff::see_other;
+use crate::web::failed::{FailedForm, FailedFormView};
+use crate::web::render::Choice;
 use crate::web::state::AppState;
 
 fn response_url(slug: &str, reference: &str) -> String {
     format!("/staff/consultations/{slug}/inbox/{reference}")
+}
+
+/// Who a response is from.
+#[derive(Debug, Serialize)]
+struct Sender {
+    name: String,
+    kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ResponseView {
+    reference: String,
+    content: String,
+    channel: &'static str,
+    received: String,
+    status: &'static str,
+    publication: &'static str,
+    from: Vec<Sender>,
+}
+
+/// The text for publication, and its form.
+#[derive(Debug, Serialize)]
+struct RedactionView {
+    done: bool,
+    text: Option<String>,
+    reason: Option<String>,
+    by: Option<String>,
+    at: Option<String>,
+    checked: Option<String>,
+    form_text: String,
+    form_reason: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ThemeLink {
+    id: i64,
+    label: String,
+}
+
+#[derive(Debug, Serialize)]
+struct AnswerState {
+    kind: &'static str,
+    status: &'static str,
+}
+
+/// One issue of the response, with its forms.
+#[derive(Debug, Serialize)]
+struct IssueCard {
+    id: i64,
+    number: usize,
+    version: i32,
+    /// As typed when its form was refused, or as saved.
+    content: String,
+    saved_content: String,
+    form: String,
+    split_text: String,
+    split_error: Option<String>,
+    kinds: Vec<Choice>,
+    sections: Vec<Choice>,
+    bodies: Vec<Choice>,
+    tags: String,
+    theme: Option<ThemeLink>,
+    answer: Option<AnswerState>,
+    edited: bool,
+    last: bool,
+    refused: Option<FailedFormView>,
+}
+
+#[derive(Debug, Serialize)]
+struct Proposal {
+    text: String,
+    kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ResponsePage {
+    response: ResponseView,
+    issues: Vec<IssueCard>,
+    proposal_count: usize,
+    proposals: Vec<Proposal>,
+    redaction: RedactionView,
+    history: Vec<HistoryEntry>,
+}
+
+fn issue_card(
+    detail: &ResponseDetail,
+    (number, d): (usize, &IssueDetail),
+    failed: Option<&FailedForm>,
+) -> IssueCard {
+    let id = d.issue.id.0;
+    let form = format!("issue-{id}");
+    let mine = failed.filter(|f| f.form == form);
+    let typed = |field: &str| mine.and_then(|f| f.typed(field));
+    let kind = typed("kind").unwrap_or(d.issue.kind.as_str());
+    let split = failed.filter(|f| f.form == format!("split-{id}"));
+    let tick = |id: i64, label: String, chosen: bool| Choice {
+        value: id.to_string(),
+        label,
+        chosen,
+    };
+    IssueCard {
+        id,
+        number,
+        version: d.issue.version,
+        content: typed("content").unwrap_or(&d.issue.content).to_string(),
+        saved_content: d.issue.content.clone(),
+        split_text: split
+            .and_then(|f| f.typed("parts"))
+            .unwrap_or(&d.issue.content)
+            .to_string(),
+        split_error: split.and_then(|f| {
+            f.errors
+                .first()
+                .map(|e| e.message.clone())
+                .or(f.conflict.clone())
+        }),
+        kinds: Choice::list(IssueKind::ALL, |k| k.as_str(), |k| k.label(), kind),
+        sections: (detail.sections.iter())
+            .map(|s| {
+                let label = format!("{}. {}", s.position, s.heading);
+                tick(s.id.0, label, d.sections.contains(&s.id))
+            })
+            .collect(),
+        bodies: (detail.bodies.iter())
+            .map(|b| tick(b.id.0, b.name.clone(), d.bodies.contains(&b.id)))
+            .collect(),
+        tags: typed("tags").map_or_else(|| d.tags.join(", "), str::to_string),
+        theme: d.theme.as_ref().map(|t| ThemeLink {
+            id: t.id.0,
+            label: t.label.clone(),
+        }),
+        answer: d.answer.as_ref().map(|a| AnswerState {
+            kind: a.kind.label(),
+            status: a.status.label(),
+        }),
+        edited: d.issue.edited_by_officer,
+        last: number == detail.issues.len(),
+        refused: mine.map(FailedForm::view),
+        form,
+    }
+}
+
+fn redaction_view(detail: &ResponseDetail, failed: Option<&FailedForm>) -> RedactionView {
+    let r = &detail.redaction;
+    let typed = |field: &str| {
+        failed
+            .filter(|f| f.form == "redact")
+            .and_then(|f| f.typed(field))
+            .map(str::to_string)
+    };
+    RedactionView {
+        done: r.redacted_content.is_some(),
+        text: r.redacted_content.clone(),
+        reason: r.redaction_reason.clone(),
+        by: detail.redacted_by.clone(),
+        at: r.redacted_at.map(when),
+        checked: detail.response.reviewed_at.map(when),
+        form_text: typed("redacted")
+            .or(r.redacted_content.clone())
+            .unwrap_or_else(|| detail.response.content.clone()),
+        form_reason: typed("reason")
+            .or(r.redaction_reason.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn response_page(detail: &ResponseDetail, failed: Option<&FailedForm>) -> ResponsePage {
+    let response = &detail.response;
+    ResponsePage {
+        response: ResponseView {
+            reference: response.reference.clone(),
+            content: response.content.clone(),
+            channel: response.channel.label(),
+            received: when(response.received_at),
+            status: response.status.label(),
+            publication: response.publication.label(),
+            from: (detail.consultees.iter())
+                .map(|c| Sender {
+                    name: c.name.clone(),
+                    kind: c.kind.label(),
+                })
+                .collect(),
+        },
+        issues: (1..)
+            .zip(&detail.issues)
+            .map(|numbered| issue_card(detail, numbered, failed))
+            .collect(),
+        proposal_count: detail.proposals.len(),
+        proposals: (detail.proposals.iter())
+            .map(|p| Proposal {
+                text: p.text.clone(),
+                kind: p.kind.label(),
+            })
+            .collect(),
+        redaction: redaction_view(detail, failed),
+        history: history(&detail.history),
+    }
 }
 
 /// Renders the response page, with a refused form's typed values if any.
@@ -23,102 +224,22 @@ async fn show(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
-    slug: String,
-    reference: String,
-    done: Option<&str>,
-    refused: Option<Refused>,
+    (slug, reference): (String, String),
+    screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, (detail, sections, bodies, redaction)) =
-        load(state, staff, slug, move |conn, s| {
-            let detail = issues::response_detail(conn, s, &reference)?;
-            let sections = crate::db::document::sections_of(conn, s.consultation.id)?;
-            let bodies = crate::db::structure::bodies_of(conn, s.consultation.id)?;
-            let redaction = crate::db::responses::redaction_of(conn, detail.response.id)?;
-            let by = match redaction.redacted_by {
-                Some(user) => crate::db::users::by_id(conn, user)?.map(|u| u.email),
-                None => None,
-            };
-            Ok((detail, sections, bodies, (redaction, by)))
-        })
-        .await?;
-    let (redaction, redacted_by) = redaction;
-    let redact_form = refused.as_ref().filter(|r| r.form == "redact");
-    let redact_text = redact_form
-        .and_then(|r| r.typed["redacted"].as_str().map(str::to_string))
-        .or(redaction.redacted_content.clone())
-        .unwrap_or_else(|| detail.response.content.clone());
-    let redact_reason = redact_form
-        .and_then(|r| r.typed["reason"].as_str().map(str::to_string))
-        .or(redaction.redaction_reason.clone())
-        .unwrap_or_default();
-    let issue_views: Vec<Value> = detail
-        .issues
-        .iter()
-        .enumerate()
-        .map(|(n, d)| {
-            let form = format!("issue-{}", d.issue.id.0);
-            let typed = refused.as_ref().filter(|r| r.form == form).map(|r| &r.typed);
-            let content = typed
-                .and_then(|t| t["content"].as_str())
-                .unwrap_or(&d.issue.content);
-            let kind = typed
-                .and_then(|t| t["kind"].as_str())
-                .unwrap_or(d.issue.kind.as_str());
-            let tags = typed
-                .and_then(|t| t["tags"].as_str())
-                .map_or_else(|| d.tags.join(", "), str::to_string);
-            let split_form = format!("split-{}", d.issue.id.0);
-            let split_refused = refused.as_ref().filter(|r| r.form == split_form);
-            let split_text = split_refused
-                .and_then(|r| r.typed["parts"].as_str())
-                .unwrap_or(&d.issue.content);
-            let split_error = split_refused
-                .and_then(|r| r.errors.first().map(|e| e.message.clone()).or(r.conflict.clone()));
-            json!({
-                "id": d.issue.id.0, "number": n + 1, "version": d.issue.version, "content": content,
-                "saved_content": d.issue.content, "form": form, "split_text": split_text, "split_error": split_error,
-                "kinds": IssueKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label(), "selected": k.as_str() == kind })).collect::<Vec<_>>(),
-                "sections": sections.iter().map(|s| json!({ "id": s.id.0, "label": format!("{}. {}", s.position, s.heading), "checked": d.sections.contains(&s.id) })).collect::<Vec<_>>(),
-                "bodies": bodies.iter().map(|b| json!({ "id": b.id.0, "label": b.name, "checked": d.bodies.contains(&b.id) })).collect::<Vec<_>>(),
-                "tags": tags, "theme": d.theme.as_ref().map(|t| json!({ "id": t.id.0, "label": t.label })),
-                "answer": d.answer.as_ref().map(|a| json!({ "kind": a.kind.label(), "status": a.status.label() })),
-                "edited": d.issue.edited_by_officer, "last": n + 1 == detail.issues.len(),
-                "refused": refused.as_ref().filter(|r| r.form == form).map(Refused::to_json),
-            })
-        })
-        .collect();
-    let proposals: Vec<Value> = detail
-        .proposals
-        .iter()
-        .map(|p| json!({ "text": p.text, "kind": p.kind.label() }))
-        .collect();
-    let data = json!({
-        "response": {
-            "reference": detail.response.reference, "content": detail.response.content,
-            "channel": detail.response.channel.label(), "received": super::when(detail.response.received_at),
-            "status": detail.response.status.label(), "publication": detail.response.publication.label(),
-            "from": detail.consultees.iter().map(|c| json!({ "name": c.name, "kind": c.kind.label() })).collect::<Vec<_>>(),
-        },
-        "issues": issue_views, "proposal_count": proposals.len(), "proposals": proposals,
-        "redaction": {
-            "done": redaction.redacted_content.is_some(), "text": redaction.redacted_content, "reason": redaction.redaction_reason,
-            "by": redacted_by, "at": redaction.redacted_at.map(super::when),
-            "checked": detail.response.reviewed_at.map(super::when),
-            "form_text": redact_text, "form_reason": redact_reason,
-        }, "history": history_json(&detail.history),
-        "notice": notice(done),
-    });
-    Ok(page(
-        req,
-        state,
-        staff,
-        &consultation,
-        ("ws_response", "inbox"),
-        data,
-        refused.as_ref(),
-    ))
+    let (consultation, detail) = load(state, staff, slug, move |conn, s| {
+        issues::response_detail(conn, s, &reference)
+    })
+    .await?;
+    let view = response_page(&detail, screen.failed);
+    Ok(screen.render(req, state, staff, &consultation, &view))
 }
 
+fn screen() -> Screen<'static> {
+    Screen::new("ws_response", "inbox")
+}
+
+/// `GET /staff/consultations/{slug}/inbox/{reference}`.
 pub async fn detail(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -126,39 +247,37 @@ pub async fn detail(
     path: web::Path<(String, String)>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, reference) = path.into_inner();
-    show(
-        &req,
-        &state,
-        &staff,
-        slug,
-        reference,
-        done.done.as_deref(),
-        None,
-    )
-    .await
+    let screen = screen().done(done.done.as_deref());
+    show(&req, &state, &staff, path.into_inner(), screen).await
 }
 
-/// After a change: back to the response page (anchored at `anchor`), or
-/// the page again with the refusal.
-async fn after(
-    req: &HttpRequest,
-    state: &AppState,
-    staff: &StaffUser,
+/// What a change on the response page is: the form it came from, what
+/// the confirmation says, and the change itself.
+struct Change<F> {
+    form: String,
+    done: &'static str,
+    work: F,
+}
+
+/// Runs a change on the consultation of response `reference`, then goes
+/// back to the response, or shows it again with the refused form.
+async fn change<F>(
+    (req, state, staff): (HttpRequest, web::Data<AppState>, StaffUser),
     (slug, reference): (String, String),
-    outcome: Result<&str, AppError>,
-    refused: impl FnOnce(AppError) -> Result<Refused, AppError>,
-) -> Result<HttpResponse, AppError> {
-    match outcome {
-        Ok(done) => Ok(see_other(&format!(
-            "{}?done={done}",
-            response_url(&slug, &reference)
-        ))),
-        Err(error) => {
-            let refused = refused(error)?;
-            show(req, state, staff, slug, reference, None, Some(refused)).await
-        }
-    }
+    form: crate::web::form::CheckedForm,
+    change: Change<F>,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut Connection, &Scope) -> ServiceResult<()> + Send + 'static,
+{
+    let outcome = act(&state, &staff, slug.clone(), change.work)
+        .await
+        .map(|()| format!("{}?done={}", response_url(&slug, &reference), change.done));
+    settle(outcome, (&change.form, &form), |failed| async move {
+        let screen = screen().failed(Some(&failed));
+        show(&req, &state, &staff, (slug, reference), screen).await
+    })
+    .await
 }
 
 /// `POST …/inbox/{reference}/redact` (officers): the text the public will
@@ -168,25 +287,23 @@ pub async fn redact(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, String)>,
-    form: FormData,
+    form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let (slug, reference) = path.into_inner();
     let (text, reason) = (
         form.get("redacted").to_string(),
         form.get("reason").to_string(),
     );
-    let typed = json!({ "redacted": text, "reason": reason });
     let (r, now) = (reference.clone(), state.clock.now());
-    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
-        crate::service::publication::redaction::redact(conn, s, &r, (&text, &reason), now)
-    })
-    .await
-    .map(|()| "redacted");
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, "redact".into(), typed)
-    })
-    .await
+    let work = move |conn: &mut Connection, s: &Scope| {
+        redaction::redact(conn, s, &r, (&text, &reason), now)
+    };
+    let done = Change {
+        form: "redact".into(),
+        done: "redacted",
+        work,
+    };
+    change((req, state, staff), (slug, reference), form, done).await
 }
 
 /// `POST …/inbox/{reference}/checked` (officers): the response was read
@@ -196,20 +313,17 @@ pub async fn checked(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, String)>,
-    form: FormData,
+    form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let (slug, reference) = path.into_inner();
     let (r, now) = (reference.clone(), state.clock.now());
-    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
-        crate::service::publication::redaction::mark_checked(conn, s, &r, now)
-    })
-    .await
-    .map(|()| "checked");
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, "redact".into(), Value::Null)
-    })
-    .await
+    let work = move |conn: &mut Connection, s: &Scope| redaction::mark_checked(conn, s, &r, now);
+    let done = Change {
+        form: "redact".into(),
+        done: "checked",
+        work,
+    };
+    change((req, state, staff), (slug, reference), form, done).await
 }
 
 /// `POST …/inbox/{reference}/accept`: the splitter's proposals become issues.
@@ -218,20 +332,19 @@ pub async fn accept(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, String)>,
-    form: FormData,
+    form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let (slug, reference) = path.into_inner();
     let (r, now) = (reference.clone(), state.clock.now());
-    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
-        issues::accept_proposals(conn, s, &r, now)
-    })
-    .await
-    .map(|_| "accepted");
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, "proposals".into(), Value::Null)
-    })
-    .await
+    let work = move |conn: &mut Connection, s: &Scope| {
+        issues::accept_proposals(conn, s, &r, now).map(|_| ())
+    };
+    let done = Change {
+        form: "proposals".into(),
+        done: "accepted",
+        work,
+    };
+    change((req, state, staff), (slug, reference), form, done).await
 }
 
 /// `POST …/inbox/{reference}/issues`: adds an issue the splitter missed.
@@ -240,21 +353,20 @@ pub async fn add(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, String)>,
-    form: FormData,
+    form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let (slug, reference) = path.into_inner();
     let text = form.get("new_issue").to_string();
-    let (r, typed, now) = (reference.clone(), text.clone(), state.clock.now());
-    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
-        issues::add_issue(conn, s, &r, &typed, now)
-    })
-    .await
-    .map(|_| "added");
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, "add".into(), json!({ "new_issue": text }))
-    })
-    .await
+    let (r, now) = (reference.clone(), state.clock.now());
+    let work = move |conn: &mut Connection, s: &Scope| {
+        issues::add_issue(conn, s, &r, &text, now).map(|_| ())
+    };
+    let done = Change {
+        form: "add".into(),
+        done: "added",
+        work,
+    };
+    change((req, state, staff), (slug, reference), form, done).await
 }
 
 /// The response an issue belongs to, for redirects.
@@ -271,74 +383,49 @@ async fn reference_of(
     Ok(reference)
 }
 
+/// Runs a change to one issue, then back to its response.
+async fn change_issue<F>(
+    (req, state, staff): (HttpRequest, web::Data<AppState>, StaffUser),
+    path: web::Path<(String, i64)>,
+    form: crate::web::form::CheckedForm,
+    (form_prefix, done): (&str, &'static str),
+    work: impl FnOnce(IssueId) -> F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut Connection, &Scope) -> ServiceResult<()> + Send + 'static,
+{
+    let (slug, id) = path.into_inner();
+    let id = IssueId(id);
+    let reference = reference_of(&state, &staff, &slug, id).await?;
+    let change_of = Change {
+        form: format!("{form_prefix}-{}", id.0),
+        done,
+        work: work(id),
+    };
+    change((req, state, staff), (slug, reference), form, change_of).await
+}
+
 /// `POST …/issues/{id}`: saves an issue's wording, kind and tags.
 pub async fn edit(
     req: HttpRequest,
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
-    let (slug, id) = path.into_inner();
-    let id = IssueId(id);
-    let reference = reference_of(&state, &staff, &slug, id).await?;
     let input = IssueEdit {
         version: form.get("version").parse().unwrap_or(-1),
         content: form.get("content").into(),
         kind: form.get("kind").into(),
-        sections: form
-            .all("sections")
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
-        bodies: form.all("bodies").into_iter().map(str::to_string).collect(),
+        sections: form.all("sections").into_iter().map(String::from).collect(),
+        bodies: form.all("bodies").into_iter().map(String::from).collect(),
         tags: form.get("tags").into(),
     };
-    let typed = json!({ "content": input.content, "kind": input.kind, "tags": input.tags });
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
-        issues::edit_issue(conn, s, id, &input, now)
-    })
-    .await
-    .map(|_| "saved");
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, format!("issue-{}", id.0), typed)
-    })
-    .await
-}
-
-/// An action on one issue that takes nothing but the CSRF token; back to
-/// its response with `done`, or the page with the refusal by that issue.
-async fn issue_action<F>(
-    (req, state, staff): (HttpRequest, web::Data<AppState>, StaffUser),
-    path: web::Path<(String, i64)>,
-    form: FormData,
-    done: &'static str,
-    work: F,
-) -> Result<HttpResponse, AppError>
-where
-    F: FnOnce(
-            &mut crate::db::DbConnection,
-            &crate::service::access::Scope,
-            IssueId,
-        ) -> crate::service::ServiceResult<()>
-        + Send
-        + 'static,
-{
-    check_csrf(&req, &state, &form)?;
-    let (slug, id) = path.into_inner();
-    let id = IssueId(id);
-    let reference = reference_of(&state, &staff, &slug, id).await?;
-    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
-        work(conn, s, id)
-    })
-    .await
-    .map(|()| done);
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, format!("issue-{}", id.0), Value::Null)
-    })
-    .await
+    let work = move |id| {
+        move |conn: &mut Connection, s: &Scope| issues::edit_issue(conn, s, id, &input, now)
+    };
+    change_issue((req, state, staff), path, form, ("issue", "saved"), work).await
 }
 
 /// `POST …/issues/{id}/merge-next`: joins an issue with the one after it.
@@ -347,17 +434,12 @@ pub async fn merge_next(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    issue_action(
-        (req, state, staff),
-        path,
-        form,
-        "merged",
-        move |conn, s, id| issues::merge_with_next(conn, s, id, now),
-    )
-    .await
+    let work =
+        move |id| move |conn: &mut Connection, s: &Scope| issues::merge_with_next(conn, s, id, now);
+    change_issue((req, state, staff), path, form, ("issue", "merged"), work).await
 }
 
 /// `POST …/issues/{id}/split`: the text, with a blank line where it splits.
@@ -366,25 +448,18 @@ pub async fn split(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
-    let (slug, id) = path.into_inner();
-    let id = IssueId(id);
-    let reference = reference_of(&state, &staff, &slug, id).await?;
     let text = form.get("parts").replace("\r\n", "\n");
     let parts: Vec<String> = text.split("\n\n").map(str::to_string).collect();
     let version = form.get("version").parse().unwrap_or(-1);
     let now = state.clock.now();
-    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
-        issues::split_issue(conn, s, id, version, &parts, now)
-    })
-    .await
-    .map(|_| "split");
-    after(&req, &state, &staff, (slug, reference), outcome, |e| {
-        Refused::from_error(e, format!("split-{}", id.0), json!({ "parts": text }))
-    })
-    .await
+    let work = move |id| {
+        move |conn: &mut Connection, s: &Scope| {
+            issues::split_issue(conn, s, id, version, &parts, now).map(|_| ())
+        }
+    };
+    change_issue((req, state, staff), path, form, ("split", "split"), work).await
 }
 
 /// `POST …/issues/{id}/remove`: removes something that is not an issue.
@@ -393,15 +468,10 @@ pub async fn remove(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    issue_action(
-        (req, state, staff),
-        path,
-        form,
-        "removed",
-        move |conn, s, id| issues::remove_issue(conn, s, id, now),
-    )
-    .await
+    let work =
+        move |id| move |conn: &mut Connection, s: &Scope| issues::remove_issue(conn, s, id, now);
+    change_issue((req, state, staff), path, form, ("issue", "removed"), work).await
 }

@@ -2,24 +2,134 @@
 //! rename, pin, merge, split and create themes and to move issues.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{Done, Refused, act, history_json, load, notice, page, when};
+use super::analysis::RunView;
+use super::{Done, HistoryEntry, Screen, act, history, load, settle};
 use crate::domain::text::thousands;
-use crate::domain::{IssueId, ThemeId};
-use crate::service::workspace::themes::{self, Progress};
-use crate::web::auth::{StaffUser, check_csrf};
+use crate::domain::{IssueId, ThemeId, ThemeOrigin};
+use crate::service::ServiceError;
+use crate::service::workspace::themes::{self, Progress, ThemeDetail, ThemeSummary, Triage};
+use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
-use crate::web::form::FormData;
-use crate::web::staff::see_other;
+use crate::web::failed::FailedForm;
+use crate::web::form::{CheckedForm, FormData};
 use crate::web::state::AppState;
 
-fn progress_json(p: &Progress) -> Value {
-    let percent = |n: usize| (n * 100).checked_div(p.issues).unwrap_or(0);
-    json!({
-        "issues": thousands(p.issues), "answered": thousands(p.answered), "agreed": thousands(p.agreed),
-        "answered_percent": percent(p.answered), "agreed_percent": percent(p.agreed),
-    })
+/// How far the group's responses have got, in figures and percentages.
+#[derive(Debug, Serialize)]
+struct ProgressView {
+    issues: String,
+    answered: String,
+    agreed: String,
+    answered_percent: usize,
+    agreed_percent: usize,
+}
+
+impl ProgressView {
+    fn of(p: &Progress) -> Self {
+        let percent = |n: usize| (n * 100).checked_div(p.issues).unwrap_or(0);
+        Self {
+            issues: thousands(p.issues),
+            answered: thousands(p.answered),
+            agreed: thousands(p.agreed),
+            answered_percent: percent(p.answered),
+            agreed_percent: percent(p.agreed),
+        }
+    }
+}
+
+/// A term that marks a theme, with its weight.
+#[derive(Debug, Serialize)]
+struct TermView {
+    surface: String,
+    weight: String,
+}
+
+/// An issue (or a theme) as a link: its id and what it says.
+#[derive(Debug, Serialize)]
+struct Linked {
+    id: i64,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ThemeRow {
+    id: i64,
+    label: String,
+    pinned: bool,
+    named: bool,
+    officer: bool,
+    size: usize,
+    progress: ProgressView,
+    terms: Vec<TermView>,
+    representatives: Vec<Linked>,
+}
+
+impl ThemeRow {
+    fn of(t: &ThemeSummary) -> Self {
+        Self {
+            id: t.theme.id.0,
+            label: t.theme.label.clone(),
+            pinned: t.theme.pinned,
+            named: t.theme.officer_named,
+            officer: t.theme.origin == ThemeOrigin::Officer,
+            size: t.progress.issues,
+            progress: ProgressView::of(&t.progress),
+            terms: (t.top_terms.iter().take(6))
+                .map(|s| TermView {
+                    surface: s.surface.clone(),
+                    weight: format!("{:.2}", s.weight),
+                })
+                .collect(),
+            representatives: (t.representatives.iter())
+                .map(|(id, text)| Linked {
+                    id: id.0,
+                    text: text.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct RepeatRow {
+    id: i64,
+    text: String,
+    size: usize,
+    unanswered: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct TriageView {
+    themes: Vec<ThemeRow>,
+    unthemed: ProgressView,
+    has_unthemed: bool,
+    not_fitting: usize,
+    overall: ProgressView,
+    repeats: Vec<RepeatRow>,
+    run: Option<RunView>,
+}
+
+impl TriageView {
+    fn of(triage: &Triage) -> Self {
+        Self {
+            themes: triage.themes.iter().map(ThemeRow::of).collect(),
+            unthemed: ProgressView::of(&triage.unthemed),
+            has_unthemed: triage.unthemed.issues > 0,
+            not_fitting: triage.not_fitting,
+            overall: ProgressView::of(&triage.overall),
+            repeats: (triage.repeats.iter().take(50))
+                .map(|r| RepeatRow {
+                    id: r.first.0,
+                    text: r.text.clone(),
+                    size: r.size,
+                    unanswered: r.unanswered,
+                })
+                .collect(),
+            run: triage.latest_run.as_ref().map(RunView::of),
+        }
+    }
 }
 
 async fn show_triage(
@@ -27,46 +137,11 @@ async fn show_triage(
     state: &AppState,
     staff: &StaffUser,
     slug: String,
-    done: Option<&str>,
-    refused: Option<Refused>,
+    screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, triage) = load(state, staff, slug, themes::triage).await?;
-    let themes: Vec<Value> = triage
-        .themes
-        .iter()
-        .map(|t| json!({
-            "id": t.theme.id.0, "label": t.theme.label, "pinned": t.theme.pinned, "named": t.theme.officer_named,
-            "officer": t.theme.origin == crate::domain::ThemeOrigin::Officer,
-            "size": t.progress.issues, "progress": progress_json(&t.progress),
-            "terms": t.top_terms.iter().take(6).map(|s| json!({ "surface": s.surface, "weight": format!("{:.2}", s.weight) })).collect::<Vec<_>>(),
-            "representatives": t.representatives.iter().map(|(id, text)| json!({ "id": id.0, "text": text })).collect::<Vec<_>>(),
-        }))
-        .collect();
-    let repeats: Vec<Value> = triage
-        .repeats
-        .iter()
-        .take(50)
-        .map(|r| json!({ "id": r.first.0, "text": r.text, "size": r.size, "unanswered": r.unanswered }))
-        .collect();
-    let run = triage.latest_run.as_ref().map(|r| json!({
-        "status": r.status, "stage": r.stage, "started": when(r.started_at),
-        "finished": r.finished_at.map(when), "issues": r.issues, "themes": r.themes, "message": r.message,
-        "running": r.status == "running",
-    }));
-    let data = json!({
-        "themes": themes, "unthemed": progress_json(&triage.unthemed), "has_unthemed": triage.unthemed.issues > 0,
-        "not_fitting": triage.not_fitting, "overall": progress_json(&triage.overall),
-        "repeats": repeats, "run": run, "notice": notice(done),
-    });
-    Ok(page(
-        req,
-        state,
-        staff,
-        &consultation,
-        ("ws_themes", "themes"),
-        data,
-        refused.as_ref(),
-    ))
+    let view = TriageView::of(&triage);
+    Ok(screen.render(req, state, staff, &consultation, &view))
 }
 
 /// `GET /staff/consultations/{slug}/themes`.
@@ -77,63 +152,99 @@ pub async fn triage(
     slug: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
-    show_triage(
-        &req,
-        &state,
-        &staff,
-        slug.into_inner(),
-        done.done.as_deref(),
-        None,
-    )
-    .await
+    let screen = Screen::new("ws_themes", "themes").done(done.done.as_deref());
+    show_triage(&req, &state, &staff, slug.into_inner(), screen).await
+}
+
+#[derive(Debug, Serialize)]
+struct AnswerState {
+    kind: &'static str,
+    status: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct IssueRow {
+    id: i64,
+    content: String,
+    reference: String,
+    kind: &'static str,
+    placed: bool,
+    no_fit: bool,
+    answer: Option<AnswerState>,
+}
+
+#[derive(Debug, Serialize)]
+struct ThemeHeading {
+    id: i64,
+    label: String,
+    pinned: bool,
+    named: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ThemeView {
+    theme: Option<ThemeHeading>,
+    issue_count: usize,
+    issues: Vec<IssueRow>,
+    /// The themes its issues can move to.
+    others: Vec<Linked>,
+    history: Vec<HistoryEntry>,
+}
+
+impl ThemeView {
+    fn of(detail: &ThemeDetail, id: Option<ThemeId>) -> Self {
+        let issues: Vec<IssueRow> = (detail.issues.iter())
+            .map(|(issue, answer, reference)| IssueRow {
+                id: issue.id.0,
+                content: issue.content.clone(),
+                reference: reference.clone(),
+                kind: issue.kind.label(),
+                placed: issue.theme_set_by_officer,
+                no_fit: issue.fits_no_theme,
+                answer: answer.as_ref().map(|a| AnswerState {
+                    kind: a.kind.label(),
+                    status: a.status.label(),
+                }),
+            })
+            .collect();
+        Self {
+            theme: detail.theme.as_ref().map(|t| ThemeHeading {
+                id: t.id.0,
+                label: t.label.clone(),
+                pinned: t.pinned,
+                named: t.officer_named,
+            }),
+            issue_count: issues.len(),
+            issues,
+            others: (detail.all_themes.iter())
+                .filter(|t| Some(t.id) != id)
+                .map(|t| Linked {
+                    id: t.id.0,
+                    text: t.label.clone(),
+                })
+                .collect(),
+            history: history(&detail.history),
+        }
+    }
 }
 
 async fn show_theme(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
-    slug: String,
-    id: Option<ThemeId>,
-    done: Option<&str>,
-    refused: Option<Refused>,
+    (slug, id): (String, Option<ThemeId>),
+    screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, detail) = load(state, staff, slug, move |conn, s| {
         themes::theme_detail(conn, s, id)
     })
     .await?;
-    let issues: Vec<Value> = detail
-        .issues
-        .iter()
-        .map(|(issue, answer, reference)| json!({
-            "id": issue.id.0, "content": issue.content, "reference": reference, "kind": issue.kind.label(),
-            "placed": issue.theme_set_by_officer, "no_fit": issue.fits_no_theme,
-            "answer": answer.as_ref().map(|a| json!({ "kind": a.kind.label(), "status": a.status.label() })),
-        }))
-        .collect();
-    let others: Vec<Value> = detail
-        .all_themes
-        .iter()
-        .filter(|t| Some(t.id) != id)
-        .map(|t| json!({ "id": t.id.0, "label": t.label }))
-        .collect();
-    let theme = detail.theme.as_ref().map(|t| {
-        json!({
-            "id": t.id.0, "label": t.label, "pinned": t.pinned, "named": t.officer_named,
-        })
-    });
-    let data = json!({
-        "theme": theme, "issue_count": issues.len(), "issues": issues, "others": others, "history": history_json(&detail.history),
-        "notice": notice(done),
-    });
-    Ok(page(
-        req,
-        state,
-        staff,
-        &consultation,
-        ("ws_theme", "themes"),
-        data,
-        refused.as_ref(),
-    ))
+    let view = ThemeView::of(&detail, id);
+    Ok(screen.render(req, state, staff, &consultation, &view))
+}
+
+fn theme_screen() -> Screen<'static> {
+    Screen::new("ws_theme", "themes")
 }
 
 fn theme_path(id: &str) -> Result<Option<ThemeId>, AppError> {
@@ -155,7 +266,8 @@ pub async fn theme(
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
     let id = theme_path(&id)?;
-    show_theme(&req, &state, &staff, slug, id, done.done.as_deref(), None).await
+    let screen = theme_screen().done(done.done.as_deref());
+    show_theme(&req, &state, &staff, (slug, id), screen).await
 }
 
 fn theme_url(slug: &str, id: Option<ThemeId>) -> String {
@@ -178,26 +290,24 @@ pub async fn create(
     state: web::Data<AppState>,
     staff: StaffUser,
     slug: web::Path<String>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let slug = slug.into_inner();
-    let label = form.get("label").to_string();
-    let (typed, now) = (label.clone(), state.clock.now());
-    match act(&state, &staff, slug.clone(), move |conn, s| {
-        themes::create(conn, s, &typed, now)
+    let (label, now) = (form.get("label").to_string(), state.clock.now());
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        themes::create(conn, s, &label, now)
     })
     .await
-    {
-        Ok(id) => Ok(see_other(&format!(
-            "{}?done=created",
-            theme_url(&slug, Some(id))
-        ))),
-        Err(e) => {
-            let refused = Refused::from_error(e, "new_theme".into(), json!({ "label": label }))?;
-            show_triage(&req, &state, &staff, slug, None, Some(refused)).await
-        }
-    }
+    .map(|id| format!("{}?done=created", theme_url(&slug, Some(id))));
+    settle(
+        outcome,
+        ("new_theme", &form),
+        |failed: FailedForm| async move {
+            let screen = Screen::new("ws_themes", "themes").failed(Some(&failed));
+            show_triage(&req, &state, &staff, slug, screen).await
+        },
+    )
+    .await
 }
 
 /// What a form on a theme's page asks for.
@@ -208,24 +318,28 @@ enum ThemeChange {
     Split(Vec<IssueId>, String),
 }
 
+impl ThemeChange {
+    /// The form it comes from.
+    fn form(&self) -> &'static str {
+        match self {
+            ThemeChange::Rename(_) => "rename",
+            ThemeChange::Pin(_) => "pin",
+            ThemeChange::Merge(_) => "merge",
+            ThemeChange::Split(..) => "split",
+        }
+    }
+}
+
 async fn change_theme(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: StaffUser,
+    (req, state, staff): (HttpRequest, web::Data<AppState>, StaffUser),
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: CheckedForm,
     change: ThemeChange,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let (slug, id) = path.into_inner();
     let id = ThemeId(id);
     let now = state.clock.now();
-    let (form_id, typed) = match &change {
-        ThemeChange::Rename(label) => ("rename", json!({ "label": label })),
-        ThemeChange::Pin(_) => ("pin", Value::Null),
-        ThemeChange::Merge(_) => ("merge", Value::Null),
-        ThemeChange::Split(_, label) => ("split", json!({ "label": label })),
-    };
+    let form_id = change.form();
     let outcome = act(&state, &staff, slug.clone(), move |conn, s| match change {
         ThemeChange::Rename(label) => {
             themes::rename(conn, s, id, &label, now).map(|()| ("renamed", Some(id)))
@@ -235,7 +349,7 @@ async fn change_theme(
         ThemeChange::Merge(Some(into)) => {
             themes::merge(conn, s, id, into, now).map(|_| ("themes-merged", Some(into)))
         }
-        ThemeChange::Merge(None) => Err(crate::service::ServiceError::invalid(
+        ThemeChange::Merge(None) => Err(ServiceError::invalid(
             "into",
             "Choose the theme to merge this one into",
         )),
@@ -243,17 +357,13 @@ async fn change_theme(
             themes::split(conn, s, id, &ids, &label, now).map(|new| ("theme-split", Some(new)))
         }
     })
-    .await;
-    match outcome {
-        Ok((done, target)) => Ok(see_other(&format!(
-            "{}?done={done}",
-            theme_url(&slug, target)
-        ))),
-        Err(e) => {
-            let refused = Refused::from_error(e, form_id.into(), typed)?;
-            show_theme(&req, &state, &staff, slug, Some(id), None, Some(refused)).await
-        }
-    }
+    .await
+    .map(|(done, target)| format!("{}?done={done}", theme_url(&slug, target)));
+    settle(outcome, (form_id, &form), |failed: FailedForm| async move {
+        let screen = theme_screen().failed(Some(&failed));
+        show_theme(&req, &state, &staff, (slug, Some(id)), screen).await
+    })
+    .await
 }
 
 /// `POST …/themes/{id}/rename`.
@@ -262,10 +372,10 @@ pub async fn rename(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
     let change = ThemeChange::Rename(form.get("label").into());
-    change_theme(req, state, staff, path, form, change).await
+    change_theme((req, state, staff), path, form, change).await
 }
 
 /// `POST …/themes/{id}/pin` (`pinned=true|false`).
@@ -274,10 +384,10 @@ pub async fn pin(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
     let change = ThemeChange::Pin(form.get("pinned") == "true");
-    change_theme(req, state, staff, path, form, change).await
+    change_theme((req, state, staff), path, form, change).await
 }
 
 /// `POST …/themes/{id}/merge` (`into=` another theme).
@@ -286,10 +396,10 @@ pub async fn merge(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
     let into = form.get("into").parse().ok().map(ThemeId);
-    change_theme(req, state, staff, path, form, ThemeChange::Merge(into)).await
+    change_theme((req, state, staff), path, form, ThemeChange::Merge(into)).await
 }
 
 /// `POST …/themes/{id}/split` (`issues=` the selected issues, `label=`).
@@ -298,10 +408,10 @@ pub async fn split(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
     let change = ThemeChange::Split(selected_issues(&form), form.get("label").into());
-    change_theme(req, state, staff, path, form, change).await
+    change_theme((req, state, staff), path, form, change).await
 }
 
 /// `POST …/themes/move`: the selected issues (`issues=`) to theme `to`
@@ -311,9 +421,8 @@ pub async fn move_issues(
     state: web::Data<AppState>,
     staff: StaffUser,
     slug: web::Path<String>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&req, &state, &form)?;
     let slug = slug.into_inner();
     let from = theme_path(form.get("from")).unwrap_or(None);
     let ids = selected_issues(&form);
@@ -324,17 +433,16 @@ pub async fn move_issues(
     let now = state.clock.now();
     let outcome = act(&state, &staff, slug.clone(), move |conn, s| match to {
         Ok(to) => themes::move_issues(conn, s, &ids, to, now),
-        Err(()) => Err(crate::service::ServiceError::invalid(
+        Err(()) => Err(ServiceError::invalid(
             "to",
             "Choose the theme to move the issues to",
         )),
     })
-    .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("{}?done=moved", theme_url(&slug, from)))),
-        Err(e) => {
-            let refused = Refused::from_error(e, "move".into(), Value::Null)?;
-            show_theme(&req, &state, &staff, slug, from, None, Some(refused)).await
-        }
-    }
+    .await
+    .map(|_| format!("{}?done=moved", theme_url(&slug, from)));
+    settle(outcome, ("move", &form), |failed: FailedForm| async move {
+        let screen = theme_screen().failed(Some(&failed));
+        show_theme(&req, &state, &staff, (slug, from), screen).await
+    })
+    .await
 }
