@@ -8,8 +8,11 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use super::{CLI, Target};
+use crate::domain::QuestionId;
+use crate::import::{Field, Mapping, Table};
 use crate::service::access;
 use crate::service::database;
+use crate::service::import;
 use crate::service::model::Connection;
 
 /// `sounding import …`
@@ -63,8 +66,6 @@ fn import_responses(
     choices: &[(String, String)],
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    use crate::import::{Field, Mapping};
-    use crate::service::import;
     let scope = access::open(conn, &CLI, slug)?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let table = import::read(&bytes)?;
@@ -72,23 +73,7 @@ fn import_responses(
     let mapping = Mapping::guess(&table.headers, &questions)
         .with_choices(&table.headers, choices)
         .map_err(anyhow::Error::msg)?;
-    println!(
-        "{}: {} rows, read as {}.",
-        file.display(),
-        table.records.len(),
-        table.encoding.label()
-    );
-    for field in Field::ALL {
-        let column = mapping
-            .column(field)
-            .map_or("(not in the file)", |c| table.headers[c].as_str());
-        println!("  {:<13} {column}", field.key());
-    }
-    for (id, position, prompt) in &questions {
-        if let Some(c) = mapping.question_column(*id) {
-            println!("  question {position} ({prompt}): {}", table.headers[c]);
-        }
-    }
+    print_mapping(file, &table, &mapping, &questions);
     let now = chrono::Utc::now();
     let preview = import::preview(conn, &scope, &table, &mapping, now)?;
     for problem in &preview.problems {
@@ -101,21 +86,7 @@ fn import_responses(
         );
     }
     if dry_run {
-        for row in &preview.sample {
-            let excerpt: String = row.text.chars().take(70).collect();
-            println!(
-                "  line {}: {} ({}), {}: {excerpt}",
-                row.line,
-                row.consultee(),
-                row.kind.label(),
-                crate::domain::time::short_date(row.received_at)
-            );
-        }
-        println!(
-            "Dry run: {} rows would be imported, {} skipped as repeats.",
-            preview.rows - preview.repeats,
-            preview.repeats
-        );
+        print_dry_run(&preview);
         return Ok(());
     }
     let bar = if std::io::stderr().is_terminal() {
@@ -146,4 +117,49 @@ fn import_responses(
         table.records.len() as f64 / seconds.max(1e-9)
     );
     Ok(())
+}
+
+/// Which column the file's values are read from.
+fn print_mapping(
+    file: &std::path::Path,
+    table: &Table,
+    mapping: &Mapping,
+    questions: &[(QuestionId, i32, String)],
+) {
+    println!(
+        "{}: {} rows, read as {}.",
+        file.display(),
+        table.records.len(),
+        table.encoding.label()
+    );
+    for field in Field::ALL {
+        let column = mapping
+            .column(field)
+            .map_or("(not in the file)", |c| table.headers[c].as_str());
+        println!("  {:<13} {column}", field.key());
+    }
+    for (id, position, prompt) in questions {
+        if let Some(c) = mapping.question_column(*id) {
+            println!("  question {position} ({prompt}): {}", table.headers[c]);
+        }
+    }
+}
+
+/// The first rows as they would be stored, and how many would be.
+fn print_dry_run(preview: &import::Preview) {
+    for row in &preview.sample {
+        let excerpt: String = row.text.chars().take(70).collect();
+        println!(
+            "  line {}: {} ({}), {}: {excerpt}",
+            row.line,
+            row.consultee(),
+            row.kind.label(),
+            crate::domain::time::short_date(row.received_at)
+        );
+    }
+    println!(
+        "Dry run: {} rows would be imported, {} skipped as repeats.",
+        preview.rows - preview.repeats,
+        preview.repeats
+    );
 }

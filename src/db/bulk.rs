@@ -234,15 +234,15 @@ fn insert_sqlite(conn: &mut SqliteConnection, rows: &NewRows<'_>) -> QueryResult
 /// is prepared once per connection; foreign keys are checked at the end of the statement,
 /// when every table's rows are in.
 fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<()> {
+    let unnested = response_columns(Unnested::default(), rows);
+    let unnested = consultee_columns(unnested, rows);
+    let unnested = issue_columns(unnested, rows);
+    audit_columns(unnested, rows).execute(conn).map(|_| ())
+}
+
+fn response_columns<'a>(unnested: Unnested<'a>, rows: &NewRows<'a>) -> Unnested<'a> {
     let r = &rows.responses;
-    let c = &rows.consultees;
-    let links = &rows.response_consultees;
-    let a = &rows.answers;
-    let i = &rows.issues;
-    let s = &rows.issue_sections;
-    let b = &rows.issue_bodies;
-    let log = &rows.audit;
-    Unnested::default()
+    unnested
         .column::<BigInt, _>("id", "bigint", r.iter().map(|r| r.id))
         .column::<BigInt, _>(
             "consultation_id",
@@ -285,6 +285,11 @@ fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<(
             r.iter().map(|r| r.response.submission_hash),
         )
         .into_table("responses")
+}
+
+fn consultee_columns<'a>(unnested: Unnested<'a>, rows: &NewRows<'a>) -> Unnested<'a> {
+    let (c, links, a) = (&rows.consultees, &rows.response_consultees, &rows.answers);
+    unnested
         .column::<BigInt, _>("id", "bigint", c.iter().map(|c| c.id))
         .column::<BigInt, _>(
             "consultation_id",
@@ -326,6 +331,11 @@ fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<(
         .column::<BigInt, _>("question_id", "bigint", a.iter().map(|a| a.question_id))
         .column::<Text, _>("value", "text", a.iter().map(|a| a.value))
         .into_table("answers")
+}
+
+fn issue_columns<'a>(unnested: Unnested<'a>, rows: &NewRows<'a>) -> Unnested<'a> {
+    let (i, s, b) = (&rows.issues, &rows.issue_sections, &rows.issue_bodies);
+    unnested
         .column::<BigInt, _>("id", "bigint", i.iter().map(|i| i.id))
         .column::<BigInt, _>(
             "consultation_id",
@@ -347,6 +357,11 @@ fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<(
         .column::<BigInt, _>("issue_id", "bigint", b.iter().map(|b| b.issue_id))
         .column::<BigInt, _>("body_id", "bigint", b.iter().map(|b| b.body_id))
         .into_table("issue_bodies")
+}
+
+fn audit_columns<'a>(unnested: Unnested<'a>, rows: &NewRows<'a>) -> Unnested<'a> {
+    let log = &rows.audit;
+    unnested
         .column::<Timestamp, _>("at", "timestamp", log.iter().map(|e| e.at))
         .column::<Nullable<BigInt>, _>("user_id", "bigint", log.iter().map(|e| e.user_id))
         .column::<Text, _>("actor", "text", log.iter().map(|e| e.actor))
@@ -356,8 +371,6 @@ fn insert_postgres(conn: &mut PgConnection, rows: &NewRows<'_>) -> QueryResult<(
         .column::<Nullable<Text>, _>("before_value", "text", log.iter().map(|e| e.before_value))
         .column::<Nullable<Text>, _>("after_value", "text", log.iter().map(|e| e.after_value))
         .into_table("audit_log")
-        .execute(conn)
-        .map(|_| ())
 }
 
 /// One PostgreSQL statement inserting into several tables, each column's

@@ -227,116 +227,41 @@ fn check_row(
     if text.is_none() && check.problems.is_empty() {
         check.problem(column(Field::Text), "The response text is empty".into());
     }
-    let name = check.text(column(Field::Name), "The name", MAX_NAME_CHARS);
-    let organisation = check.text(
-        column(Field::Organisation),
-        "The organisation",
-        MAX_NAME_CHARS,
+    let (name, organisation) = check.who(mapping);
+    let blank_kind = if organisation.is_some() {
+        ConsulteeKind::Other
+    } else {
+        ConsulteeKind::Individual
+    };
+    let kind = check.word(column(Field::Kind), blank_kind, parse_kind, |typed| {
+        let known: Vec<&str> = ConsulteeKind::ALL.iter().map(|k| k.label()).collect();
+        format!(
+            "Unknown kind of consultee “{typed}”: use one of {}",
+            known.join(", ")
+        )
+    });
+    let email = check.email(column(Field::Email));
+    let channel = check.word(
+        column(Field::Channel),
+        Channel::Import,
+        parse_channel,
+        |typed| format!("Unknown channel “{typed}”: use email, letter, online or meeting"),
     );
-    if name.is_none() && organisation.is_none() && check.problems.is_empty() {
-        check.problem(
-            column(Field::Name).or(column(Field::Organisation)),
-            "Give the name of the person or the organisation".into(),
-        );
-    }
-    let kind = match check.cell(column(Field::Kind)) {
-        "" if organisation.is_some() => ConsulteeKind::Other,
-        "" => ConsulteeKind::Individual,
-        typed => parse_kind(typed).unwrap_or_else(|| {
-            let known: Vec<&str> = ConsulteeKind::ALL.iter().map(|k| k.label()).collect();
-            check.problem(
-                column(Field::Kind),
-                format!(
-                    "Unknown kind of consultee “{typed}”: use one of {}",
-                    known.join(", ")
-                ),
-            );
-            ConsulteeKind::Other
-        }),
-    };
-    let email = match check.cell(column(Field::Email)) {
-        "" => None,
-        typed => match EmailAddress::parse("email", typed) {
-            Ok(email) => Some(email.as_str().to_string()),
-            Err(e) => {
-                check.problem(column(Field::Email), e.message);
-                None
-            }
-        },
-    };
-    let channel = match check.cell(column(Field::Channel)) {
-        "" => Channel::Import,
-        typed => parse_channel(typed).unwrap_or_else(|| {
-            check.problem(
-                column(Field::Channel),
-                format!("Unknown channel “{typed}”: use email, letter, online or meeting"),
-            );
-            Channel::Import
-        }),
-    };
     let date = check.cell(column(Field::Date)).to_string();
-    let received_at = match date.as_str() {
-        "" => now,
-        typed => dates::parse(typed).unwrap_or_else(|| {
-            check.problem(column(Field::Date), format!("“{typed}” is not a date: write it as 24/08/2011, 24/08/2011 10:15 or 2011-08-24"));
-            now
-        }),
-    };
-    let publication = match check.cell(column(Field::Publication)) {
-        "" => Publication::NotPublished,
-        typed => parse_publication(typed).unwrap_or_else(|| {
-            check.problem(
-                column(Field::Publication),
-                format!("Unknown publication choice “{typed}”: use yes, anonymous or no"),
-            );
-            Publication::NotPublished
-        }),
-    };
-    let mut answers = Vec::new();
-    for question in questions {
-        let Some(c) = mapping.question_column(question.id) else {
-            continue;
-        };
-        let Some(value) = check.text(Some(c), "The answer", MAX_ANSWER_CHARS) else {
-            continue;
-        };
-        if question.choices.is_empty() {
-            answers.push((question.id, value));
-        } else if let Some(choice) = question
-            .choices
-            .iter()
-            .find(|ch| ch.eq_ignore_ascii_case(&value))
-        {
-            answers.push((question.id, choice.clone()));
-        } else {
-            check.problem(
-                Some(c),
-                format!(
-                    "“{value}” is not one of the answers: {}",
-                    question.choices.join(", ")
-                ),
-            );
-        }
-    }
+    let received_at = check.word(column(Field::Date), now, dates::parse, |typed| {
+        format!("“{typed}” is not a date: write it as 24/08/2011, 24/08/2011 10:15 or 2011-08-24")
+    });
+    let publication = check.word(
+        column(Field::Publication),
+        Publication::NotPublished,
+        parse_publication,
+        |typed| format!("Unknown publication choice “{typed}”: use yes, anonymous or no"),
+    );
+    let answers = check.answers(mapping, questions);
     if !check.problems.is_empty() {
         return None;
     }
-    let text = text?;
-    let key_parts = [
-        name.as_deref().unwrap_or(""),
-        organisation.as_deref().unwrap_or(""),
-        kind.as_str(),
-        email.as_deref().unwrap_or(""),
-        channel.as_str(),
-        &date,
-        &text,
-        publication.as_str(),
-    ];
-    let mut key_text = key_parts.join("\u{1f}");
-    for (question, value) in &answers {
-        key_text.push_str(&format!("\u{1f}{}={value}", question.0));
-    }
-    Some(ImportRow {
+    let row = ImportRow {
         line: check.line,
         name,
         organisation,
@@ -344,11 +269,119 @@ fn check_row(
         email,
         channel,
         received_at,
-        text,
+        text: text?,
         publication,
         answers,
-        key: format!("import:{}", sha256_hex(&key_text)),
+        key: String::new(),
+    };
+    Some(ImportRow {
+        key: row_key(&row, &date),
+        ..row
     })
+}
+
+impl RowCheck<'_> {
+    /// The name of the person and of the organisation; one is needed.
+    fn who(&mut self, mapping: &Mapping) -> (Option<String>, Option<String>) {
+        let (name_column, organisation_column) = (
+            mapping.column(Field::Name),
+            mapping.column(Field::Organisation),
+        );
+        let name = self.text(name_column, "The name", MAX_NAME_CHARS);
+        let organisation = self.text(organisation_column, "The organisation", MAX_NAME_CHARS);
+        if name.is_none() && organisation.is_none() && self.problems.is_empty() {
+            self.problem(
+                name_column.or(organisation_column),
+                "Give the name of the person or the organisation".into(),
+            );
+        }
+        (name, organisation)
+    }
+
+    /// A cell holding one of a list of words: `blank` when empty, a
+    /// problem (and `blank`) when it is none of them.
+    fn word<T>(
+        &mut self,
+        column: Option<usize>,
+        blank: T,
+        parse: impl Fn(&str) -> Option<T>,
+        unknown: impl Fn(&str) -> String,
+    ) -> T {
+        let typed = self.cell(column);
+        if typed.is_empty() {
+            return blank;
+        }
+        parse(typed).unwrap_or_else(|| {
+            self.problem(column, unknown(typed));
+            blank
+        })
+    }
+
+    fn email(&mut self, column: Option<usize>) -> Option<String> {
+        match self.cell(column) {
+            "" => None,
+            typed => match EmailAddress::parse("email", typed) {
+                Ok(email) => Some(email.as_str().to_string()),
+                Err(e) => {
+                    self.problem(column, e.message);
+                    None
+                }
+            },
+        }
+    }
+
+    /// The answers to the questions mapped to a column; a choice must be
+    /// one of the question's (in any case).
+    fn answers(
+        &mut self,
+        mapping: &Mapping,
+        questions: &[QuestionSpec],
+    ) -> Vec<(QuestionId, String)> {
+        let mut answers = Vec::new();
+        for question in questions {
+            let Some(c) = mapping.question_column(question.id) else {
+                continue;
+            };
+            let Some(value) = self.text(Some(c), "The answer", MAX_ANSWER_CHARS) else {
+                continue;
+            };
+            if question.choices.is_empty() {
+                answers.push((question.id, value));
+                continue;
+            }
+            match (question.choices.iter()).find(|ch| ch.eq_ignore_ascii_case(&value)) {
+                Some(choice) => answers.push((question.id, choice.clone())),
+                None => self.problem(
+                    Some(c),
+                    format!(
+                        "“{value}” is not one of the answers: {}",
+                        question.choices.join(", ")
+                    ),
+                ),
+            }
+        }
+        answers
+    }
+}
+
+/// What makes a row the same row when the file is imported again: every
+/// value as written (the date as typed).
+fn row_key(row: &ImportRow, date: &str) -> String {
+    let key_parts = [
+        row.name.as_deref().unwrap_or(""),
+        row.organisation.as_deref().unwrap_or(""),
+        row.kind.as_str(),
+        row.email.as_deref().unwrap_or(""),
+        row.channel.as_str(),
+        date,
+        &row.text,
+        row.publication.as_str(),
+    ];
+    let mut key_text = key_parts.join("\u{1f}");
+    for (question, value) in &row.answers {
+        key_text.push_str(&format!("\u{1f}{}={value}", question.0));
+    }
+    format!("import:{}", sha256_hex(&key_text))
 }
 
 #[cfg(test)]

@@ -14,9 +14,9 @@ use super::{ServiceError, ServiceResult};
 use crate::db::{self, DbConnection};
 use crate::domain::time::{end_of_london_day, london_to_utc, start_of_london_day};
 use crate::domain::{
-    BodyId, BodyStatus, Channel, ConsultationStatus, ConsulteeId, ConsulteeKind, DraftStatus,
-    GroupResponseKind, IssueId, IssueKind, Publication, QuestionKind, ReferencePrefix, Relation,
-    ResponseStatus, SectionId, Slug,
+    BodyId, BodyStatus, Channel, ConsultationId, ConsultationStatus, ConsulteeId, ConsulteeKind,
+    DraftStatus, GroupResponseKind, IssueId, IssueKind, Publication, QuestionId, QuestionKind,
+    ReferencePrefix, Relation, ResponseId, ResponseStatus, SectionId, Slug,
 };
 
 /// The fixtures shipped with Sounding: (name, JSON).
@@ -319,13 +319,40 @@ impl Fixture {
 }
 
 fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcome> {
-    let c = &fixture.consultation;
-    if db::consultations::by_slug(conn, &c.slug)?.is_some() {
+    if db::consultations::by_slug(conn, &fixture.consultation.slug)?.is_some() {
         return Ok(LoadOutcome::AlreadyLoaded);
     }
+    let consultation = insert_consultation(conn, &fixture.consultation)?;
+    let mut writer = Writer::new(consultation, Utc::now().naive_utc());
+    writer.document(conn, fixture)?;
+    writer.structure(conn, fixture)?;
+    writer.consultees(conn, fixture)?;
+    let prefix = ReferencePrefix::parse(&fixture.consultation.reference_prefix)?;
+    let mut answered: Vec<(IssueId, &FixtureGroupResponse)> = Vec::new();
+    for r in &fixture.responses {
+        answered.extend(writer.response(conn, &prefix, r)?);
+    }
+    // Group responses last: an "As above" may point at any issue.
+    for (issue_id, g) in answered {
+        writer.group_response(conn, issue_id, g)?;
+    }
+    let change = Change {
+        action: "fixture loaded",
+        entity: "consultation",
+        id: consultation.0,
+        before: None,
+        after: Some(&fixture.consultation.slug),
+    };
+    audit::record(conn, &Actor::system("fixtures"), Utc::now(), change)?;
+    Ok(LoadOutcome::Loaded(writer.counts))
+}
+
+fn insert_consultation(
+    conn: &mut DbConnection,
+    c: &FixtureConsultation,
+) -> ServiceResult<ConsultationId> {
     let now = Utc::now().naive_utc();
-    let mut counts = FixtureCounts::default();
-    let consultation_id = db::consultations::insert(
+    let id = db::consultations::insert(
         conn,
         &db::consultations::NewConsultation {
             slug: &c.slug,
@@ -342,118 +369,150 @@ fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcom
             updated_at: now,
         },
     )?;
-
     if c.status == ConsultationStatus::Published
         && let Some(closes) = c.closes
     {
         // The papers do not say when the summaries were published: take the
         // closing date, so retention periods have a start.
-        db::consultations::set_published_at(
-            conn,
-            consultation_id,
-            end_of_london_day(closes).naive_utc(),
-        )?;
+        db::consultations::set_published_at(conn, id, end_of_london_day(closes).naive_utc())?;
     }
-    let mut section_ids: HashMap<&str, SectionId> = HashMap::new();
-    for (position, s) in (1..).zip(&fixture.sections) {
-        let new = db::document::NewSection {
-            consultation_id,
-            position,
-            heading: &s.heading,
-            content: &s.content,
-        };
-        section_ids.insert(&s.key, db::document::insert_section(conn, &new)?);
-        counts.sections += 1;
-    }
-    let mut question_ids = HashMap::new();
-    for (position, q) in (1..).zip(&fixture.questions) {
-        let choices = serde_json::to_string(&q.choices).unwrap_or_else(|_| "[]".into());
-        let new = db::document::NewQuestion {
-            consultation_id,
-            section_id: q
-                .section
-                .as_deref()
-                .and_then(|k| section_ids.get(k).copied()),
-            position,
-            prompt: &q.prompt,
-            kind: q.kind,
-            choices: &choices,
-            required: q.required,
-        };
-        question_ids.insert(q.key.as_str(), db::document::insert_question(conn, &new)?);
-        counts.questions += 1;
-    }
-    let mut body_ids: HashMap<&str, BodyId> = HashMap::new();
-    for (position, b) in (1..).zip(&fixture.bodies) {
-        let new = db::structure::NewBody {
-            consultation_id,
-            position,
-            name: &b.name,
-            short_name: b.short_name.as_deref(),
-            status: b.status,
-            role: &b.role,
-            membership: &b.membership,
-            meets: &b.meets,
-        };
-        body_ids.insert(&b.key, db::structure::insert_body(conn, &new)?);
-        counts.bodies += 1;
-    }
-    for l in &fixture.links {
-        let new = db::structure::NewBodyLink {
-            consultation_id,
-            from_body_id: body_ids[l.from.as_str()],
-            to_body_id: body_ids[l.to.as_str()],
-            relation: l.relation,
-            note: l.note.as_deref(),
-        };
-        db::structure::insert_link(conn, &new)?;
-        counts.links += 1;
-    }
-    let mut consultee_ids: HashMap<&str, ConsulteeId> = HashMap::new();
-    for k in &fixture.consultees {
-        let new = db::consultees::NewConsultee {
-            consultation_id,
-            name: &k.name,
-            short_name: k.short_name.as_deref(),
-            kind: k.kind,
-            contact_name: None,
-            contact_email: k.contact_email.as_deref(),
-            created_at: now,
-        };
-        consultee_ids.insert(&k.key, db::consultees::insert(conn, &new)?);
-        counts.consultees += 1;
+    Ok(id)
+}
+
+/// Writes a fixture's rows, keeping the database id of each key so later
+/// rows can refer to earlier ones.
+struct Writer<'f> {
+    consultation: ConsultationId,
+    now: chrono::NaiveDateTime,
+    counts: FixtureCounts,
+    sections: HashMap<&'f str, SectionId>,
+    questions: HashMap<&'f str, QuestionId>,
+    bodies: HashMap<&'f str, BodyId>,
+    consultees: HashMap<&'f str, ConsulteeId>,
+    issues: HashMap<&'f str, IssueId>,
+}
+
+impl<'f> Writer<'f> {
+    fn new(consultation: ConsultationId, now: chrono::NaiveDateTime) -> Self {
+        Self {
+            consultation,
+            now,
+            counts: FixtureCounts::default(),
+            sections: HashMap::new(),
+            questions: HashMap::new(),
+            bodies: HashMap::new(),
+            consultees: HashMap::new(),
+            issues: HashMap::new(),
+        }
     }
 
-    let prefix = ReferencePrefix::parse(&c.reference_prefix)?;
-    let mut issue_ids: HashMap<&str, IssueId> = HashMap::new();
-    let mut answered: Vec<(IssueId, &FixtureGroupResponse)> = Vec::new();
-    for r in &fixture.responses {
-        let number = db::consultations::take_response_number(conn, consultation_id)?;
+    fn document(&mut self, conn: &mut DbConnection, fixture: &'f Fixture) -> ServiceResult<()> {
+        for (position, s) in (1..).zip(&fixture.sections) {
+            let new = db::document::NewSection {
+                consultation_id: self.consultation,
+                position,
+                heading: &s.heading,
+                content: &s.content,
+            };
+            self.sections
+                .insert(&s.key, db::document::insert_section(conn, &new)?);
+            self.counts.sections += 1;
+        }
+        for (position, q) in (1..).zip(&fixture.questions) {
+            let choices = serde_json::to_string(&q.choices).unwrap_or_else(|_| "[]".into());
+            let section = q
+                .section
+                .as_deref()
+                .and_then(|k| self.sections.get(k).copied());
+            let new = db::document::NewQuestion {
+                consultation_id: self.consultation,
+                section_id: section,
+                position,
+                prompt: &q.prompt,
+                kind: q.kind,
+                choices: &choices,
+                required: q.required,
+            };
+            self.questions
+                .insert(&q.key, db::document::insert_question(conn, &new)?);
+            self.counts.questions += 1;
+        }
+        Ok(())
+    }
+
+    fn structure(&mut self, conn: &mut DbConnection, fixture: &'f Fixture) -> ServiceResult<()> {
+        for (position, b) in (1..).zip(&fixture.bodies) {
+            let new = db::structure::NewBody {
+                consultation_id: self.consultation,
+                position,
+                name: &b.name,
+                short_name: b.short_name.as_deref(),
+                status: b.status,
+                role: &b.role,
+                membership: &b.membership,
+                meets: &b.meets,
+            };
+            self.bodies
+                .insert(&b.key, db::structure::insert_body(conn, &new)?);
+            self.counts.bodies += 1;
+        }
+        for l in &fixture.links {
+            let new = db::structure::NewBodyLink {
+                consultation_id: self.consultation,
+                from_body_id: self.bodies[l.from.as_str()],
+                to_body_id: self.bodies[l.to.as_str()],
+                relation: l.relation,
+                note: l.note.as_deref(),
+            };
+            db::structure::insert_link(conn, &new)?;
+            self.counts.links += 1;
+        }
+        Ok(())
+    }
+
+    fn consultees(&mut self, conn: &mut DbConnection, fixture: &'f Fixture) -> ServiceResult<()> {
+        for k in &fixture.consultees {
+            let new = db::consultees::NewConsultee {
+                consultation_id: self.consultation,
+                name: &k.name,
+                short_name: k.short_name.as_deref(),
+                kind: k.kind,
+                contact_name: None,
+                contact_email: k.contact_email.as_deref(),
+                created_at: self.now,
+            };
+            self.consultees
+                .insert(&k.key, db::consultees::insert(conn, &new)?);
+            self.counts.consultees += 1;
+        }
+        Ok(())
+    }
+
+    /// One response with its consultees, answers and issues; the group
+    /// responses its issues have, to write once every issue exists.
+    fn response(
+        &mut self,
+        conn: &mut DbConnection,
+        prefix: &ReferencePrefix,
+        r: &'f FixtureResponse,
+    ) -> ServiceResult<Vec<(IssueId, &'f FixtureGroupResponse)>> {
+        let number = db::consultations::take_response_number(conn, self.consultation)?;
         let reference = prefix.reference(number);
-        let joined;
-        let content = match &r.content {
-            Some(text) => text.as_str(),
-            None => {
-                joined = r
-                    .issues
-                    .iter()
-                    .map(|i| i.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\n\n");
-                joined.as_str()
-            }
-        };
+        let content = r.content.clone().unwrap_or_else(|| {
+            let texts: Vec<&str> = r.issues.iter().map(|i| i.text.as_str()).collect();
+            texts.join("\n\n")
+        });
         let received = london_to_utc(r.received).naive_utc();
         let response_id = db::responses::insert(
             conn,
             &db::responses::NewResponse {
-                consultation_id,
+                consultation_id: self.consultation,
                 reference: &reference,
                 channel: r.channel,
                 received_at: received,
                 publication: r.publication,
                 status: ResponseStatus::Received,
-                content,
+                content: &content,
                 created_at: received,
                 updated_at: received,
                 submission_key: None,
@@ -461,74 +520,73 @@ fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcom
                 submission_hash: None,
             },
         )?;
-        counts.responses += 1;
+        self.counts.responses += 1;
         for (position, key) in (1..).zip(&r.consultees) {
-            db::responses::add_consultee(conn, response_id, consultee_ids[key.as_str()], position)?;
+            let consultee = self.consultees[key.as_str()];
+            db::responses::add_consultee(conn, response_id, consultee, position)?;
         }
         for a in &r.answers {
-            db::responses::add_answer(
-                conn,
-                response_id,
-                question_ids[a.question.as_str()],
-                &a.value,
-            )?;
+            let question = self.questions[a.question.as_str()];
+            db::responses::add_answer(conn, response_id, question, &a.value)?;
         }
+        let mut answered = Vec::new();
         for (position, i) in (1..).zip(&r.issues) {
-            let issue_id = db::issues::insert(
-                conn,
-                &db::issues::NewIssue {
-                    consultation_id,
-                    response_id,
-                    position,
-                    content: &i.text,
-                    kind: i.kind,
-                },
-            )?;
-            counts.issues += 1;
-            for s in &i.sections {
-                db::issues::tag_section(conn, issue_id, section_ids[s.as_str()])?;
-            }
-            for b in &i.bodies {
-                db::issues::tag_body(conn, issue_id, body_ids[b.as_str()])?;
-            }
-            for t in &i.tags {
-                db::issues::tag(conn, issue_id, t)?;
-            }
-            if let Some(key) = &i.key {
-                issue_ids.insert(key, issue_id);
-            }
+            let issue_id = self.issue(conn, response_id, position, i)?;
             if let Some(g) = &i.group_response {
                 answered.push((issue_id, g));
             }
         }
+        Ok(answered)
     }
-    // Group responses last: an "As above" may point at any issue.
-    for (issue_id, g) in answered {
-        db::group_responses::insert(
-            conn,
-            &db::group_responses::NewGroupResponse {
-                issue_id,
-                kind: g.kind,
-                content: g.text.as_deref(),
-                same_as_issue_id: g.same_as.as_deref().map(|k| issue_ids[k]),
-                status: g.status,
-                updated_by: None,
-                updated_at: now,
-            },
-        )?;
-        counts.group_responses += 1;
+
+    fn issue(
+        &mut self,
+        conn: &mut DbConnection,
+        response_id: ResponseId,
+        position: i32,
+        i: &'f FixtureIssue,
+    ) -> ServiceResult<IssueId> {
+        let new = db::issues::NewIssue {
+            consultation_id: self.consultation,
+            response_id,
+            position,
+            content: &i.text,
+            kind: i.kind,
+        };
+        let issue_id = db::issues::insert(conn, &new)?;
+        self.counts.issues += 1;
+        for s in &i.sections {
+            db::issues::tag_section(conn, issue_id, self.sections[s.as_str()])?;
+        }
+        for b in &i.bodies {
+            db::issues::tag_body(conn, issue_id, self.bodies[b.as_str()])?;
+        }
+        for t in &i.tags {
+            db::issues::tag(conn, issue_id, t)?;
+        }
+        if let Some(key) = &i.key {
+            self.issues.insert(key, issue_id);
+        }
+        Ok(issue_id)
     }
-    audit::record(
-        conn,
-        &Actor::system("fixtures"),
-        Utc::now(),
-        Change {
-            action: "fixture loaded",
-            entity: "consultation",
-            id: consultation_id.0,
-            before: None,
-            after: Some(&c.slug),
-        },
-    )?;
-    Ok(LoadOutcome::Loaded(counts))
+
+    fn group_response(
+        &mut self,
+        conn: &mut DbConnection,
+        issue_id: IssueId,
+        g: &FixtureGroupResponse,
+    ) -> ServiceResult<()> {
+        let new = db::group_responses::NewGroupResponse {
+            issue_id,
+            kind: g.kind,
+            content: g.text.as_deref(),
+            same_as_issue_id: g.same_as.as_deref().map(|k| self.issues[k]),
+            status: g.status,
+            updated_by: None,
+            updated_at: self.now,
+        };
+        db::group_responses::insert(conn, &new)?;
+        self.counts.group_responses += 1;
+        Ok(())
+    }
 }

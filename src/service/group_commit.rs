@@ -230,44 +230,7 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
             slot.insert((consultation, references));
         }
     }
-    let keys: Vec<&str> = batch.iter().filter_map(|p| p.key.as_deref()).collect();
-    let mut earlier: HashMap<String, Response> = db::responses::by_submission_keys(conn, &keys)?
-        .into_iter()
-        .filter_map(|r| r.submission_key.clone().map(|key| (key, r)))
-        .collect();
-
-    let mut first_with_key: HashMap<&str, usize> = HashMap::new();
-    let mut plans = Vec::with_capacity(batch.len());
-    for (i, pending) in batch.iter().enumerate() {
-        let key = pending.key.as_deref();
-        if let Some(&first) = key.and_then(|k| first_with_key.get(k)) {
-            if batch[first].digest != pending.digest {
-                // The same key with other content: refused, in a savepoint.
-                return Err(ServiceError::invalid(
-                    "idempotency_key",
-                    responses::KEY_REUSED,
-                ));
-            }
-            plans.push(Plan::SameAs(first));
-            continue;
-        }
-        let (consultation, references) = &consultations[pending.slug.as_str()];
-        let before = key.and_then(|k| earlier.remove(k));
-        match responses::check(
-            before,
-            consultation,
-            references,
-            (&pending.submission, &pending.digest),
-            pending.now,
-        )? {
-            Checked::Repeated(receipt) => plans.push(Plan::Repeated(receipt)),
-            Checked::New => plans.push(Plan::New(random_token(16))),
-        }
-        if let Some(key) = key {
-            first_with_key.insert(key, i);
-        }
-    }
-
+    let plans = plan(conn, batch, &consultations)?;
     let mut to_store = Vec::new();
     for (pending, plan) in batch.iter().zip(&plans) {
         if let Plan::New(edit_salt) = plan {
@@ -287,9 +250,55 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
     }
     let newest = batch.iter().map(|p| p.now).max().unwrap_or_else(Utc::now);
     let stored = responses::store_all(conn, &Actor::system("consultee"), newest, &to_store)?;
+    Ok(receipts(plans, stored))
+}
 
+/// What to do with each submission of a batch: store it, answer with an
+/// earlier copy's receipt, or with the receipt of the same submission
+/// earlier in this batch. Earlier copies are looked up with one query.
+fn plan(
+    conn: &mut DbConnection,
+    batch: &[Pending],
+    consultations: &HashMap<&str, (Consultation, References)>,
+) -> ServiceResult<Vec<Plan>> {
+    let keys: Vec<&str> = batch.iter().filter_map(|p| p.key.as_deref()).collect();
+    let mut earlier: HashMap<String, Response> = db::responses::by_submission_keys(conn, &keys)?
+        .into_iter()
+        .filter_map(|r| r.submission_key.clone().map(|key| (key, r)))
+        .collect();
+    let mut first_with_key: HashMap<&str, usize> = HashMap::new();
+    let mut plans = Vec::with_capacity(batch.len());
+    for (i, pending) in batch.iter().enumerate() {
+        let key = pending.key.as_deref();
+        if let Some(&first) = key.and_then(|k| first_with_key.get(k)) {
+            if batch[first].digest != pending.digest {
+                // The same key with other content: refused, in a savepoint.
+                return Err(ServiceError::invalid(
+                    "idempotency_key",
+                    responses::KEY_REUSED,
+                ));
+            }
+            plans.push(Plan::SameAs(first));
+            continue;
+        }
+        let (consultation, references) = &consultations[pending.slug.as_str()];
+        let before = key.and_then(|k| earlier.remove(k));
+        let sent = (&pending.submission, pending.digest.as_str());
+        match responses::check(before, consultation, references, sent, pending.now)? {
+            Checked::Repeated(receipt) => plans.push(Plan::Repeated(receipt)),
+            Checked::New => plans.push(Plan::New(random_token(16))),
+        }
+        if let Some(key) = key {
+            first_with_key.insert(key, i);
+        }
+    }
+    Ok(plans)
+}
+
+/// Each submission's receipt, in the batch's order.
+fn receipts(plans: Vec<Plan>, stored: Vec<(crate::domain::ResponseId, String)>) -> Vec<Receipt> {
     let mut stored = stored.into_iter();
-    let mut receipts: Vec<Receipt> = Vec::with_capacity(batch.len());
+    let mut receipts: Vec<Receipt> = Vec::with_capacity(plans.len());
     for plan in plans {
         let receipt = match plan {
             Plan::New(edit_salt) => {
@@ -308,7 +317,7 @@ fn write_clean(conn: &mut DbConnection, batch: &[Pending]) -> ServiceResult<Vec<
         };
         receipts.push(receipt);
     }
-    Ok(receipts)
+    receipts
 }
 
 /// One submission inside its own savepoint.

@@ -190,24 +190,7 @@ pub fn validate(
     channel: Channel,
 ) -> Result<Submission, Vec<ValidationError>> {
     let mut errors = Vec::new();
-    let name_required = channel == Channel::Online || draft.on_behalf != "yes";
-    let respondent_name = if name_required {
-        keep(
-            &mut errors,
-            required_line("name", "Your name", &draft.name, MAX_NAME_CHARS).map_err(|mut e| {
-                if draft.name.trim().is_empty() {
-                    e.message = "Enter your name".into();
-                }
-                e
-            }),
-        )
-    } else {
-        keep(
-            &mut errors,
-            crate::domain::text::optional_line("name", "Your name", &draft.name, MAX_NAME_CHARS)
-                .map(Option::unwrap_or_default),
-        )
-    };
+    let respondent_name = respondent(draft, channel, &mut errors);
     let email = if draft.email.trim().is_empty() {
         None
     } else {
@@ -216,71 +199,14 @@ pub fn validate(
             EmailAddress::parse("email", &draft.email).map(|e| e.as_str().to_string()),
         ))
     };
-    let mut consultees = Vec::new();
-    match draft.on_behalf.as_str() {
-        "yes" => {
-            let name = keep(
-                &mut errors,
-                required_line(
-                    "organisation",
-                    "The name of your organisation or committee",
-                    &draft.organisation.name,
-                    MAX_NAME_CHARS,
-                ),
-            );
-            match draft.organisation.kind.parse::<ConsulteeKind>() {
-                Ok(kind) if kind != ConsulteeKind::Individual => {
-                    consultees.push(ConsulteeInput { name, kind })
-                }
-                _ => errors.push(ValidationError::new(
-                    "organisation_kind",
-                    "Select the type of organisation or committee",
-                )),
-            }
-        }
-        "no" => consultees.push(ConsulteeInput {
-            name: respondent_name.clone(),
-            kind: ConsulteeKind::Individual,
-        }),
-        _ => errors.push(ValidationError::new(
-            "on_behalf",
-            "Select yes if you are responding on behalf of an organisation or committee",
-        )),
-    }
+    let mut consultees = on_behalf_of(draft, &respondent_name, &mut errors);
     consultees.extend(joint(&draft.joint, &mut errors));
     // Letters, e-mails and imported rows were not written on the form:
     // only the form's own answers are required.
-    let answers = answers(
-        &draft.answers,
-        &spec.questions,
-        channel == Channel::Online,
-        &mut errors,
-    );
+    let online = channel == Channel::Online;
+    let answers = answers(&draft.answers, &spec.questions, online, &mut errors);
     let points = points(&draft.issues, spec, &mut errors);
-    if points.is_empty()
-        && answers.is_empty()
-        && !errors.iter().any(|e| e.field.starts_with("point-"))
-    {
-        errors.push(ValidationError::new(
-            "point-1-text",
-            "Enter at least one point, or answer a question",
-        ));
-    }
-    let length: usize = points.iter().map(|p| p.text.chars().count()).sum::<usize>()
-        + answers
-            .iter()
-            .map(|(_, a)| a.chars().count())
-            .sum::<usize>();
-    if length > limits::RESPONSE_CHARS {
-        errors.push(ValidationError::new(
-            "point-1-text",
-            format!(
-                "Your response is {} characters long; it can be up to {} characters. Shorten it, or send the rest as a second response",
-                thousands(length),
-                thousands(limits::RESPONSE_CHARS)
-            ),
-        ));
-    }
+    check_length(&points, &answers, &mut errors);
     let publication = draft
         .publication
         .parse::<Publication>()
@@ -306,6 +232,105 @@ pub fn validate(
         held: !draft.honeypot.trim().is_empty(),
         checked: Checked,
     })
+}
+
+/// The person who wrote: their name is needed online, and elsewhere
+/// unless an organisation is named.
+fn respondent(
+    draft: &SubmissionDraft,
+    channel: Channel,
+    errors: &mut Vec<ValidationError>,
+) -> String {
+    let name_required = channel == Channel::Online || draft.on_behalf != "yes";
+    if !name_required {
+        let name =
+            crate::domain::text::optional_line("name", "Your name", &draft.name, MAX_NAME_CHARS);
+        return keep(errors, name.map(Option::unwrap_or_default));
+    }
+    let name = required_line("name", "Your name", &draft.name, MAX_NAME_CHARS).map_err(|mut e| {
+        if draft.name.trim().is_empty() {
+            e.message = "Enter your name".into();
+        }
+        e
+    });
+    keep(errors, name)
+}
+
+/// The organisation the response is from, or the person as an individual.
+fn on_behalf_of(
+    draft: &SubmissionDraft,
+    respondent_name: &str,
+    errors: &mut Vec<ValidationError>,
+) -> Vec<ConsulteeInput> {
+    match draft.on_behalf.as_str() {
+        "yes" => {
+            let name = keep(
+                errors,
+                required_line(
+                    "organisation",
+                    "The name of your organisation or committee",
+                    &draft.organisation.name,
+                    MAX_NAME_CHARS,
+                ),
+            );
+            match draft.organisation.kind.parse::<ConsulteeKind>() {
+                Ok(kind) if kind != ConsulteeKind::Individual => {
+                    vec![ConsulteeInput { name, kind }]
+                }
+                _ => {
+                    errors.push(ValidationError::new(
+                        "organisation_kind",
+                        "Select the type of organisation or committee",
+                    ));
+                    Vec::new()
+                }
+            }
+        }
+        "no" => vec![ConsulteeInput {
+            name: respondent_name.to_string(),
+            kind: ConsulteeKind::Individual,
+        }],
+        _ => {
+            errors.push(ValidationError::new(
+                "on_behalf",
+                "Select yes if you are responding on behalf of an organisation or committee",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// A response says something (a point or an answer), within the length
+/// of one response.
+fn check_length(
+    points: &[PointInput],
+    answers: &[(QuestionId, String)],
+    errors: &mut Vec<ValidationError>,
+) {
+    if points.is_empty()
+        && answers.is_empty()
+        && !errors.iter().any(|e| e.field.starts_with("point-"))
+    {
+        errors.push(ValidationError::new(
+            "point-1-text",
+            "Enter at least one point, or answer a question",
+        ));
+    }
+    let length: usize = points.iter().map(|p| p.text.chars().count()).sum::<usize>()
+        + answers
+            .iter()
+            .map(|(_, a)| a.chars().count())
+            .sum::<usize>();
+    if length > limits::RESPONSE_CHARS {
+        errors.push(ValidationError::new(
+            "point-1-text",
+            format!(
+                "Your response is {} characters long; it can be up to {} characters. Shorten it, or send the rest as a second response",
+                thousands(length),
+                thousands(limits::RESPONSE_CHARS)
+            ),
+        ));
+    }
 }
 
 /// The value of a check, or an empty string after recording its error.

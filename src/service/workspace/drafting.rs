@@ -20,7 +20,7 @@ use crate::domain::group_response::shown_text;
 use crate::domain::text::optional_text;
 use crate::domain::{DraftStatus, GroupResponseKind, IssueId, ValidationError};
 use crate::service::access::{Action, Scope};
-use crate::service::audit::{self, Change};
+use crate::service::audit::{self, Actor, Change};
 use crate::service::{ServiceError, ServiceResult};
 
 /// An earlier answered issue offered as "As above".
@@ -278,7 +278,6 @@ pub fn save(
     let consultation = &scope.consultation;
     let actor = &scope.actor();
     let mut draft = parse(input).map_err(ServiceError::Invalid)?;
-    let may_agree = scope.may(Action::SignOff);
     db::write_transaction(conn, |conn| {
         issue_in(conn, consultation, id)?;
         if let Some(target) = draft.same_as {
@@ -287,61 +286,13 @@ pub fn save(
         let existing = db::group_responses::for_issue(conn, id)?;
         let was_agreed = existing.as_ref().map(|e| e.status) == Some(DraftStatus::Agreed);
         let changed = existing.as_ref().is_none_or(|e| draft.differs_from(e));
-        // Agreeing is a sign-off. Someone who may not agree cannot agree a
-        // draft; if they change an agreed response it is a draft again until
-        // someone who may agrees it.
-        if draft.status == DraftStatus::Agreed && !may_agree {
-            if !was_agreed {
-                return Err(ServiceError::invalid(
-                    "status",
-                    scope
-                        .require(Action::SignOff)
-                        .err()
-                        .map_or_else(String::new, |e| e.to_string()),
-                ));
-            }
-            if changed {
-                draft.status = DraftStatus::Draft;
-            }
-        }
-        let stamp = now.naive_utc();
-        match (&existing, input.version) {
-            (Some(current), Some(version)) => {
-                let changes = Draft {
-                    kind: draft.kind,
-                    content: draft.content.as_deref(),
-                    same_as_issue_id: draft.same_as,
-                    status: draft.status,
-                    updated_by: actor.user_id,
-                    updated_at: stamp,
-                };
-                if db::group_responses::update(conn, current.id, version, &changes)? == 0 {
-                    return Err(ServiceError::Conflict(
-                        super::issues::CHANGED_SINCE_OPENED.into(),
-                    ));
-                }
-            }
-            (None, None) => {
-                db::group_responses::insert(
-                    conn,
-                    &NewGroupResponse {
-                        issue_id: id,
-                        kind: draft.kind,
-                        content: draft.content.as_deref(),
-                        same_as_issue_id: draft.same_as,
-                        status: draft.status,
-                        updated_by: actor.user_id,
-                        updated_at: stamp,
-                    },
-                )?;
-            }
-            // Someone answered (or the page was forged) in between.
-            _ => {
-                return Err(ServiceError::Conflict(
-                    super::issues::CHANGED_SINCE_OPENED.into(),
-                ));
-            }
-        }
+        apply_sign_off(scope, &mut draft, (was_agreed, changed))?;
+        write(
+            conn,
+            (id, existing.as_ref()),
+            (&draft, input.version),
+            (actor, now),
+        )?;
         let saved = db::group_responses::for_issue(conn, id)?;
         let action = match (&existing, draft.status) {
             (_, DraftStatus::Agreed) if !was_agreed => "group response agreed",
@@ -353,20 +304,83 @@ pub fn save(
             (None, _) => "group response drafted",
             _ => "group response changed",
         };
-        audit::record(
-            conn,
-            actor,
-            now,
-            Change {
-                action,
-                entity: "issue",
-                id: id.0,
-                before: snapshot(existing.as_ref()).as_deref(),
-                after: snapshot(saved.as_ref()).as_deref(),
-            },
-        )?;
+        let (before, after) = (snapshot(existing.as_ref()), snapshot(saved.as_ref()));
+        let change = Change {
+            action,
+            entity: "issue",
+            id: id.0,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        };
+        audit::record(conn, actor, now, change)?;
         Ok(())
     })
+}
+
+/// Agreeing is a sign-off. Someone who may not agree cannot agree a
+/// draft; if they change an agreed response it is a draft again until
+/// someone who may agrees it.
+fn apply_sign_off(
+    scope: &Scope,
+    draft: &mut ParsedDraft,
+    (was_agreed, changed): (bool, bool),
+) -> ServiceResult<()> {
+    if draft.status != DraftStatus::Agreed || scope.may(Action::SignOff) {
+        return Ok(());
+    }
+    if !was_agreed {
+        let why = scope.require(Action::SignOff).err();
+        return Err(ServiceError::invalid(
+            "status",
+            why.map_or_else(String::new, |e| e.to_string()),
+        ));
+    }
+    if changed {
+        draft.status = DraftStatus::Draft;
+    }
+    Ok(())
+}
+
+/// Writes the draft over `existing` (if the version the drafter opened is
+/// still the latest), or as the issue's first answer.
+fn write(
+    conn: &mut DbConnection,
+    (id, existing): (IssueId, Option<&GroupResponse>),
+    (draft, version): (&ParsedDraft, Option<i32>),
+    (actor, now): (&Actor, DateTime<Utc>),
+) -> ServiceResult<()> {
+    let stamp = now.naive_utc();
+    let conflict = || ServiceError::Conflict(super::issues::CHANGED_SINCE_OPENED.into());
+    match (existing, version) {
+        (Some(current), Some(version)) => {
+            let changes = Draft {
+                kind: draft.kind,
+                content: draft.content.as_deref(),
+                same_as_issue_id: draft.same_as,
+                status: draft.status,
+                updated_by: actor.user_id,
+                updated_at: stamp,
+            };
+            if db::group_responses::update(conn, current.id, version, &changes)? == 0 {
+                return Err(conflict());
+            }
+        }
+        (None, None) => {
+            let new = NewGroupResponse {
+                issue_id: id,
+                kind: draft.kind,
+                content: draft.content.as_deref(),
+                same_as_issue_id: draft.same_as,
+                status: draft.status,
+                updated_by: actor.user_id,
+                updated_at: stamp,
+            };
+            db::group_responses::insert(conn, &new)?;
+        }
+        // Someone answered (or the page was forged) in between.
+        _ => return Err(conflict()),
+    }
+    Ok(())
 }
 
 /// Answers every unanswered repeat of an issue "As above" it (draft).

@@ -2,17 +2,13 @@
 
 use super::access::{self, Action, Caller, Scope};
 use super::audit::{self, Actor, Change};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::{ServiceError, ServiceResult};
 use crate::analysis::kind::classify;
-use crate::db::bulk::{
-    AnswerRow, ConsulteeRow, IssueBodyRow, IssueRow, IssueSectionRow, NewRows,
-    ResponseConsulteeRow, ResponseRow, Wanted,
-};
 use crate::db::consultations::Consultation;
 use crate::db::consultees::Consultee;
 use crate::db::issues::Issue;
@@ -21,12 +17,14 @@ use crate::db::{self, DbConnection};
 use crate::domain::submission::{IssueDraft, OrganisationDraft, SubmissionDraft};
 use crate::domain::time;
 use crate::domain::{
-    BodyId, ConsultationId, ConsultationStatus, ConsulteeId, ConsulteeKind, IssueId, IssueKind,
-    QuestionId, ReferencePrefix, ResponseId, ResponseStatus, SectionId,
+    BodyId, ConsultationStatus, ConsulteeKind, IssueKind, QuestionId, ResponseStatus, SectionId,
 };
 use crate::security::random_token;
 
 pub use super::submission::{ConsulteeInput, FormSpec, PointInput, Submission};
+
+mod store;
+pub use store::{Stored, ToStore, store_all};
 
 /// What the consultee is told after submitting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,195 +210,6 @@ pub(crate) fn received<'a>(
             "response received"
         },
     }
-}
-
-/// A response to store: a consultee's submission, or an imported row.
-pub struct Stored<'a> {
-    pub submission: &'a Submission,
-    /// Each point's kind when already classified; `None` classifies them
-    /// while storing.
-    pub kinds: Option<&'a [IssueKind]>,
-    pub received_at: DateTime<Utc>,
-    /// Makes storing it again find this response (form token, import key).
-    pub submission_key: Option<&'a str>,
-    /// The key of the consultee's private link (none for imports).
-    pub edit_salt: Option<&'a str>,
-    /// A digest of what was sent under `submission_key`
-    /// ([`Submission::digest`]).
-    pub submission_hash: Option<&'a str>,
-    /// How the audit log describes it ("response received", "response imported").
-    pub action: &'a str,
-}
-
-/// A response to store and the consultation it answers.
-pub struct ToStore<'a> {
-    pub consultation: &'a Consultation,
-    pub stored: Stored<'a>,
-}
-
-/// Stores responses with their consultees, answers and issues (one per
-/// point) and records each in the audit log; returns their ids and new
-/// references, in order. Runs inside the caller's write transaction and
-/// writes the whole batch at once (see [`db::bulk`]); reference numbers
-/// are taken in one block per consultation (in id order, so two instances
-/// lock consultations alike) and given out in order.
-pub fn store_all(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    items: &[ToStore<'_>],
-) -> ServiceResult<Vec<(ResponseId, String)>> {
-    // Ids and contents first: ids come from sequences on PostgreSQL, so
-    // taking them holds up nobody. Reference numbers lock their
-    // consultation's row until the commit, which makes another instance's
-    // writer wait: keep that stretch short.
-    let submissions = || items.iter().map(|item| item.stored.submission);
-    let consultee_count = submissions().map(|s| s.consultees.len()).sum();
-    let issue_count = submissions().map(|s| s.points.len()).sum();
-    let ids = db::bulk::reserve_ids(
-        conn,
-        Wanted {
-            responses: items.len(),
-            consultees: consultee_count,
-            issues: issue_count,
-        },
-    )?;
-    let contents: Vec<String> = submissions().map(Submission::content).collect();
-    let mut wanted: BTreeMap<ConsultationId, i64> = BTreeMap::new();
-    for item in items {
-        *wanted.entry(item.consultation.id).or_default() += 1;
-    }
-    let mut next_number = HashMap::with_capacity(wanted.len());
-    for (id, count) in wanted {
-        let last = db::consultations::take_response_numbers(conn, id, count)?;
-        next_number.insert(id, last - count + 1);
-    }
-    let mut references = Vec::with_capacity(items.len());
-    for item in items {
-        let prefix = ReferencePrefix::parse(&item.consultation.reference_prefix)?;
-        let number = next_number.entry(item.consultation.id).or_default();
-        references.push(prefix.reference(*number));
-        *number += 1;
-    }
-    let response_ids = ids.responses;
-    let mut consultee_ids = ids.consultees.into_iter().map(ConsulteeId);
-    let mut issue_ids = ids.issues.into_iter().map(IssueId);
-
-    let stamp = now.naive_utc();
-    let mut rows = NewRows::default();
-    let mut stored = Vec::with_capacity(items.len());
-    for (((item, id), reference), content) in items
-        .iter()
-        .zip(response_ids.into_iter().map(ResponseId))
-        .zip(&references)
-        .zip(&contents)
-    {
-        let consultation = item.consultation;
-        let submission = item.stored.submission;
-        rows.responses.push(ResponseRow {
-            id,
-            response: db::responses::NewResponse {
-                consultation_id: consultation.id,
-                reference,
-                channel: submission.channel,
-                received_at: item.stored.received_at.naive_utc(),
-                publication: submission.publication,
-                status: if submission.held {
-                    ResponseStatus::Held
-                } else {
-                    ResponseStatus::Received
-                },
-                content,
-                created_at: stamp,
-                updated_at: stamp,
-                submission_key: item.stored.submission_key,
-                edit_salt: item.stored.edit_salt,
-                submission_hash: item.stored.submission_hash,
-            },
-        });
-        for (position, who) in (1..).zip(&submission.consultees) {
-            let consultee_id = consultee_ids.next().ok_or_else(too_few_ids)?;
-            // Contact details go on the first consultee only: that is who wrote.
-            let first = position == 1;
-            rows.consultees.push(ConsulteeRow {
-                id: consultee_id,
-                consultee: db::consultees::NewConsultee {
-                    consultation_id: consultation.id,
-                    name: &who.name,
-                    short_name: None,
-                    kind: who.kind,
-                    contact_name: first
-                        .then_some(submission.respondent_name.as_str())
-                        .filter(|n| !n.is_empty()),
-                    contact_email: if first {
-                        submission.email.as_deref()
-                    } else {
-                        None
-                    },
-                    created_at: stamp,
-                },
-            });
-            rows.response_consultees.push(ResponseConsulteeRow {
-                response_id: id,
-                consultee_id,
-                position,
-            });
-        }
-        for (question, value) in &submission.answers {
-            rows.answers.push(AnswerRow {
-                response_id: id,
-                question_id: *question,
-                value,
-            });
-        }
-        let kinds = item.stored.kinds.unwrap_or_default();
-        for (index, point) in submission.points.iter().enumerate() {
-            let position = i32::try_from(index + 1).unwrap_or(i32::MAX);
-            let issue_id = issue_ids.next().ok_or_else(too_few_ids)?;
-            rows.issues.push(IssueRow {
-                id: issue_id,
-                issue: db::issues::NewIssue {
-                    consultation_id: consultation.id,
-                    response_id: id,
-                    position,
-                    content: &point.text,
-                    kind: kinds
-                        .get(index)
-                        .copied()
-                        .unwrap_or_else(|| classify(&point.text)),
-                },
-            });
-            rows.issue_sections
-                .extend(point.sections.iter().map(|&section_id| IssueSectionRow {
-                    issue_id,
-                    section_id,
-                }));
-            rows.issue_bodies.extend(
-                point
-                    .bodies
-                    .iter()
-                    .map(|&body_id| IssueBodyRow { issue_id, body_id }),
-            );
-        }
-        let change = Change {
-            action: item.stored.action,
-            entity: "response",
-            id: id.0,
-            before: None,
-            after: Some(reference),
-        };
-        rows.audit.push(audit::entry(actor, now, change));
-        stored.push((id, reference.clone()));
-    }
-    db::bulk::insert(conn, &rows)?;
-    Ok(stored)
-}
-
-/// `reserve_ids` gives as many ids as asked; this would be a bug.
-fn too_few_ids() -> ServiceError {
-    ServiceError::Database(DieselError::QueryBuilderError(
-        "fewer ids were reserved than rows to insert".into(),
-    ))
 }
 
 fn tag_point(
@@ -608,41 +417,7 @@ pub fn change(
             db::responses::set_redaction(conn, response.id, &db::responses::Redaction::none())?;
         }
         db::responses::set_reviewed(conn, response.id, None)?;
-        db::responses::clear_answers(conn, response.id)?;
-        for (question, value) in &changed.answers {
-            db::responses::add_answer(conn, response.id, *question, value)?;
-        }
-        for (index, point) in changed.points.iter().enumerate() {
-            let issue = match before.points.get(index) {
-                Some((existing, _, _)) => {
-                    if existing.content != point.text {
-                        db::issues::set_content(
-                            conn,
-                            existing.id,
-                            &point.text,
-                            classify(&point.text),
-                        )?;
-                    }
-                    db::issues::set_public_content(conn, existing.id, None)?;
-                    db::issues::clear_structure_tags(conn, existing.id)?;
-                    existing.id
-                }
-                None => db::issues::insert(
-                    conn,
-                    &db::issues::NewIssue {
-                        consultation_id: before.consultation.id,
-                        response_id: response.id,
-                        position: i32::try_from(index + 1).unwrap_or(i32::MAX),
-                        content: &point.text,
-                        kind: classify(&point.text),
-                    },
-                )?,
-            };
-            tag_point(conn, issue, point)?;
-        }
-        for (removed, _, _) in before.points.iter().skip(changed.points.len()) {
-            db::issues::delete(conn, removed.id)?;
-        }
+        replace_answers_and_points(conn, &before, changed)?;
         audit::record(
             conn,
             &Actor::system("consultee"),
@@ -657,6 +432,49 @@ pub fn change(
         )?;
         Ok(())
     })
+}
+
+/// A changed response's answers and points: points kept in place are
+/// reworded (and lose an officer's public wording and their tags), new
+/// ones added, ones no longer there removed.
+fn replace_answers_and_points(
+    conn: &mut DbConnection,
+    before: &PrivateView,
+    changed: &Submission,
+) -> ServiceResult<()> {
+    let response = &before.response;
+    db::responses::clear_answers(conn, response.id)?;
+    for (question, value) in &changed.answers {
+        db::responses::add_answer(conn, response.id, *question, value)?;
+    }
+    for (index, point) in changed.points.iter().enumerate() {
+        let issue = match before.points.get(index) {
+            Some((existing, _, _)) => {
+                if existing.content != point.text {
+                    let kind = classify(&point.text);
+                    db::issues::set_content(conn, existing.id, &point.text, kind)?;
+                }
+                db::issues::set_public_content(conn, existing.id, None)?;
+                db::issues::clear_structure_tags(conn, existing.id)?;
+                existing.id
+            }
+            None => db::issues::insert(
+                conn,
+                &db::issues::NewIssue {
+                    consultation_id: before.consultation.id,
+                    response_id: response.id,
+                    position: i32::try_from(index + 1).unwrap_or(i32::MAX),
+                    content: &point.text,
+                    kind: classify(&point.text),
+                },
+            )?,
+        };
+        tag_point(conn, issue, point)?;
+    }
+    for (removed, _, _) in before.points.iter().skip(changed.points.len()) {
+        db::issues::delete(conn, removed.id)?;
+    }
+    Ok(())
 }
 
 /// Responses held for review (they tripped the spam honeypot), with who
