@@ -178,7 +178,7 @@ pub fn flag_no_fit(conn: &mut DbConnection, ids: &[IssueId]) -> QueryResult<usiz
 /// Forgets the repeats found last time.
 pub fn clear_repeats(conn: &mut DbConnection, consultation: ConsultationId) -> QueryResult<()> {
     diesel::update(issues::table.filter(issues::consultation_id.eq(consultation)))
-        .set(issues::duplicate_of_id.eq(None::<IssueId>))
+        .set(issues::repeat_of_id.eq(None::<IssueId>))
         .execute(conn)?;
     diesel::update(responses::table.filter(responses::consultation_id.eq(consultation)))
         .set(responses::campaign_of_id.eq(None::<ResponseId>))
@@ -187,7 +187,7 @@ pub fn clear_repeats(conn: &mut DbConnection, consultation: ConsultationId) -> Q
 }
 
 /// Marks issues as repeating `first`.
-pub fn set_duplicate_of(
+pub fn set_repeat_of(
     conn: &mut DbConnection,
     first: IssueId,
     ids: &[IssueId],
@@ -195,7 +195,7 @@ pub fn set_duplicate_of(
     let mut changed = 0;
     for chunk in ids.chunks(BATCH) {
         changed += diesel::update(issues::table.filter(issues::id.eq_any(chunk)))
-            .set(issues::duplicate_of_id.eq(Some(first)))
+            .set(issues::repeat_of_id.eq(Some(first)))
             .execute(conn)?;
     }
     Ok(changed)

@@ -15,7 +15,7 @@ pub struct Consultation {
     pub id: ConsultationId,
     pub slug: String,
     pub title: String,
-    pub summary: String,
+    pub description: String,
     pub run_by: String,
     pub group_name: String,
     pub reference_prefix: String,
@@ -46,7 +46,7 @@ pub struct Consultation {
 pub struct NewConsultation<'a> {
     pub slug: &'a str,
     pub title: &'a str,
-    pub summary: &'a str,
+    pub description: &'a str,
     pub run_by: &'a str,
     pub group_name: &'a str,
     pub reference_prefix: &'a str,
@@ -160,7 +160,7 @@ struct Taken {
 #[diesel(table_name = consultations, treat_none_as_null = true)]
 pub struct DetailsChange<'a> {
     pub title: &'a str,
-    pub summary: &'a str,
+    pub description: &'a str,
     pub run_by: &'a str,
     pub group_name: &'a str,
     pub reference_prefix: &'a str,

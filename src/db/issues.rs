@@ -18,7 +18,7 @@ pub struct Issue {
     pub kind: IssueKind,
     pub theme_id: Option<ThemeId>,
     pub theme_set_by_officer: bool,
-    pub duplicate_of_id: Option<IssueId>,
+    pub repeat_of_id: Option<IssueId>,
     pub edited_by_officer: bool,
     pub version: i32,
     /// The analysis found no theme this issue fits; an officer should look.

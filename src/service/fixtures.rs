@@ -81,7 +81,7 @@ pub fn open_for_trial(
         .ok_or_else(|| ServiceError::NotFound(format!("consultation “{slug}”")))?;
     let change = db::consultations::DetailsChange {
         title: &c.title,
-        summary: &c.summary,
+        description: &c.description,
         run_by: &c.run_by,
         group_name: &c.group_name,
         reference_prefix: &c.reference_prefix,
@@ -144,7 +144,8 @@ pub struct Fixture {
 pub struct FixtureConsultation {
     pub slug: String,
     pub title: String,
-    pub summary: String,
+    #[serde(alias = "summary")]
+    pub description: String,
     pub run_by: String,
     pub group_name: String,
     pub reference_prefix: String,
@@ -357,7 +358,7 @@ fn insert_consultation(
         &db::consultations::NewConsultation {
             slug: &c.slug,
             title: &c.title,
-            summary: &c.summary,
+            description: &c.description,
             run_by: &c.run_by,
             group_name: &c.group_name,
             reference_prefix: &c.reference_prefix,

@@ -93,18 +93,18 @@ impl<'a, V: Serialize> Page<'a, V> {
         if cookie.is_new {
             builder.cookie(cookie.cookie(secure));
         }
-        answer(builder, html(self.template, self.view, Some(&token), staff))
+        respond_with(builder, html(self.template, self.view, Some(&token), staff))
     }
 
     /// Renders a page without forms, the same for everyone (public pages,
     /// which may be cached, and the error page).
     pub fn plain(&self) -> HttpResponse {
         let builder = with_retry_after(self.status, HttpResponse::build(self.status));
-        answer(builder, html(self.template, self.view, None, None))
+        respond_with(builder, html(self.template, self.view, None, None))
     }
 }
 
-fn answer(
+fn respond_with(
     mut builder: actix_web::HttpResponseBuilder,
     body: Result<String, AppError>,
 ) -> HttpResponse {

@@ -99,7 +99,7 @@ pub fn structure_diagram(d: &Document) -> String {
 struct About {
     slug: String,
     title: String,
-    summary: String,
+    description: String,
     run_by: String,
     group_name: String,
     source_note: Option<String>,
@@ -171,7 +171,7 @@ impl DocumentView {
             consultation: About {
                 slug: c.slug.clone(),
                 title: c.title.clone(),
-                summary: c.summary.clone(),
+                description: c.description.clone(),
                 run_by: c.run_by.clone(),
                 group_name: c.group_name.clone(),
                 source_note: c.source_note.clone(),

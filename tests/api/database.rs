@@ -17,7 +17,7 @@ fn a_consultation(conn: &mut DbConnection, slug: &str) -> ConsultationId {
         &db::consultations::NewConsultation {
             slug,
             title: "Improving partnership structures",
-            summary: "Summary",
+            description: "Summary",
             run_by: "Cheltenham Strategic Partnership",
             group_name: "CSP task and finish group",
             reference_prefix: "CHL",
@@ -147,7 +147,7 @@ db_test! {
     fn a_duplicate_slug_is_refused_by_the_database(conn) {
         a_consultation(conn, "twice");
         let again = db::consultations::insert(conn, &db::consultations::NewConsultation {
-            slug: "twice", title: "t", summary: "s", run_by: "r", group_name: "g", reference_prefix: "TW",
+            slug: "twice", title: "t", description: "s", run_by: "r", group_name: "g", reference_prefix: "TW",
             opens_at: None, closes_at: None, status: ConsultationStatus::Draft, source_note: None, created_at: now(), updated_at: now(),
         });
         assert!(matches!(again, Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))));

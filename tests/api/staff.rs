@@ -9,7 +9,7 @@ use crate::helpers::{TEST_PASSWORD, fields};
 const NEW: &[(&str, &str)] = &[
     ("slug", "stroud-2026"),
     ("title", "Stroud partnership review"),
-    ("summary", "Which partnerships should Stroud keep?"),
+    ("description", "Which partnerships should Stroud keep?"),
     ("run_by", "Stroud Local Strategic Partnership"),
     ("group_name", "Stroud review group"),
     ("reference_prefix", "STR"),

@@ -213,7 +213,7 @@ impl Saving<'_> {
             let rest: Vec<IssueId> = (group.members[1..].iter())
                 .map(|&i| self.ids.issues[i])
                 .collect();
-            db::analysis::set_duplicate_of(conn, first, &rest)?;
+            db::analysis::set_repeat_of(conn, first, &rest)?;
         }
         report.repeat_groups = result.repeats.len();
         for group in campaigns.iter().filter(|g| g.is_campaign()) {

@@ -29,10 +29,11 @@ pub struct DetailsInput {
     #[serde(default)]
     #[schema(required = true, max_length = 200, pattern = "^line$")]
     pub title: String,
-    /// What the consultation is about, in a paragraph or two.
-    #[serde(default, alias = "description")]
+    /// What the consultation is about, in a paragraph or two (sent as
+    /// `summary` by clients of the first version of the API: still read).
+    #[serde(default, alias = "summary")]
     #[schema(required = true, max_length = 5000, pattern = "^text$")]
-    pub summary: String,
+    pub description: String,
     #[serde(default)]
     #[schema(required = true, max_length = 200, pattern = "^line$")]
     pub run_by: String,
@@ -68,7 +69,7 @@ pub struct DetailsInput {
 pub struct Details {
     pub slug: Slug,
     pub title: String,
-    pub summary: String,
+    pub description: String,
     pub run_by: String,
     pub group_name: String,
     pub reference_prefix: ReferencePrefix,
@@ -160,7 +161,12 @@ impl DetailsInput {
             })
         };
         let title = keep(required_line("title", "Title", &self.title, 200));
-        let summary = keep(required_text("summary", "Summary", &self.summary, 5_000));
+        let description = keep(required_text(
+            "description",
+            "Summary of the consultation",
+            &self.description,
+            5_000,
+        ));
         let run_by = keep(required_line(
             "run_by",
             "Who runs the consultation",
@@ -213,7 +219,7 @@ impl DetailsInput {
             (Some(slug), Some(reference_prefix)) if errors.is_empty() => Ok(Details {
                 slug,
                 title,
-                summary,
+                description,
                 run_by,
                 group_name,
                 reference_prefix,
@@ -249,7 +255,7 @@ pub fn create(
             &db::consultations::NewConsultation {
                 slug: d.slug.as_str(),
                 title: &d.title,
-                summary: &d.summary,
+                description: &d.description,
                 run_by: &d.run_by,
                 group_name: &d.group_name,
                 reference_prefix: d.reference_prefix.as_str(),
@@ -318,7 +324,7 @@ pub fn change_details(
             before.id,
             &db::consultations::DetailsChange {
                 title: &d.title,
-                summary: &d.summary,
+                description: &d.description,
                 run_by: &d.run_by,
                 group_name: &d.group_name,
                 reference_prefix: d.reference_prefix.as_str(),
@@ -430,7 +436,7 @@ mod tests {
         DetailsInput {
             slug: "stroud-2026".into(),
             title: "Stroud partnership review".into(),
-            summary: "What should change".into(),
+            description: "What should change".into(),
             run_by: "Stroud LSP".into(),
             group_name: "Review group".into(),
             reference_prefix: "STR".into(),
@@ -460,7 +466,7 @@ mod tests {
             fields,
             vec![
                 "title",
-                "summary",
+                "description",
                 "run_by",
                 "group_name",
                 "slug",

@@ -277,7 +277,7 @@ impl<'c> Reader<'c> {
                 reference: facts.reference,
                 publication: facts.publication,
                 who,
-                answer,
+                group_response: answer,
                 linked,
                 issue,
             });

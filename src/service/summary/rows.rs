@@ -27,7 +27,7 @@ pub struct RawRow {
     pub publication: Publication,
     pub who: Vec<Consultee>,
     /// The group response, if any.
-    pub answer: Option<GroupResponse>,
+    pub group_response: Option<GroupResponse>,
     /// For an "As above" answer: the wording it shows (the linked answer's,
     /// when the audience may see that one).
     pub linked: Option<String>,
@@ -91,10 +91,10 @@ impl RowMaker {
             .join(" / ");
         let public = self.audience == Audience::Public;
         let shown = raw
-            .answer
+            .group_response
             .as_ref()
             .filter(|a| !public || a.status == DraftStatus::Agreed);
-        let response = match (shown, &raw.answer) {
+        let response = match (shown, &raw.group_response) {
             (Some(a), _) => shown_text(a.kind, a.content.as_deref(), raw.linked.as_deref()),
             (None, _) if public => TO_FOLLOW.to_string(),
             (None, _) => String::new(),

@@ -40,7 +40,7 @@ pub struct DraftView {
     pub reference: String,
     pub raised_by: Vec<Consultee>,
     pub theme: Option<Theme>,
-    pub answer: Option<GroupResponse>,
+    pub group_response: Option<GroupResponse>,
     /// For "As above": the linked issue and the text the table will show.
     pub linked: Option<(Issue, String)>,
     pub suggestions: Vec<Suggestion>,
@@ -107,7 +107,7 @@ pub fn draft_view(conn: &mut DbConnection, scope: &Scope, id: IssueId) -> Servic
         .collect();
     let repeats = all
         .iter()
-        .filter(|i| i.duplicate_of_id == Some(id) && !answers.contains_key(&i.id))
+        .filter(|i| i.repeat_of_id == Some(id) && !answers.contains_key(&i.id))
         .cloned()
         .collect();
     let history = db::audit::for_entity(conn, "issue", id.0)?;
@@ -116,7 +116,7 @@ pub fn draft_view(conn: &mut DbConnection, scope: &Scope, id: IssueId) -> Servic
         reference,
         raised_by,
         theme,
-        answer,
+        group_response: answer,
         linked,
         suggestions,
         answered,
@@ -401,7 +401,7 @@ pub fn answer_repeats(
         }
         let repeats: Vec<Issue> = db::issues::of_consultation(conn, consultation.id)?
             .into_iter()
-            .filter(|i| i.duplicate_of_id == Some(id))
+            .filter(|i| i.repeat_of_id == Some(id))
             .collect();
         let mut answered = 0;
         for repeat in repeats {

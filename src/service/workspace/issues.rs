@@ -39,7 +39,7 @@ pub struct IssueDetail {
     pub bodies: Vec<BodyId>,
     pub tags: Vec<String>,
     pub theme: Option<Theme>,
-    pub answer: Option<GroupResponse>,
+    pub group_response: Option<GroupResponse>,
 }
 
 /// A response opened in the workspace.
@@ -84,7 +84,7 @@ fn detail_of(conn: &mut DbConnection, issue: Issue) -> ServiceResult<IssueDetail
         bodies,
         tags,
         theme,
-        answer,
+        group_response: answer,
     })
 }
 

@@ -36,9 +36,9 @@ pub struct Progress {
 
 impl Progress {
     /// Counts one issue and its answer, if any.
-    pub fn count(&mut self, answer: Option<&GroupResponse>) {
+    pub fn count(&mut self, group_response: Option<&GroupResponse>) {
         self.issues += 1;
-        if let Some(answer) = answer {
+        if let Some(answer) = group_response {
             self.answered += 1;
             if answer.status == DraftStatus::Agreed {
                 self.agreed += 1;
@@ -103,7 +103,7 @@ pub fn triage(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Triage> {
             None => unthemed.count(answer),
         }
         not_fitting += usize::from(issue.fits_no_theme);
-        let head = issue.duplicate_of_id.unwrap_or(issue.id);
+        let head = issue.repeat_of_id.unwrap_or(issue.id);
         let entry = repeats.entry(head).or_default();
         entry.0 += 1;
         entry.1 += usize::from(answer.is_none());

@@ -86,7 +86,7 @@ pub async fn delete_session(
 /// Consultations the public can see (staff with a bearer token see drafts
 /// of consultations they may work on too).
 #[utoipa::path(get, path = "/api/v1/consultations", tag = "consultations", security((), ("bearer" = [])),
-    responses((status = 200, body = Vec<ConsultationSummary>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<ConsultationListing>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Option<ApiStaff>,
@@ -95,7 +95,7 @@ pub async fn list(
     let visible = state
         .db(move |conn| service::consultations::visible_to(conn, caller.as_ref()))
         .await?;
-    let out: Vec<ConsultationSummary> = visible.iter().map(ConsultationSummary::from).collect();
+    let out: Vec<ConsultationListing> = visible.iter().map(ConsultationListing::from).collect();
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -116,7 +116,7 @@ pub async fn show(
 
 /// Create a draft consultation.
 #[utoipa::path(post, path = "/api/v1/consultations", tag = "consultations", security(("bearer" = [])), request_body = DetailsInput,
-    responses((status = 201, body = ConsultationSummary), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = ConsultationListing), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     state: web::Data<AppState>,
     staff: ApiStaff,
@@ -131,7 +131,7 @@ pub async fn create(
             header::LOCATION,
             format!("/api/v1/consultations/{}", c.slug),
         ))
-        .json(ConsultationSummary::from(&c)))
+        .json(ConsultationListing::from(&c)))
 }
 
 /// Change a consultation's details.

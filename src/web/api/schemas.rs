@@ -28,9 +28,14 @@ pub struct FieldError {
 
 /// A consultation as listed.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ConsultationSummary {
+pub struct ConsultationListing {
     pub slug: String,
     pub title: String,
+    /// What the consultation is about.
+    pub description: String,
+    /// The same as `description`, under the name the first version of the
+    /// API gave it.
+    #[schema(deprecated)]
     pub summary: String,
     pub run_by: String,
     pub group_name: String,
@@ -43,13 +48,14 @@ pub struct ConsultationSummary {
     pub responses_received: i64,
 }
 
-impl From<&Consultation> for ConsultationSummary {
+impl From<&Consultation> for ConsultationListing {
     fn from(c: &Consultation) -> Self {
         let rfc = |t: Option<chrono::NaiveDateTime>| t.map(|t| time::from_db(t).to_rfc3339());
         Self {
             slug: c.slug.clone(),
             title: c.title.clone(),
-            summary: c.summary.clone(),
+            description: c.description.clone(),
+            summary: c.description.clone(),
             run_by: c.run_by.clone(),
             group_name: c.group_name.clone(),
             status: c.status.as_str().into(),
@@ -109,7 +115,7 @@ pub struct LinkOut {
 /// A consultation with its document and structure.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsultationOut {
-    pub consultation: ConsultationSummary,
+    pub consultation: ConsultationListing,
     pub sections: Vec<SectionOut>,
     pub questions: Vec<QuestionOut>,
     pub bodies: Vec<BodyOut>,
@@ -119,7 +125,7 @@ pub struct ConsultationOut {
 impl From<&Document> for ConsultationOut {
     fn from(d: &Document) -> Self {
         Self {
-            consultation: ConsultationSummary::from(&d.consultation),
+            consultation: ConsultationListing::from(&d.consultation),
             sections: d
                 .sections
                 .iter()

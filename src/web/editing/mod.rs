@@ -102,7 +102,7 @@ impl DateParts {
 struct DetailsView {
     slug: String,
     title: String,
-    summary: String,
+    description: String,
     run_by: String,
     group_name: String,
     reference_prefix: String,
@@ -121,7 +121,7 @@ impl DetailsView {
         Self {
             slug: input.slug.clone(),
             title: input.title.clone(),
-            summary: input.summary.clone(),
+            description: input.description.clone(),
             run_by: input.run_by.clone(),
             group_name: input.group_name.clone(),
             reference_prefix: input.reference_prefix.clone(),
@@ -154,7 +154,7 @@ fn details_input(form: &FormData) -> DetailsInput {
     DetailsInput {
         slug: form.get("slug").into(),
         title: form.get("title").into(),
-        summary: form.get("summary").into(),
+        description: form.get("description").into(),
         run_by: form.get("run_by").into(),
         group_name: form.get("group_name").into(),
         reference_prefix: form.get("reference_prefix").into(),
@@ -183,7 +183,7 @@ fn saved_details(c: &Consultation) -> DetailsInput {
     DetailsInput {
         slug: c.slug.clone(),
         title: c.title.clone(),
-        summary: c.summary.clone(),
+        description: c.description.clone(),
         run_by: c.run_by.clone(),
         group_name: c.group_name.clone(),
         reference_prefix: c.reference_prefix.clone(),

@@ -47,7 +47,7 @@ struct IssueView {
 
 /// The group's response as saved.
 #[derive(Debug, Serialize)]
-struct SavedAnswer {
+struct SavedResponse {
     version: i32,
     kind: &'static str,
     status: &'static str,
@@ -80,7 +80,7 @@ struct DraftForm {
 #[derive(Debug, Serialize)]
 struct DraftPage {
     issue: IssueView,
-    answer: Option<SavedAnswer>,
+    group_response: Option<SavedResponse>,
     linked: Option<Answered>,
     suggestions: Vec<Answered>,
     answered: Vec<Answered>,
@@ -103,7 +103,7 @@ fn answered(id: IssueId, content: &str, shown: &str, same_as: &str) -> Answered 
 /// The form's values: as typed when it was refused, else as saved, else
 /// the defaults (a written draft).
 fn draft_form(view: &DraftView, failed: Option<&FailedForm>, may_agree: bool) -> DraftForm {
-    let saved = view.answer.as_ref();
+    let saved = view.group_response.as_ref();
     let field = |name: &str, saved: Option<String>| -> String {
         failed
             .and_then(|f| f.typed(name).map(str::to_string))
@@ -131,7 +131,7 @@ fn draft_form(view: &DraftView, failed: Option<&FailedForm>, may_agree: bool) ->
 }
 
 fn draft_page(view: &DraftView, failed: Option<&FailedForm>, may_agree: bool) -> DraftPage {
-    let saved = view.answer.as_ref();
+    let saved = view.group_response.as_ref();
     let same_as = failed.and_then(|f| f.typed("same_as")).map_or_else(
         || {
             saved
@@ -156,7 +156,7 @@ fn draft_page(view: &DraftView, failed: Option<&FailedForm>, may_agree: bool) ->
                 label: t.label.clone(),
             }),
         },
-        answer: saved.map(|a| SavedAnswer {
+        group_response: saved.map(|a| SavedResponse {
             version: a.version,
             kind: a.kind.label(),
             status: a.status.label(),

@@ -1,4 +1,4 @@
-//! The group's workspace pages: overview, inbox, a response's issues, triage
+//! The group's workspace pages: overview, the inbox and a response's issues, triage
 //! by theme, drafting, the analysis job, the group's members; and the
 //! admin's users page. Handlers here are thin: they call
 //! `service::workspace` (which checks role and assignment), then redirect
@@ -10,7 +10,6 @@ pub mod group;
 pub mod import;
 pub mod inbox;
 pub mod overview;
-pub mod responses;
 pub mod themes;
 pub mod users;
 

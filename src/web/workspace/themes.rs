@@ -157,7 +157,7 @@ pub async fn triage(
 }
 
 #[derive(Debug, Serialize)]
-struct AnswerState {
+struct ResponseState {
     kind: &'static str,
     status: &'static str,
 }
@@ -170,7 +170,7 @@ struct IssueRow {
     kind: &'static str,
     placed: bool,
     no_fit: bool,
-    answer: Option<AnswerState>,
+    group_response: Option<ResponseState>,
 }
 
 #[derive(Debug, Serialize)]
@@ -201,7 +201,7 @@ impl ThemeView {
                 kind: issue.kind.label(),
                 placed: issue.theme_set_by_officer,
                 no_fit: issue.fits_no_theme,
-                answer: answer.as_ref().map(|a| AnswerState {
+                group_response: answer.as_ref().map(|a| ResponseState {
                     kind: a.kind.label(),
                     status: a.status.label(),
                 }),

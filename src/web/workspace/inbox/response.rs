@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::{Done, HistoryEntry, Screen, act, history, load, settle, when};
+use super::super::{Done, HistoryEntry, Screen, act, history, load, settle, when};
 use crate::domain::{IssueId, IssueKind};
 use crate::service::ServiceResult;
 use crate::service::access::Scope;
@@ -60,7 +60,7 @@ struct ThemeLink {
 }
 
 #[derive(Debug, Serialize)]
-struct AnswerState {
+struct ResponseState {
     kind: &'static str,
     status: &'static str,
 }
@@ -82,7 +82,7 @@ struct IssueCard {
     bodies: Vec<Choice>,
     tags: String,
     theme: Option<ThemeLink>,
-    answer: Option<AnswerState>,
+    group_response: Option<ResponseState>,
     edited: bool,
     last: bool,
     refused: Option<FailedFormView>,
@@ -151,7 +151,7 @@ fn issue_card(
             id: t.id.0,
             label: t.label.clone(),
         }),
-        answer: d.answer.as_ref().map(|a| AnswerState {
+        group_response: d.group_response.as_ref().map(|a| ResponseState {
             kind: a.kind.label(),
             status: a.status.label(),
         }),

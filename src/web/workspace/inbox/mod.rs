@@ -1,4 +1,7 @@
-//! `GET /staff/consultations/{slug}/inbox`: the responses inbox.
+//! `/staff/consultations/{slug}/inbox`: the responses inbox, and (in
+//! [`response`]) one response opened from it.
+
+pub mod response;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -78,7 +81,7 @@ struct InboxView {
 }
 
 /// `GET /staff/consultations/{slug}/inbox`.
-pub async fn page_handler(
+pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     staff: StaffUser,
