@@ -1,7 +1,8 @@
 //! Sounding: public consultations where the *issue* is the unit.
 //!
 //! Layers, dependencies pointing one way: `web` and `cli` call `service`,
-//! which calls `db`, `analysis` and `export`; all of them use `domain`.
+//! which calls `db`, `analysis`, `export` and `import`; all of them use
+//! `domain`. `docs/architecture.md` walks through them.
 
 pub mod analysis;
 pub mod cli;
@@ -21,7 +22,7 @@ pub mod web;
 #[cfg(test)]
 pub(crate) mod test_support {
     /// How many cases a property test runs: `default` in the ordinary
-    /// suite, `PROPTEST_CASES` when set (the fuzz-style run in the README).
+    /// suite, `PROPTEST_CASES` when set (the fuzz-style run in docs/benchmarks.md).
     pub fn proptest_cases(default: u32) -> u32 {
         std::env::var("PROPTEST_CASES")
             .ok()

@@ -33,7 +33,7 @@ pub const EXACT_LIMIT: usize = 3_000;
 /// by average linkage: fitting few clusters directly to short texts makes
 /// catch-all clusters, while fine clusters merged by their centres follow
 /// the data's own shape (measured: NMI 0.210 → 0.221, ARI 0.139 → 0.153
-/// on the NHS set; see README).
+/// on the NHS set; see docs/clustering.md).
 const OVER_CLUSTERING: usize = 4;
 /// LSA, the word vectors and k-means are fitted on at most this many issues.
 pub const FIT_SAMPLE: usize = 20_000;
@@ -73,7 +73,7 @@ impl Default for ClusterOptions {
             dimensions: None,
             seed: 20_110_101,
             linkage: Linkage::Ward,
-            // Equal shares: neither view is preferred (see README for the
+            // Equal shares: neither view is preferred (see docs/clustering.md for the
             // range measured from 0 to 1).
             word_weight: 0.5,
         }
@@ -115,7 +115,7 @@ pub fn evenly_spaced(n: usize, count: usize) -> Vec<usize> {
 /// when it keeps far fewer dimensions than there are texts; with as many,
 /// it merely rotates them and two issues that make one point in different
 /// words stay apart (measured on the small consultation-style set: see
-/// README).
+/// docs/clustering.md).
 pub fn latent_dimensions(n: usize) -> usize {
     (n / 10).clamp(FEWEST_DIMENSIONS, MOST_DIMENSIONS)
 }

@@ -1,4 +1,5 @@
-//! Writing the respondent–issue–response table: CSV for spreadsheets.
+//! Writing the respondent–issue–response table: CSV for spreadsheets, an
+//! Excel workbook, and a printable HTML page for committee reports.
 //!
 //! CSV is RFC 4180 with CRLF line ends, UTF-8 with a byte-order mark (so
 //! Excel shows "–", "’" and "£" correctly), and every cell that a

@@ -1,8 +1,8 @@
-//! The group's workspace pages: overview, the inbox and a response's issues, triage
-//! by theme, drafting, the analysis job, the group's members; and the
-//! admin's users page. Handlers here are thin: they call
-//! `service::workspace` (which checks role and assignment), then redirect
-//! with a notice or show the page again with the failed form as typed.
+//! The group's workspace pages: overview, the inbox and a response's
+//! issues, triage by theme, drafting, the analysis job, the group's
+//! members; and the admin's users page. Handlers here are thin: they call
+//! the service (which applies the access policy), then redirect with a
+//! notice or show the page again with the failed form as typed.
 
 pub mod analysis;
 pub mod drafting;
