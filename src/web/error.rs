@@ -248,20 +248,18 @@ impl ResponseError for ApiError {
         self.0.log();
         let status = self.status_code();
         let (title, detail) = self.0.public_message();
-        let errors: Vec<&ValidationError> = match &self.0 {
-            AppError::Invalid(errors) => errors.iter().collect(),
-            _ => Vec::new(),
+        let errors: &[ValidationError] = match &self.0 {
+            AppError::Invalid(errors) => errors,
+            _ => &[],
         };
-        let anonymous = matches!(self.0, AppError::SignInRequired(_));
-        let body = serde_json::json!({
-            "type": "about:blank",
-            "title": if anonymous { "Authentication required" } else { title },
-            "status": status.as_u16(),
-            "detail": if anonymous { "Send a bearer token from POST /api/v1/sessions".to_string() } else { detail },
-            "errors": errors,
-        });
-        with_retry_after(status, HttpResponse::build(status))
-            .content_type("application/problem+json")
-            .body(body.to_string())
+        let words = match self.0 {
+            AppError::SignInRequired(_) => (
+                "Authentication required",
+                "Send a bearer token from POST /api/v1/sessions".to_string(),
+            ),
+            _ => (title, detail),
+        };
+        let problem = super::api::schemas::Problem::new(status, words, errors);
+        problem.respond(with_retry_after(status, HttpResponse::build(status)))
     }
 }

@@ -95,17 +95,15 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         .filter(|(_, path, _)| *path == pattern)
         .map(|(method, _, _)| method.to_uppercase())
         .collect();
-    let body = serde_json::json!({
-        "type": "about:blank",
-        "title": "Method not allowed",
-        "status": 405,
-        "detail": format!("This address takes {}", allow.join(", ")),
-        "errors": [],
-    });
-    HttpResponse::MethodNotAllowed()
-        .insert_header((actix_web::http::header::ALLOW, allow.join(", ")))
-        .content_type("application/problem+json")
-        .body(body.to_string())
+    let detail = format!("This address takes {}", allow.join(", "));
+    let problem = schemas::Problem::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        ("Method not allowed", detail),
+        &[],
+    );
+    let mut builder = HttpResponse::MethodNotAllowed();
+    builder.insert_header((actix_web::http::header::ALLOW, allow.join(", ")));
+    problem.respond(builder)
 }
 
 /// JSON bodies: bounded, and malformed ones answered as problem details.

@@ -18,6 +18,35 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+impl Problem {
+    /// The problem for `status`, with its field errors.
+    pub fn new(
+        status: actix_web::http::StatusCode,
+        (title, detail): (&str, String),
+        errors: &[crate::domain::ValidationError],
+    ) -> Self {
+        Self {
+            r#type: "about:blank".into(),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            errors: (errors.iter())
+                .map(|e| FieldError {
+                    field: e.field.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The problem as a response (`application/problem+json`).
+    pub fn respond(&self, mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponse {
+        builder
+            .content_type("application/problem+json")
+            .body(serde_json::to_string(self).unwrap_or_default())
+    }
+}
+
 /// One invalid field.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldError {
