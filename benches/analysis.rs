@@ -47,7 +47,7 @@ fn main() {
     let options = ClusterOptions {
         word_weight: value_of("--word-weight")
             .and_then(|v| v.parse().ok())
-            .unwrap_or(defaults.word_weight),
+            .or(defaults.word_weight),
         ..defaults
     };
     let (sources, origin) = real_texts();

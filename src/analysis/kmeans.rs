@@ -59,7 +59,15 @@ impl KMeans {
 
     fn fit_once(points: &Dense, rows: &[usize], k: usize, seed: u64) -> KMeans {
         let mut rng = SplitMix64::new(seed);
-        let mut centroids = seed_plus_plus(points, rows, k, &mut rng);
+        let centroids = seed_plus_plus(points, rows, k, &mut rng);
+        Self::refine(points, rows, centroids)
+    }
+
+    /// Lloyd's iterations from the given centroids (one per row) to a fit
+    /// of the given rows.
+    pub fn refine(points: &Dense, rows: &[usize], initial: Dense) -> KMeans {
+        let k = initial.rows;
+        let mut centroids = initial;
         let sample = gather(points, rows);
         let mut labels: Vec<usize> = vec![usize::MAX; rows.len()];
         let mut bounds = Bounds::new(rows.len(), k);

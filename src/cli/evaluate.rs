@@ -8,6 +8,17 @@ use clap::Args;
 pub struct EvalArgs {
     /// The labelled file; the product's own labelled fixture if omitted.
     file: Option<std::path::PathBuf>,
+    /// Evaluate every CSV and JSONL file in this folder, and the fixture,
+    /// as one bank: one table with the mean (see --manifest, --seeds).
+    #[arg(long, conflicts_with = "file")]
+    bank: Option<std::path::PathBuf>,
+    /// The bank's manifest: columns and reference scores of each file
+    /// (default: the one shipped for ../shared/data/).
+    #[arg(long, requires = "bank")]
+    manifest: Option<std::path::PathBuf>,
+    /// Seeds to average over, `1..5` or `1,2,3` (with --bank).
+    #[arg(long, default_value = "1..5")]
+    seeds: String,
     /// The field holding the text.
     #[arg(long, default_value = "text")]
     text_column: String,
@@ -32,6 +43,18 @@ pub struct EvalArgs {
     /// much the scores move with it.
     #[arg(long)]
     seed: Option<u64>,
+    /// An automatic choice considers from this share of the most themes
+    /// (default: the engine's).
+    #[arg(long)]
+    fewest_share: Option<f32>,
+    /// Seeded k-means runs of large sets, the tightest kept (default: the
+    /// engine's).
+    #[arg(long)]
+    restarts: Option<usize>,
+    /// Large sets: fit k-means for the number of themes (`true`), or merge
+    /// fine clusters (`false`) (default: the engine's).
+    #[arg(long)]
+    refit: Option<bool>,
     /// Only cluster with the label count (skip choosing the number).
     #[arg(long)]
     label_count_only: bool,
@@ -51,17 +74,54 @@ fn parse_linkage(value: &str) -> Result<crate::analysis::agglomerative::Linkage,
 }
 
 pub(super) fn run(args: EvalArgs) -> anyhow::Result<()> {
+    let defaults = crate::analysis::cluster::ClusterOptions::default();
+    let options = crate::analysis::cluster::ClusterOptions {
+        dimensions: args.dimensions,
+        linkage: args.linkage.unwrap_or(defaults.linkage),
+        seed: args.seed.unwrap_or(defaults.seed),
+        word_weight: args.word_weight.or(defaults.word_weight),
+        fewest_share: args.fewest_share.unwrap_or(defaults.fewest_share),
+        restarts: args.restarts.unwrap_or(defaults.restarts),
+        refit: args.refit.unwrap_or(defaults.refit),
+        ..defaults
+    };
+    match &args.bank {
+        Some(dir) => run_bank(dir, args.manifest.as_deref(), &args.seeds, &options),
+        None => run_file(args, options),
+    }
+}
+
+/// `--bank DIR`: every file of the folder and the fixture, one table.
+fn run_bank(
+    dir: &std::path::Path,
+    manifest: Option<&std::path::Path>,
+    seeds: &str,
+    options: &crate::analysis::cluster::ClusterOptions,
+) -> anyhow::Result<()> {
+    use crate::evaluation::bank;
+    let seeds = bank::parse_seeds(seeds).map_err(anyhow::Error::msg)?;
+    let manifest = match manifest {
+        Some(path) => std::fs::read_to_string(path)?,
+        None => bank::MANIFEST.to_string(),
+    };
+    let sets = bank::load(dir, &manifest)?;
+    let rows = bank::run(&sets, options, &seeds);
+    print!("{}", bank::render(&rows, &seeds));
+    Ok(())
+}
+
+fn run_file(
+    args: EvalArgs,
+    options: crate::analysis::cluster::ClusterOptions,
+) -> anyhow::Result<()> {
     let EvalArgs {
         file,
         text_column,
         label_column,
         split_by,
-        dimensions,
-        linkage,
-        word_weight,
-        seed,
         label_count_only,
         show_themes,
+        ..
     } = args;
     let columns = crate::evaluation::Columns {
         text: text_column,
@@ -77,14 +137,6 @@ pub(super) fn run(args: EvalArgs) -> anyhow::Result<()> {
             crate::evaluation::FIXTURE_SET.into(),
             crate::evaluation::fixture_set()?,
         ),
-    };
-    let defaults = crate::analysis::cluster::ClusterOptions::default();
-    let options = crate::analysis::cluster::ClusterOptions {
-        dimensions,
-        linkage: linkage.unwrap_or(defaults.linkage),
-        seed: seed.unwrap_or(defaults.seed),
-        word_weight: word_weight.unwrap_or(defaults.word_weight),
-        ..defaults
     };
     let reports = crate::evaluation::evaluate(&records, &options, !label_count_only);
     println!("{}", path.display());

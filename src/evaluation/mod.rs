@@ -3,6 +3,8 @@
 //! number of themes chosen automatically and with the true label count,
 //! and reports NMI, ARI, matched accuracy and time.
 
+pub mod bank;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
@@ -58,7 +60,7 @@ pub fn fixture_set() -> anyhow::Result<Vec<Labelled>> {
         label: "label".into(),
         split_by: None,
     };
-    let content = include_str!("../fixtures/eval/cheltenham-2011-issues.csv");
+    let content = include_str!("../../fixtures/eval/cheltenham-2011-issues.csv");
     read_csv_from(
         csv::Reader::from_reader(content.as_bytes()),
         Path::new(FIXTURE_SET),
