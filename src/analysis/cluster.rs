@@ -476,6 +476,19 @@ fn renumber(labels: Vec<usize>) -> (Vec<usize>, usize) {
     (labels, next)
 }
 
+/// Unit-length mean of each theme's issues, where an issue's theme may be
+/// `usize::MAX` (none: left out).
+pub fn centroids_of(embedding: &Dense, labels: &[usize], themes: usize) -> Dense {
+    let mut out = Dense::zeros(themes, embedding.cols);
+    for (i, &l) in labels.iter().enumerate() {
+        if l < themes {
+            linalg::add_scaled(out.row_mut(l), 1.0, embedding.row(i));
+        }
+    }
+    out.normalise_rows();
+    out
+}
+
 /// Unit-length mean of each theme's issues.
 pub fn centroids(embedding: &Dense, labels: &[usize], themes: usize) -> Dense {
     let mut out = Dense::zeros(themes, embedding.cols);
@@ -486,8 +499,26 @@ pub fn centroids(embedding: &Dense, labels: &[usize], themes: usize) -> Dense {
     out
 }
 
+/// Corpora shared by the analysis tests.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    /// Three obvious topics, three texts each.
+    pub const TINY: [&str; 9] = [
+        "The police authority should have a seat on the board",
+        "Police authority representation on the board is needed",
+        "A seat for the police authority on the board",
+        "Evening bus services are too infrequent",
+        "More evening bus services please",
+        "Bus services in the evening should run later",
+        "Parking charges in the town centre are too high",
+        "Town centre parking costs too much",
+        "Cut the parking charges in the town centre",
+    ];
+}
+
 #[cfg(test)]
 mod tests {
+    use super::tests_support::TINY;
     use super::*;
     use crate::analysis::tokenize::Tokenizer;
 
@@ -534,18 +565,6 @@ mod tests {
             assert!((linalg::dot(both.row(i), both.row(i)) - 1.0).abs() < 1e-5);
         }
     }
-
-    const TINY: [&str; 9] = [
-        "The police authority should have a seat on the board",
-        "Police authority representation on the board is needed",
-        "A seat for the police authority on the board",
-        "Evening bus services are too infrequent",
-        "More evening bus services please",
-        "Bus services in the evening should run later",
-        "Parking charges in the town centre are too high",
-        "Town centre parking costs too much",
-        "Cut the parking charges in the town centre",
-    ];
 
     #[test]
     fn a_tiny_corpus_with_three_obvious_topics_gives_those_three_themes() {

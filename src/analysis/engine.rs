@@ -7,6 +7,13 @@
 //! clustered again, and the new clusters take over the existing automatic
 //! themes they overlap most (so theme identities, and links to them, last).
 //!
+//! **A re-run carries the themes forward.** With no new issues, every
+//! issue keeps its theme and every theme its name. With new issues, the
+//! themes are refined from where they were (k-means started at their
+//! centres), so a theme keeps its identity; it keeps its name too unless
+//! most of its membership changed. `fresh` finds the themes again from
+//! nothing.
+//!
 //! **New issues arriving later** can instead be placed one by one
 //! ([`place_new_issues`]): each goes to the nearest existing theme, or is
 //! flagged as fitting none, without clustering everything again.
@@ -48,6 +55,9 @@ pub struct AnalysisInput {
     /// The consultation's abbreviations (bodies' and consultees' short names).
     pub dictionary: Vec<Abbreviation>,
     pub options: ClusterOptions,
+    /// Find the automatic themes again from nothing, instead of carrying
+    /// the existing ones forward (officers' decisions are kept either way).
+    pub fresh: bool,
 }
 
 /// Which theme: one that exists (by index) or a new one (numbered 0..).
@@ -115,21 +125,32 @@ pub fn analyse(input: &AnalysisInput, progress: &dyn Fn(Stage)) -> AnalysisResul
     // embedding is the whole consultation's, so it is not computed twice.
     let mut whole_embedding = None;
     if !free.is_empty() {
+        // The free issues are weighed as the whole consultation weighs
+        // them, so an officer placing one issue does not reweigh the rest.
         let free_tfidf;
         let source = if free.len() == n {
             &tfidf
         } else {
-            let free_texts: Vec<&str> = free.iter().map(|&i| texts[i]).collect();
-            free_tfidf = TfIdf::build(&tokenizer, &free_texts);
+            free_tfidf = tfidf.select(&free);
             &free_tfidf
         };
-        let found = cluster::cluster(source, &input.options);
-        let slots = match_to_existing(input, &free, &found.labels, found.themes);
-        for (position, &issue) in free.iter().enumerate() {
-            assignments[issue] = Some(slots[found.labels[position]]);
+        let carried = (!input.fresh && input.options.themes.is_none())
+            .then(|| carried_forward(input, &free))
+            .flatten();
+        let (slots, embedding) = match carried {
+            Some(carried) => carried.refine(source, &input.options),
+            None => {
+                let found = cluster::cluster(source, &input.options);
+                let slots = match_to_existing(input, &free, &found.labels, found.themes);
+                let slots = found.labels.iter().map(|&l| slots[l]).collect();
+                (slots, Some(found.embedding))
+            }
+        };
+        for (&issue, slot) in free.iter().zip(slots) {
+            assignments[issue] = Some(slot);
         }
         if free.len() == n {
-            whole_embedding = Some(found.embedding);
+            whole_embedding = embedding;
         }
     }
 
@@ -152,6 +173,80 @@ pub fn analyse(input: &AnalysisInput, progress: &dyn Fn(Stage)) -> AnalysisResul
         suggestions,
     }
 }
+
+/// The automatic themes a re-run carries forward: each free issue's
+/// current one (by its place in [`AnalysisInput::themes`]), or `None` for
+/// an issue new since the last run.
+struct Carried {
+    previous: Vec<Option<usize>>,
+    themes: Vec<usize>,
+}
+
+/// The free issues' automatic themes, if the last run left any to carry
+/// forward (pinned themes are not free; an officer's theme never is).
+fn carried_forward(input: &AnalysisInput, free: &[usize]) -> Option<Carried> {
+    let previous: Vec<Option<usize>> = (free.iter())
+        .map(|&i| {
+            input.issues[i]
+                .theme
+                .filter(|&t| t < input.themes.len() && !input.themes[t].pinned)
+        })
+        .collect();
+    let mut themes: Vec<usize> = previous.iter().flatten().copied().collect();
+    themes.sort_unstable();
+    themes.dedup();
+    // Carried forward once most free issues had one: otherwise the last run
+    // saw too little of this consultation to keep.
+    let had = previous.iter().filter(|p| p.is_some()).count();
+    (themes.len() >= 2 && had * 2 >= free.len()).then_some(Carried { previous, themes })
+}
+
+impl Carried {
+    /// With nothing new, each issue keeps its theme. New issues join the
+    /// theme whose centre is nearest; then, with the centres moved to take
+    /// them in, an issue that was already themed moves only if another
+    /// theme is clearly nearer ([`MOVE_MARGIN`]): a theme keeps what it
+    /// was about, and officers keep what they were reading.
+    fn refine(&self, source: &TfIdf, options: &ClusterOptions) -> (Vec<ThemeSlot>, Option<Dense>) {
+        if self.previous.iter().all(Option::is_some) {
+            let slots = (self.previous.iter().flatten())
+                .map(|&t| ThemeSlot::Existing(t))
+                .collect();
+            return (slots, None);
+        }
+        let embedding = cluster::embed(source, options);
+        let mut index: Vec<usize> = (self.previous.iter())
+            .map(|p| {
+                p.and_then(|t| self.themes.binary_search(&t).ok())
+                    .unwrap_or(usize::MAX)
+            })
+            .collect();
+        let k = self.themes.len();
+        let start = cluster::centroids_of(&embedding, &index, k);
+        for (i, theme) in index.iter_mut().enumerate() {
+            if *theme == usize::MAX {
+                *theme = super::kmeans::nearest(embedding.row(i), &start).0;
+            }
+        }
+        let moved = cluster::centroids_of(&embedding, &index, k);
+        for (i, theme) in index.iter_mut().enumerate() {
+            let row = embedding.row(i);
+            let (best, similarity) = super::kmeans::nearest(row, &moved);
+            if best != *theme && similarity > linalg::dot(row, moved.row(*theme)) + MOVE_MARGIN {
+                *theme = best;
+            }
+        }
+        let slots = index
+            .iter()
+            .map(|&c| ThemeSlot::Existing(self.themes[c]))
+            .collect();
+        (slots, Some(embedding))
+    }
+}
+
+/// How much nearer (in cosine) another theme must be for an issue to move
+/// there when a re-run takes in new issues.
+const MOVE_MARGIN: f32 = 0.1;
 
 /// Gives each new cluster the existing automatic theme whose free issues it
 /// shares most (one-to-one, by the Hungarian method); the rest are new.
@@ -225,15 +320,17 @@ fn describe_themes(
         embedding,
         &centroids,
     );
+    let kept = same_members(input, assignments);
     slots
         .iter()
         .zip(labels)
         .zip(sizes)
         .map(|((&slot, found), size)| {
             // An officer's name stays; so does the old name of a theme kept
-            // only because it is pinned or named (new themes never are empty).
+            // only because it is pinned or named (new themes never are
+            // empty), and of a theme whose members are mostly the same.
             let label = match slot {
-                ThemeSlot::Existing(t) if input.themes[t].officer_named || size == 0 => {
+                ThemeSlot::Existing(t) if input.themes[t].officer_named || size == 0 || kept[t] => {
                     input.themes[t].label.clone()
                 }
                 _ => found.label,
@@ -250,6 +347,33 @@ fn describe_themes(
                 size,
             }
         })
+        .collect()
+}
+
+/// For each existing theme, whether most of its membership is unchanged:
+/// the issues in it before and after share at least half of all the
+/// issues in it either time (Jaccard similarity ≥ ½).
+fn same_members(input: &AnalysisInput, assignments: &[Option<ThemeSlot>]) -> Vec<bool> {
+    let themes = input.themes.len();
+    let (mut both, mut either) = (vec![0usize; themes], vec![0usize; themes]);
+    for (issue, now) in input.issues.iter().zip(assignments) {
+        let before = issue.theme.filter(|&t| t < themes);
+        let now = match now {
+            Some(ThemeSlot::Existing(t)) => Some(*t),
+            _ => None,
+        };
+        if let Some(t) = before {
+            either[t] += 1;
+            if now == Some(t) {
+                both[t] += 1;
+            }
+        }
+        if let Some(t) = now.filter(|&t| before != Some(t)) {
+            either[t] += 1;
+        }
+    }
+    (0..themes)
+        .map(|t| either[t] > 0 && both[t] * 2 >= either[t])
         .collect()
 }
 
@@ -526,5 +650,123 @@ mod tests {
         let b = analyse(&input, &|_| {});
         assert_eq!(a.assignments, b.assignments);
         assert_eq!(a.themes, b.themes);
+    }
+
+    /// A consultation of `themes` topics, each told by a few words of its
+    /// own among words every topic uses; `from` numbers the texts, so a
+    /// later batch is new texts on the same topics.
+    fn consultation(themes: usize, each: usize, from: u64) -> Vec<String> {
+        let mut rng = crate::analysis::rng::SplitMix64::new(3);
+        let syllables = ["ka", "lo", "mi", "zu", "te", "ra", "vi", "sa", "de", "pu"];
+        let word = |rng: &mut crate::analysis::rng::SplitMix64| {
+            (0..3)
+                .map(|_| syllables[rng.below(syllables.len())])
+                .collect::<String>()
+        };
+        let shared: Vec<String> = (0..300).map(|_| word(&mut rng)).collect();
+        let topics: Vec<Vec<String>> = (0..themes)
+            .map(|_| (0..6).map(|_| format!("{}x", word(&mut rng))).collect())
+            .collect();
+        let mut texts = Vec::new();
+        let mut rng = crate::analysis::rng::SplitMix64::new(from);
+        for _ in 0..each {
+            for topic in &topics {
+                let mut words: Vec<&str> = (0..3 + rng.below(4))
+                    .map(|_| shared[rng.below(shared.len())].as_str())
+                    .collect();
+                words.extend((0..2).map(|_| topic[rng.below(topic.len())].as_str()));
+                texts.push(words.join(" "));
+            }
+        }
+        texts
+    }
+
+    /// The input of a re-run: the themes and assignments a run found.
+    fn after(mut input: AnalysisInput, result: &AnalysisResult) -> AnalysisInput {
+        input.themes = (result.themes.iter())
+            .map(|t| ExistingTheme {
+                label: t.label.clone(),
+                ..ExistingTheme::default()
+            })
+            .collect();
+        for (issue, slot) in input.issues.iter_mut().zip(&result.assignments) {
+            issue.theme = slot.and_then(|s| result.themes.iter().position(|t| t.slot == s));
+        }
+        input
+    }
+
+    fn themes_of(input: &AnalysisInput, result: &AnalysisResult) -> Vec<Option<usize>> {
+        (result.assignments.iter())
+            .map(|slot| match slot {
+                Some(ThemeSlot::Existing(t)) => Some(*t),
+                _ => None,
+            })
+            .take(input.issues.len())
+            .collect()
+    }
+
+    #[test]
+    fn a_re_run_with_nothing_new_keeps_every_theme_name_and_member() {
+        let texts = consultation(8, 30, 1);
+        let first_input = AnalysisInput {
+            issues: issues(&texts.iter().map(String::as_str).collect::<Vec<_>>()),
+            ..AnalysisInput::default()
+        };
+        let first = analyse(&first_input, &|_| {});
+        let input = after(first_input, &first);
+        let second = analyse(&input, &|_| {});
+        let before: Vec<Option<usize>> = input.issues.iter().map(|i| i.theme).collect();
+        assert_eq!(themes_of(&input, &second), before);
+        for theme in &second.themes {
+            let ThemeSlot::Existing(t) = theme.slot else {
+                panic!("a new theme appeared: {}", theme.label);
+            };
+            assert_eq!(theme.label, input.themes[t].label);
+        }
+        // An officer placing one issue moves no other.
+        let mut placed = input.clone();
+        placed.issues[0].placed_by_officer = true;
+        assert_eq!(themes_of(&placed, &analyse(&placed, &|_| {})), before);
+    }
+
+    #[test]
+    fn new_issues_join_the_themes_there_are_without_reshuffling_them() {
+        let texts = consultation(8, 30, 1);
+        let first_input = AnalysisInput {
+            issues: issues(&texts.iter().map(String::as_str).collect::<Vec<_>>()),
+            ..AnalysisInput::default()
+        };
+        let first = analyse(&first_input, &|_| {});
+        let mut input = after(first_input, &first);
+        let before: Vec<Option<usize>> = input.issues.iter().map(|i| i.theme).collect();
+        let later = consultation(8, 3, 99);
+        input.issues.extend(issues(
+            &later.iter().map(String::as_str).collect::<Vec<_>>(),
+        ));
+        let result = analyse(&input, &|_| {});
+        let now = themes_of(&input, &result);
+        let moved = before.iter().zip(&now).filter(|(b, n)| b != n).count();
+        assert!(
+            moved * 20 <= before.len(),
+            "{moved} of {} moved",
+            before.len()
+        );
+        assert!(
+            now.iter().all(Option::is_some),
+            "every issue is in a theme it had"
+        );
+        let renamed = (result.themes.iter())
+            .filter(
+                |t| matches!(t.slot, ThemeSlot::Existing(i) if input.themes[i].label != t.label),
+            )
+            .count();
+        assert_eq!(renamed, 0);
+        // Asked to, the themes are found again from nothing.
+        let fresh = AnalysisInput {
+            fresh: true,
+            ..input
+        };
+        let again = analyse(&fresh, &|_| {});
+        assert!(again.themes.len() >= 2);
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! A theme's terms are ranked by class-based TF-IDF: their mean weight in
 //! the theme, times how much more they weigh there than in the corpus as a
-//! whole. The label is then read off the theme's own texts: the shortest
-//! stretch of a member text that holds its two strongest terms ("police
-//! authority presence"), or else the surface words of the top terms.
+//! whole. The label is then read off the theme's own texts: the whole
+//! phrase, used by several members, that best holds its strongest terms
+//! ("Police authority", "Strategic Leadership Group"), written as the
+//! members write it.
 
 use std::collections::HashMap;
 
@@ -20,7 +21,7 @@ const REPRESENTATIVES: usize = 3;
 /// Member texts read back for surface words, per theme.
 const TEXTS_READ: usize = 200;
 /// A label phrase taken from a text is at most this many words.
-const PHRASE_WORDS: usize = 7;
+const PHRASE_WORDS: usize = 5;
 
 /// A weighted term with the words it stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,84 +186,199 @@ fn surface_words(token_lists: &[Vec<Token>]) -> HashMap<String, String> {
         .collect()
 }
 
-/// The unigram terms of the strongest top terms (a bigram counts as its
-/// two words), up to two distinct terms.
-fn anchor_terms(top_terms: &[TopTerm]) -> Vec<String> {
-    let mut anchors: Vec<String> = Vec::new();
-    for top in top_terms {
-        for part in top.term.split(' ') {
-            if !anchors.iter().any(|a| a == part) {
-                anchors.push(part.to_owned());
-            }
-        }
-        if anchors.len() >= 2 {
-            break;
-        }
-    }
-    anchors.truncate(2);
-    anchors
+/// Words a label neither starts nor ends with, besides stop words: they
+/// leave a phrase hanging ("SLG including", "must be able").
+const DANGLING: &[&str] = &[
+    "able",
+    "according",
+    "across",
+    "concerning",
+    "etc",
+    "get",
+    "given",
+    "got",
+    "including",
+    "involving",
+    "like",
+    "made",
+    "make",
+    "need",
+    "needed",
+    "needs",
+    "regarding",
+    "seems",
+    "take",
+    "taken",
+    "towards",
+    "unable",
+    "using",
+    "via",
+    "want",
+    "wants",
+    "within",
+    "without",
+];
+
+/// Little words that end a phrase as part of its verb ("looked after",
+/// "think of"): a label may end with one.
+const PARTICLES: &[&str] = &["after", "down", "off", "out", "over", "up"];
+
+/// Whether a label may start or end with this word.
+fn firm(token: &Token) -> bool {
+    !token.stop && !DANGLING.contains(&token.surface.to_lowercase().as_str())
 }
 
-/// The shortest stretch of a member text holding the anchor terms, if one
-/// is short enough to read as a label.
+/// Whether a label may end with this word: a firm one, or a particle.
+fn may_end(token: &Token) -> bool {
+    firm(token) || PARTICLES.contains(&token.surface.to_lowercase().as_str())
+}
+
+/// A stretch of words found in the members' texts, with where.
+#[derive(Default)]
+struct Phrase {
+    /// Which member texts hold it.
+    texts: std::collections::BTreeSet<usize>,
+    /// Its spellings (words as written) and how often each.
+    spellings: std::collections::BTreeMap<String, usize>,
+    /// Its words as read (lower case but for words in capitals).
+    plain: String,
+}
+
+/// The best whole phrase of the theme's own texts: a stretch of one to
+/// [`PHRASE_WORDS`] words within a sentence, starting and ending with a
+/// content word, scored by the theme's top terms it holds, times how many
+/// member texts hold it (a phrase several members use reads as the
+/// theme's), shorter preferred. Its commonest spelling is the label, so
+/// abbreviations stay as the consultation writes them.
 fn phrase_label(top_terms: &[TopTerm], token_lists: &[Vec<Token>]) -> Option<String> {
-    let anchors = anchor_terms(top_terms);
-    if anchors.len() < 2 {
-        return None;
+    let mut weight: HashMap<&str, f32> = HashMap::new();
+    for top in top_terms {
+        for part in top.term.split(' ') {
+            let w = weight.entry(part).or_insert(0.0);
+            *w = w.max(top.weight);
+        }
     }
-    let mut best: Option<&[Token]> = None;
-    for tokens in token_lists {
-        for start in 0..tokens.len() {
-            if !anchors.contains(&tokens[start].term) {
-                continue;
-            }
-            let mut seen: Vec<&str> = Vec::new();
+    let mut phrases: HashMap<Vec<&str>, Phrase> = HashMap::new();
+    for (text, tokens) in token_lists.iter().enumerate() {
+        for start in (0..tokens.len()).filter(|&s| firm(&tokens[s])) {
             for end in start..tokens.len().min(start + PHRASE_WORDS) {
                 if end > start && tokens[end].after_break {
                     break;
                 }
-                if anchors.contains(&tokens[end].term) && !seen.contains(&tokens[end].term.as_str())
+                let window = &tokens[start..=end];
+                if !may_end(&tokens[end])
+                    || !window.iter().any(|t| weight.contains_key(t.term.as_str()))
                 {
-                    seen.push(&tokens[end].term);
+                    continue;
                 }
-                if seen.len() == anchors.len() {
-                    let window = &tokens[start..=end];
-                    if best.is_none_or(|b| window.len() < b.len()) {
-                        best = Some(window);
-                    }
-                    break;
+                let key: Vec<&str> = window.iter().map(|t| t.term.as_str()).collect();
+                let spelling = written(window);
+                let phrase = phrases.entry(key).or_default();
+                phrase.texts.insert(text);
+                *phrase.spellings.entry(spelling).or_default() += 1;
+                if phrase.plain.is_empty() {
+                    phrase.plain = written_plain(window);
                 }
             }
         }
     }
-    best.map(|window| {
-        window
+    // A phrase of two words or more that enough members use (two, and at
+    // least one in thirty of the texts read) names a theme better than a
+    // word; a word names it only when no such phrase is there.
+    let enough = 2.max(token_lists.len().div_ceil(30));
+    // A phrase nearly always written with one more word ("well looked"
+    // of "well looked after") is part of that longer one, not whole.
+    let whole = |key: &[&str], p: &Phrase| {
+        !phrases.iter().any(|(longer, q)| {
+            longer.len() == key.len() + 1
+                && (longer[1..] == *key || longer[..key.len()] == *key)
+                && q.texts.len() * 5 >= p.texts.len() * 4
+        })
+    };
+    let several =
+        |key: &[&str], p: &Phrase| key.len() >= 2 && p.texts.len() >= enough && whole(key, p);
+    let phrased = phrases.iter().any(|(key, p)| several(key, p));
+    let score = |key: &[&str], phrase: &Phrase| {
+        let mut held: Vec<&str> = key
             .iter()
-            .map(|t| t.surface.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+            .copied()
+            .filter(|t| weight.contains_key(t))
+            .collect();
+        held.sort_unstable();
+        held.dedup();
+        let cover: f32 = held.iter().map(|t| weight[t]).sum();
+        cover * (phrase.texts.len() as f32).sqrt() / (1.0 + 0.15 * (key.len() as f32 - 1.0))
+    };
+    let best = phrases
+        .iter()
+        .filter(|(key, p)| !phrased || several(key, p))
+        .max_by(|(a, pa), (b, pb)| score(a, pa).total_cmp(&score(b, pb)).then_with(|| b.cmp(a)))?;
+    // The spelling most members use, if most do and it is a sound one
+    // (no capitals inside a word, as in "EverythIng"); else the plain words.
+    let uses: usize = best.1.spellings.values().sum();
+    let spelling = (best.1.spellings.iter())
+        .filter(|(s, count)| **count * 2 > uses && sound(s))
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map_or_else(|| best.1.plain.clone(), |(s, _)| s.clone());
+    Some(capitalised(&spelling))
+}
+
+/// Words as the text writes them: a word written in capitals stays so
+/// ("SLG", "Strategic Leadership Group"), a sentence's first word does not
+/// ("The"), and a contraction's negation is written back ("couldn't").
+fn written(window: &[Token]) -> String {
+    let mut out = String::new();
+    for (i, token) in window.iter().enumerate() {
+        if token.written.is_empty() {
+            // The "not" of a contraction is already in the word before.
+            continue;
+        }
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&token.written);
+    }
+    out
+}
+
+/// The window's words as read: lower case but for words in capitals.
+fn written_plain(window: &[Token]) -> String {
+    (window.iter())
+        .filter(|t| !t.written.is_empty())
+        .map(|t| t.surface.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a spelling has no capital letter after a small one inside a
+/// word ("vIsIt"): typing slips, not names.
+fn sound(spelling: &str) -> bool {
+    spelling.split(' ').all(|word| {
+        let mut lower_seen = false;
+        word.chars().all(|c| {
+            let ok = !(lower_seen && c.is_uppercase());
+            lower_seen |= c.is_lowercase();
+            ok
+        })
     })
 }
 
-/// The top three terms' words, e.g. "parking, charges, town centre".
+/// The first letter in capitals, as a heading is written ("Police
+/// authority"); words already in capitals ("SLG") stay so.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A theme whose texts hold no phrase with its terms (it cannot happen
+/// with texts that have words) is named by its strongest term.
 fn list_label(top_terms: &[TopTerm]) -> String {
-    let mut words: Vec<&str> = Vec::new();
-    for top in top_terms {
-        let covered = words
-            .iter()
-            .any(|w| w.contains(top.surface.as_str()) || top.surface.contains(w));
-        if !covered {
-            words.push(&top.surface);
-        }
-        if words.len() == 3 {
-            break;
-        }
-    }
-    if words.is_empty() {
-        "(no words)".to_owned()
-    } else {
-        words.join(", ")
-    }
+    top_terms
+        .first()
+        .map_or_else(|| "(no words)".to_owned(), |top| capitalised(&top.surface))
 }
 
 #[cfg(test)]
@@ -292,8 +408,9 @@ mod tests {
         let labels = label_clustering(&tokenizer, &texts, &tfidf, &result);
         assert_eq!(labels.len(), 2);
         let police = &labels[result.labels[0]];
+        // Written as a heading: "Police authority".
         assert!(
-            police.label.contains("police authority"),
+            police.label.to_lowercase().contains("police authority"),
             "{:?}",
             police.label
         );
@@ -306,8 +423,9 @@ mod tests {
         assert_eq!(police.representatives.len(), 3);
         assert!(police.representatives.iter().all(|&i| i < 3));
         let parking = &labels[result.labels[3]];
+        let parking_label = parking.label.to_lowercase();
         assert!(
-            parking.label.contains("parking") || parking.label.contains("town centre"),
+            parking_label.contains("parking") || parking_label.contains("town centre"),
             "{:?}",
             parking.label
         );
@@ -319,13 +437,95 @@ mod tests {
     }
 
     #[test]
-    fn a_theme_without_two_anchor_words_is_named_by_its_top_terms() {
+    fn a_theme_without_a_phrase_is_named_by_its_strongest_term() {
         let top = vec![TopTerm {
             term: "nothing".into(),
             surface: "nothing".into(),
             weight: 1.0,
         }];
-        assert_eq!(list_label(&top), "nothing");
+        assert_eq!(list_label(&top), "Nothing");
         assert_eq!(phrase_label(&top, &[]), None);
+    }
+
+    /// The words of a text as written, lower-cased.
+    fn written_words(tokenizer: &Tokenizer, text: &str) -> Vec<String> {
+        (tokenizer.tokens(text).into_iter())
+            .filter(|t| !t.written.is_empty())
+            .map(|t| t.written.to_lowercase())
+            .collect()
+    }
+
+    /// Every theme's label is a whole phrase of one of its own texts: its
+    /// words stand together, in order, in some member.
+    fn assert_labels_are_phrases_of_members(texts: &[String], themes: Option<usize>) {
+        let tokenizer = Tokenizer::default();
+        let tfidf = TfIdf::build(&tokenizer, texts);
+        let options = ClusterOptions {
+            themes,
+            ..ClusterOptions::default()
+        };
+        let result = cluster(&tfidf, &options);
+        let labels = label_clustering(&tokenizer, texts, &tfidf, &result);
+        for (theme, label) in labels.iter().enumerate() {
+            let words: Vec<String> = label.label.split(' ').map(str::to_lowercase).collect();
+            let found = (0..texts.len())
+                .filter(|&i| result.labels[i] == theme)
+                .any(|i| {
+                    written_words(&tokenizer, &texts[i])
+                        .windows(words.len())
+                        .any(|w| w == words.as_slice())
+                });
+            assert!(
+                found,
+                "theme {theme}'s label {:?} is in none of its texts",
+                label.label
+            );
+            assert!(words.len() <= PHRASE_WORDS);
+        }
+    }
+
+    #[test]
+    fn labels_are_whole_phrases_from_the_themes_own_texts() {
+        let fixture: Vec<String> = (crate::evaluation::fixture_set().expect("fixture"))
+            .into_iter()
+            .map(|r| r.text)
+            .collect();
+        assert_labels_are_phrases_of_members(&fixture, None);
+        assert_labels_are_phrases_of_members(&fixture, Some(9));
+        let tiny: Vec<String> = crate::analysis::cluster::tests_support::TINY
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        assert_labels_are_phrases_of_members(&tiny, None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+            crate::test_support::proptest_cases(24)
+        ))]
+        #[test]
+        fn any_texts_get_labels_that_are_phrases_of_their_members(
+            texts in proptest::collection::vec("[a-z]{2,7}( [a-z]{2,7}){1,9}[.,]?( [A-Z][a-z]{2,6}){0,2}", 6..40)
+        ) {
+            assert_labels_are_phrases_of_members(&texts, None);
+        }
+    }
+
+    #[test]
+    fn a_phrase_nearly_always_written_longer_is_not_a_label() {
+        let tokenizer = Tokenizer::default();
+        let texts = [
+            "Patients were well looked after on the ward",
+            "I was well looked after by everyone",
+            "Well looked after and kept informed",
+        ];
+        let tokens: Vec<Vec<Token>> = texts.iter().map(|t| tokenizer.tokens(t)).collect();
+        let top = vec![TopTerm {
+            term: tokens[0][3].term.clone(),
+            surface: "looked".into(),
+            weight: 1.0,
+        }];
+        let label = phrase_label(&top, &tokens).expect("a label");
+        assert_eq!(label, "Well looked after");
     }
 }

@@ -29,6 +29,9 @@ const NOTHING_WORDS: &[&str] = &["n/a", "na", "nil", "none", "nope", "nothing", 
 pub struct Token {
     pub term: String,
     pub surface: String,
+    /// The word as written in the text (empty when surfaces are not
+    /// read): labels quote the consultation's own spelling.
+    pub written: String,
     pub stop: bool,
     pub after_break: bool,
 }
@@ -177,9 +180,14 @@ impl Tokenizer {
         let mut index = 0;
         while index < words.len() {
             if let Some((length, term, surface)) = self.phrase_at(&words[index..]) {
+                let written = (words[index..index + length].iter())
+                    .map(|w| w.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 tokens.push(Token {
                     term: term.to_owned(),
                     surface: surface.to_owned(),
+                    written,
                     stop: false,
                     after_break: words[index].2,
                 });
@@ -192,6 +200,7 @@ impl Tokenizer {
                 tokens.push(Token {
                     term: term.to_owned(),
                     surface: surface.to_owned(),
+                    written: original.clone(),
                     stop: false,
                     after_break: *after_break,
                 });
@@ -201,6 +210,7 @@ impl Tokenizer {
                 tokens.push(Token {
                     term: NOTHING_TERM.to_owned(),
                     surface: NOTHING_TERM.to_owned(),
+                    written: original.clone(),
                     stop: false,
                     after_break: *after_break,
                 });
@@ -219,6 +229,7 @@ impl Tokenizer {
                 tokens.push(Token {
                     term: stem,
                     surface,
+                    written: original.clone(),
                     stop,
                     after_break: *after_break,
                 });
@@ -227,6 +238,7 @@ impl Tokenizer {
                 tokens.push(Token {
                     term: "not".to_owned(),
                     surface: "not".to_owned(),
+                    written: String::new(),
                     stop: true,
                     after_break: false,
                 });

@@ -162,6 +162,32 @@ impl TfIdf {
     }
 }
 
+impl TfIdf {
+    /// The given rows, weighed as in the whole corpus (same vocabulary and
+    /// idf): part of a consultation seen with the consultation's words.
+    pub fn select(&self, rows: &[usize]) -> TfIdf {
+        let mut matrix = SparseMatrix {
+            columns: self.matrix.columns,
+            indptr: Vec::with_capacity(rows.len() + 1),
+            indices: Vec::new(),
+            values: Vec::new(),
+        };
+        matrix.indptr.push(0);
+        for &r in rows {
+            let range = self.matrix.indptr[r]..self.matrix.indptr[r + 1];
+            matrix
+                .indices
+                .extend_from_slice(&self.matrix.indices[range.clone()]);
+            matrix.values.extend_from_slice(&self.matrix.values[range]);
+            matrix.indptr.push(matrix.indices.len());
+        }
+        TfIdf {
+            vocabulary: self.vocabulary.clone(),
+            matrix,
+        }
+    }
+}
+
 /// Scales a vector to unit length (a zero vector stays zero).
 pub fn normalise(values: &mut [f32]) {
     let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();

@@ -20,13 +20,23 @@ pub struct AnalyseArgs {
     themes: Option<usize>,
     /// Only place issues that have no theme yet into the existing
     /// themes (or flag them), without re-clustering.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fresh")]
     new_only: bool,
+    /// Find the automatic themes again from nothing (an ordinary run
+    /// carries the existing themes forward; officers' decisions are kept
+    /// either way).
+    #[arg(long)]
+    fresh: bool,
 }
 
 pub(super) fn run(target: &Target, args: AnalyseArgs) -> anyhow::Result<()> {
     let mut conn = database::open(&target.url)?;
-    analyse(&mut conn, &args.consultation, args.themes, args.new_only)
+    let mode = match (args.new_only, args.fresh) {
+        (true, _) => crate::service::analysis::Mode::NewIssuesOnly,
+        (false, true) => crate::service::analysis::Mode::Fresh,
+        (false, false) => crate::service::analysis::Mode::Full,
+    };
+    analyse(&mut conn, &args.consultation, args.themes, mode)
 }
 
 /// Runs the analysis with a progress spinner on a terminal, then prints
@@ -35,9 +45,9 @@ fn analyse(
     conn: &mut Connection,
     slug: &str,
     themes: Option<usize>,
-    new_only: bool,
+    mode: crate::service::analysis::Mode,
 ) -> anyhow::Result<()> {
-    use crate::service::analysis::{self, Mode};
+    use crate::service::analysis;
     let bar = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new_spinner()
     } else {
@@ -48,11 +58,6 @@ fn analyse(
     let options = crate::analysis::cluster::ClusterOptions {
         themes,
         ..Default::default()
-    };
-    let mode = if new_only {
-        Mode::NewIssuesOnly
-    } else {
-        Mode::Full
     };
     let report = analysis::run(
         conn,

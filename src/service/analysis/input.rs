@@ -43,7 +43,7 @@ fn abbreviations(
 pub(super) fn read(
     conn: &mut DbConnection,
     consultation: ConsultationId,
-    options: &ClusterOptions,
+    (options, fresh): (&ClusterOptions, bool),
 ) -> ServiceResult<Read> {
     let issues = db::issues::of_consultation(conn, consultation)?;
     let themes = db::themes::of_consultation(conn, consultation)?;
@@ -71,6 +71,7 @@ pub(super) fn read(
             .collect(),
         dictionary: abbreviations(conn, consultation)?,
         options: *options,
+        fresh,
     };
     Ok(Read {
         issues,

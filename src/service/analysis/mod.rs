@@ -22,10 +22,15 @@ use crate::analysis::repeats;
 use crate::db::{self, DbConnection};
 use crate::domain::{ConsultationId, UserId};
 
-/// Full re-analysis, or only placing issues that have no theme yet.
+/// What a run does with the themes it finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Every issue: the existing themes carried forward (refined where
+    /// there are new issues), or found on a first run.
     Full,
+    /// Every issue, the automatic themes found again from nothing.
+    Fresh,
+    /// Only issues with no theme yet, placed into the existing themes.
     NewIssuesOnly,
 }
 
@@ -152,7 +157,7 @@ fn analyse_and_store(
 ) -> ServiceResult<RunReport> {
     progress("reading");
     db::analysis::set_stage(conn, run_id, "reading")?;
-    let read = input::read(conn, consultation, options)?;
+    let read = input::read(conn, consultation, (options, mode == Mode::Fresh))?;
     db::analysis::set_stage(conn, run_id, "analysing")?;
     let mut report = RunReport {
         issues: read.issues.len(),

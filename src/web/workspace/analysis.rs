@@ -99,6 +99,7 @@ pub async fn status(
 fn options(form: &FormData) -> Result<(Mode, ClusterOptions), ServiceError> {
     let mode = match form.get("mode") {
         "new" => Mode::NewIssuesOnly,
+        "fresh" => Mode::Fresh,
         "" | "full" => Mode::Full,
         _ => return Err(ServiceError::invalid("mode", "Choose what to analyse")),
     };
