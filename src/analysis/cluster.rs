@@ -128,9 +128,19 @@ pub fn evenly_spaced(n: usize, count: usize) -> Vec<usize> {
 /// it merely rotates them and two issues that make one point in different
 /// words stay apart (measured on the small consultation-style set: see
 /// docs/clustering.md).
+/// Above [`EMBEDDING_FLOATS`] / 200 issues, fewer, so the embedding of
+/// both halves stays within that many numbers (1M issues: 64 a half).
 pub fn latent_dimensions(n: usize) -> usize {
-    (n / 10).clamp(FEWEST_DIMENSIONS, MOST_DIMENSIONS)
+    let affordable = EMBEDDING_FLOATS / (2 * n.max(1));
+    (n / 10)
+        .clamp(FEWEST_DIMENSIONS, MOST_DIMENSIONS)
+        .min(affordable.max(FEWEST_DIMENSIONS))
 }
+
+/// The most numbers the embedding of every issue may hold (512 MB): with
+/// the TF-IDF matrix and the texts, what keeps the analysis of a million
+/// issues within 2 GiB.
+const EMBEDDING_FLOATS: usize = 128_000_000;
 
 /// The share of the word vectors in the similarity for `n` issues: equal
 /// shares up to [`EXACT_LIMIT`] issues, three quarters above. Word vectors
@@ -158,30 +168,86 @@ pub fn embed(tfidf: &TfIdf, options: &ClusterOptions) -> Dense {
         .word_weight
         .unwrap_or_else(|| word_weight(n))
         .clamp(0.0, 1.0);
+    let fit = FitTerms::of(&tfidf.matrix, &sample);
+    let rows: Vec<usize> = (0..sample.len()).collect();
     // The two fits run side by side: each has serial steps (Gram–Schmidt,
     // the small eigenproblem) that leave a core free for the other.
     let (lsa, words) = rayon::join(
-        || {
-            (word_weight < 1.0)
-                .then(|| Lsa::fit(&tfidf.matrix, &sample, dims, options.seed).components)
-        },
+        || (word_weight < 1.0).then(|| Lsa::fit(&fit.matrix, &rows, dims, options.seed).components),
         || {
             (word_weight > 0.0)
-                .then(|| WordVectors::fit(&tfidf.matrix, &sample, dims, options.seed).vectors)
+                .then(|| WordVectors::fit(&fit.matrix, &rows, dims, options.seed).vectors)
         },
     );
     let halves: Vec<(Dense, f32)> = [(lsa, 1.0 - word_weight), (words, word_weight)]
         .into_iter()
         .filter_map(|(half, weight)| half.map(|half| (half, weight)))
         .collect();
-    project_side_by_side(&tfidf.matrix, &halves)
+    project_side_by_side(&tfidf.matrix, &fit.position, &halves)
+}
+
+/// The latent spaces are fitted on the sample's [`FIT_TERMS`] commonest
+/// terms: the rarer ones say little about themes, and a fit's cost grows
+/// with the terms it holds (a dense terms × directions matrix is made
+/// orthonormal several times: 261,555 terms made the fits of 100,000
+/// issues of 60 words take 17 s, 30,000 take under two).
+pub const FIT_TERMS: usize = 30_000;
+
+/// The sample's rows with only the terms fitted on, renumbered, and where
+/// each term of the whole matrix went.
+struct FitTerms {
+    matrix: SparseMatrix,
+    /// For each column of the whole matrix, its column here, or `u32::MAX`.
+    position: Vec<u32>,
+}
+
+impl FitTerms {
+    fn of(matrix: &SparseMatrix, sample: &[usize]) -> Self {
+        let mut frequency = vec![0u32; matrix.columns];
+        for &r in sample {
+            for &column in &matrix.indices[matrix.indptr[r]..matrix.indptr[r + 1]] {
+                frequency[column as usize] += 1;
+            }
+        }
+        let mut kept: Vec<usize> = (0..matrix.columns).filter(|&c| frequency[c] > 0).collect();
+        if kept.len() > FIT_TERMS {
+            // The commonest, the earlier on ties; then back in column order.
+            kept.sort_by(|&a, &b| frequency[b].cmp(&frequency[a]).then(a.cmp(&b)));
+            kept.truncate(FIT_TERMS);
+            kept.sort_unstable();
+        }
+        let mut position = vec![u32::MAX; matrix.columns];
+        for (i, &column) in kept.iter().enumerate() {
+            position[column] = i as u32;
+        }
+        let mut fitted = SparseMatrix {
+            columns: kept.len(),
+            indptr: Vec::with_capacity(sample.len() + 1),
+            indices: Vec::new(),
+            values: Vec::new(),
+        };
+        fitted.indptr.push(0);
+        for &r in sample {
+            for (column, value) in matrix.row(r) {
+                if position[column] != u32::MAX {
+                    fitted.indices.push(position[column]);
+                    fitted.values.push(value);
+                }
+            }
+            fitted.indptr.push(fitted.indices.len());
+        }
+        FitTerms {
+            matrix: fitted,
+            position,
+        }
+    }
 }
 
 /// Each row of `matrix` projected by every (projection, weight) pair, each
 /// part at unit length times √weight, side by side: a dot product of two
 /// rows is then Σ weight · cosine of the parts. One row at a time, so no
 /// part is held whole beside the result (1M issues: 800 MB, not 2.4 GB).
-fn project_side_by_side(matrix: &SparseMatrix, parts: &[(Dense, f32)]) -> Dense {
+fn project_side_by_side(matrix: &SparseMatrix, position: &[u32], parts: &[(Dense, f32)]) -> Dense {
     let width: usize = parts.iter().map(|(projection, _)| projection.cols).sum();
     let mut out = Dense::zeros(matrix.rows(), width);
     out.data
@@ -192,7 +258,9 @@ fn project_side_by_side(matrix: &SparseMatrix, parts: &[(Dense, f32)]) -> Dense 
             for (projection, weight) in parts {
                 let part = &mut row[start..start + projection.cols];
                 for (column, value) in matrix.row(r) {
-                    linalg::add_scaled(part, value, projection.row(column));
+                    if let Some(&fitted) = position.get(column).filter(|&&p| p != u32::MAX) {
+                        linalg::add_scaled(part, value, projection.row(fitted as usize));
+                    }
                 }
                 super::vector::normalise(part);
                 part.iter_mut().for_each(|v| *v *= weight.sqrt());
@@ -268,6 +336,17 @@ fn cluster_large(
 ) -> (Vec<usize>, Option<f32>) {
     let n = embedding.rows;
     let fit = evenly_spaced(n, FIT_SAMPLE);
+    if let Some(k) = options.themes.filter(|_| options.refit) {
+        // A number set by the officer needs no tree to choose it from.
+        let fitted = KMeans::fit(
+            embedding,
+            &fit,
+            k.clamp(1, n),
+            options.restarts.max(1),
+            options.seed,
+        );
+        return (nearest_centroids(embedding, &fitted.centroids), None);
+    }
     let (merged, k, silhouette) = match options.themes {
         Some(k) => {
             let k = k.clamp(1, n);
@@ -305,11 +384,15 @@ fn cluster_large(
             best = seeded;
         }
     }
-    let labels = kmeans::assign(embedding, &best.centroids)
+    (nearest_centroids(embedding, &best.centroids), silhouette)
+}
+
+/// Each point's nearest centroid.
+fn nearest_centroids(points: &Dense, centroids: &Dense) -> Vec<usize> {
+    kmeans::assign(points, centroids)
         .into_iter()
         .map(|(c, _)| c)
-        .collect();
-    (labels, silhouette)
+        .collect()
 }
 
 /// k-means with [`OVER_CLUSTERING`] times the clusters wanted, whose
@@ -550,8 +633,10 @@ mod tests {
             b.normalise_rows();
             b
         };
+        let every: Vec<u32> = (0..tfidf.matrix.columns as u32).collect();
         let both = project_side_by_side(
             &tfidf.matrix,
+            &every,
             &[(first.components, 0.25), (second.vectors, 0.75)],
         );
         for (i, j) in [(0, 1), (0, 3), (4, 8)] {

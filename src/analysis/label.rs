@@ -7,6 +7,7 @@
 //! ("Police authority", "Strategic Leadership Group"), written as the
 //! members write it.
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 use super::cluster::Clustering;
@@ -69,6 +70,7 @@ pub fn label_themes<S: AsRef<str> + Sync>(
     }
 
     (0..themes)
+        .into_par_iter()
         .map(|theme| {
             let size = sizes[theme].max(1) as f32;
             let mut ranked: Vec<(usize, f32)> = by_theme[theme]
@@ -233,15 +235,11 @@ fn may_end(token: &Token) -> bool {
     firm(token) || PARTICLES.contains(&token.surface.to_lowercase().as_str())
 }
 
-/// A stretch of words found in the members' texts, with where.
-#[derive(Default)]
+/// A stretch of words found in the members' texts: which texts hold it,
+/// and where it first stands (text, start, end).
 struct Phrase {
-    /// Which member texts hold it.
     texts: std::collections::BTreeSet<usize>,
-    /// Its spellings (words as written) and how often each.
-    spellings: std::collections::BTreeMap<String, usize>,
-    /// Its words as read (lower case but for words in capitals).
-    plain: String,
+    first: (usize, usize, usize),
 }
 
 /// The best whole phrase of the theme's own texts: a stretch of one to
@@ -268,17 +266,16 @@ fn phrase_label(top_terms: &[TopTerm], token_lists: &[Vec<Token>]) -> Option<Str
                 let window = &tokens[start..=end];
                 if !may_end(&tokens[end])
                     || !window.iter().any(|t| weight.contains_key(t.term.as_str()))
+                    || repeats_a_word(window)
                 {
                     continue;
                 }
                 let key: Vec<&str> = window.iter().map(|t| t.term.as_str()).collect();
-                let spelling = written(window);
-                let phrase = phrases.entry(key).or_default();
+                let phrase = phrases.entry(key).or_insert_with(|| Phrase {
+                    texts: Default::default(),
+                    first: (text, start, end),
+                });
                 phrase.texts.insert(text);
-                *phrase.spellings.entry(spelling).or_default() += 1;
-                if phrase.plain.is_empty() {
-                    phrase.plain = written_plain(window);
-                }
             }
         }
     }
@@ -288,12 +285,19 @@ fn phrase_label(top_terms: &[TopTerm], token_lists: &[Vec<Token>]) -> Option<Str
     let enough = 2.max(token_lists.len().div_ceil(30));
     // A phrase nearly always written with one more word ("well looked"
     // of "well looked after") is part of that longer one, not whole.
+    // For each phrase, the most texts any one-word-longer phrase holding
+    // it is found in (looked up, not searched: a theme can hold 10⁵ phrases).
+    let mut longest_use: HashMap<&[&str], usize> = HashMap::new();
+    for (longer, q) in phrases.iter().filter(|(key, _)| key.len() >= 2) {
+        for part in [&longer[1..], &longer[..longer.len() - 1]] {
+            let most = longest_use.entry(part).or_default();
+            *most = (*most).max(q.texts.len());
+        }
+    }
     let whole = |key: &[&str], p: &Phrase| {
-        !phrases.iter().any(|(longer, q)| {
-            longer.len() == key.len() + 1
-                && (longer[1..] == *key || longer[..key.len()] == *key)
-                && q.texts.len() * 5 >= p.texts.len() * 4
-        })
+        longest_use
+            .get(key)
+            .is_none_or(|&most| most * 5 < p.texts.len() * 4)
     };
     let several =
         |key: &[&str], p: &Phrase| key.len() >= 2 && p.texts.len() >= enough && whole(key, p);
@@ -315,12 +319,45 @@ fn phrase_label(top_terms: &[TopTerm], token_lists: &[Vec<Token>]) -> Option<Str
         .max_by(|(a, pa), (b, pb)| score(a, pa).total_cmp(&score(b, pb)).then_with(|| b.cmp(a)))?;
     // The spelling most members use, if most do and it is a sound one
     // (no capitals inside a word, as in "EverythIng"); else the plain words.
-    let uses: usize = best.1.spellings.values().sum();
-    let spelling = (best.1.spellings.iter())
+    let (text, start, end) = best.1.first;
+    let plain = written_plain(&token_lists[text][start..=end]);
+    let spellings = spellings_of(best.0, token_lists);
+    let uses: usize = spellings.values().sum();
+    let spelling = (spellings.iter())
         .filter(|(s, count)| **count * 2 > uses && sound(s))
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map_or_else(|| best.1.plain.clone(), |(s, _)| s.clone());
+        .map_or(plain, |(s, _)| s.clone());
     Some(capitalised(&spelling))
+}
+
+/// Whether a content word comes twice ("nothing nothing nothing"): a
+/// stutter or a list, not a name.
+fn repeats_a_word(window: &[Token]) -> bool {
+    let content: Vec<&str> = (window.iter())
+        .filter(|t| !t.stop)
+        .map(|t| t.term.as_str())
+        .collect();
+    (1..content.len()).any(|i| content[..i].contains(&content[i]))
+}
+
+/// How often each spelling of a phrase (its terms, `key`) is written.
+fn spellings_of(
+    key: &[&str],
+    token_lists: &[Vec<Token>],
+) -> std::collections::BTreeMap<String, usize> {
+    let mut spellings = std::collections::BTreeMap::new();
+    for tokens in token_lists {
+        for window in tokens.windows(key.len()) {
+            if window
+                .iter()
+                .map(|t| t.term.as_str())
+                .eq(key.iter().copied())
+            {
+                *spellings.entry(written(window)).or_default() += 1;
+            }
+        }
+    }
+    spellings
 }
 
 /// Words as the text writes them: a word written in capitals stays so

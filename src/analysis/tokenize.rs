@@ -289,13 +289,13 @@ impl Tokenizer {
     /// The terms a text is counted by, with their surface words: see
     /// [`Features`].
     pub fn features(&self, text: &str) -> Features {
-        Features::from_tokens(&self.read(text, true), true)
+        Features::from_tokens(self.read(text, true), true)
     }
 
     /// The same terms as [`Tokenizer::features`] with empty surface words
     /// (for weighing, where only terms count).
     pub fn terms_only(&self, text: &str) -> Features {
-        Features::from_tokens(&self.read(text, false), false)
+        Features::from_tokens(self.read(text, false), false)
     }
 }
 
@@ -319,17 +319,16 @@ pub struct Features {
 }
 
 impl Features {
-    fn from_tokens(tokens: &[Token], surfaces: bool) -> Self {
-        let content: Vec<&Token> = tokens.iter().filter(|token| !token.stop).collect();
-        if content.is_empty() {
+    fn from_tokens(tokens: Vec<Token>, surfaces: bool) -> Self {
+        if tokens.iter().all(|token| token.stop) {
             let unigrams = if tokens.is_empty() {
                 vec![(NO_WORDS_TERM.to_owned(), NO_WORDS_TERM.to_owned())]
             } else {
                 tokens
-                    .iter()
+                    .into_iter()
                     .map(|token| match token.term.as_str() {
                         "no" | "not" => (NOTHING_TERM.to_owned(), NOTHING_TERM.to_owned()),
-                        _ => (token.term.clone(), token.surface.clone()),
+                        _ => (token.term, token.surface),
                     })
                     .collect()
             };
@@ -338,13 +337,9 @@ impl Features {
                 bigrams: Vec::new(),
             };
         }
-        let unigrams = content
-            .iter()
-            .map(|token| (token.term.clone(), token.surface.clone()))
-            .collect();
         let mut bigrams = Vec::new();
         let mut previous: Option<&Token> = None;
-        for token in tokens {
+        for token in &tokens {
             if token.after_break {
                 previous = None;
             }
@@ -363,6 +358,11 @@ impl Features {
             }
             previous = Some(token);
         }
+        // The words are moved, not copied: this runs for every text.
+        let unigrams = (tokens.into_iter())
+            .filter(|token| !token.stop)
+            .map(|token| (token.term, token.surface))
+            .collect();
         Features { unigrams, bigrams }
     }
 

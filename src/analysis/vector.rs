@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::tokenize::{Features, Tokenizer};
+use super::tokenize::Tokenizer;
 
 /// Texts are read in chunks of this many, in parallel, so memory for the
 /// words of a chunk is all that is held at once.
@@ -68,55 +68,117 @@ pub(super) fn minimum_document_frequency(texts: usize) -> u32 {
 /// Counted terms of one text: (term id, count), sorted by id.
 type Counts = Vec<(u32, u32)>;
 
+/// The terms of some texts, numbered in order of first use, and each
+/// text's counts under that numbering.
+fn count_part<S: AsRef<str>>(tokenizer: &Tokenizer, texts: &[S]) -> (Vec<String>, Vec<Counts>) {
+    let mut index: FxHashMap<String, u32> = FxHashMap::default();
+    let mut terms: Vec<String> = Vec::new();
+    let rows = texts
+        .iter()
+        .map(|text| {
+            let features = tokenizer.terms_only(text.as_ref());
+            let mut row: Counts = Vec::with_capacity(features.unigrams.len() * 2);
+            for term in features.terms() {
+                let id = match index.get(term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = terms.len() as u32;
+                        index.insert(term.to_owned(), id);
+                        terms.push(term.to_owned());
+                        id
+                    }
+                };
+                row.push((id, 1));
+            }
+            row.sort_unstable();
+            row.dedup_by(|later, first| {
+                if later.0 == first.0 {
+                    first.1 += later.1;
+                    true
+                } else {
+                    false
+                }
+            });
+            // Held until the whole corpus is read: no room to spare.
+            row.shrink_to_fit();
+            row
+        })
+        .collect();
+    (terms, rows)
+}
+
 impl TfIdf {
     /// Reads and weights every text. Deterministic: term ids follow first
     /// appearance in text order, whatever the thread count.
     pub fn build<S: AsRef<str> + Sync>(tokenizer: &Tokenizer, texts: &[S]) -> TfIdf {
+        // Each term is held once, as a key; its id is its place in the
+        // corpus's order of first use.
         let mut index: FxHashMap<String, u32> = FxHashMap::default();
-        let mut terms: Vec<String> = Vec::new();
-        let mut counts: Vec<Counts> = Vec::with_capacity(texts.len());
+        let mut counted = SparseMatrix {
+            columns: 0,
+            indptr: Vec::with_capacity(texts.len() + 1),
+            indices: Vec::new(),
+            values: Vec::new(),
+        };
+        counted.indptr.push(0);
         for chunk in texts.chunks(CHUNK) {
-            let features: Vec<Features> = chunk
-                .par_iter()
-                .map(|text| tokenizer.terms_only(text.as_ref()))
+            // Each part is counted under its own numbering, in parallel; only
+            // its distinct terms then meet the corpus's numbering, so the
+            // serial step looks up a term once per part, not once per use.
+            let parts: Vec<(Vec<String>, Vec<Counts>)> = chunk
+                .par_chunks(CHUNK.div_ceil(rayon::current_num_threads()))
+                .map(|part| count_part(tokenizer, part))
                 .collect();
-            for text in features {
-                let mut row: Counts = Vec::with_capacity(text.unigrams.len() * 2);
-                for term in text.terms() {
-                    let id = match index.get(term) {
-                        Some(&id) => id,
-                        None => {
-                            let id = terms.len() as u32;
-                            index.insert(term.to_owned(), id);
-                            terms.push(term.to_owned());
-                            id
-                        }
-                    };
-                    row.push((id, 1));
+            for (part_terms, rows) in parts {
+                let global: Vec<u32> = part_terms
+                    .into_iter()
+                    .map(|term| {
+                        let next = index.len() as u32;
+                        *index.entry(term).or_insert(next)
+                    })
+                    .collect();
+                let mut renumbered = Vec::with_capacity(rows.len());
+                rows.into_par_iter()
+                    .map(|mut row| {
+                        row.iter_mut()
+                            .for_each(|(id, _)| *id = global[*id as usize]);
+                        row.sort_unstable();
+                        row
+                    })
+                    .collect_into_vec(&mut renumbered);
+                for row in renumbered {
+                    counted.indices.extend(row.iter().map(|&(id, _)| id));
+                    counted
+                        .values
+                        .extend(row.iter().map(|&(_, count)| count as f32));
+                    counted.indptr.push(counted.indices.len());
                 }
-                row.sort_unstable();
-                row.dedup_by(|later, first| {
-                    if later.0 == first.0 {
-                        first.1 += later.1;
-                        true
-                    } else {
-                        false
-                    }
-                });
-                counts.push(row);
+            }
+            // Room for the rest at the first chunk's rate, once: growing by
+            // doubling can leave nearly half the room unused.
+            if counted.rows() == chunk.len() && texts.len() > chunk.len() {
+                let expected = counted.indices.len() * texts.len() / chunk.len();
+                let more = (expected + expected / 10).saturating_sub(counted.indices.len());
+                counted.indices.reserve_exact(more);
+                counted.values.reserve_exact(more);
             }
         }
-        Self::weigh(terms, counts)
+        let mut terms = vec![String::new(); index.len()];
+        for (term, id) in index {
+            terms[id as usize] = term;
+        }
+        counted.columns = terms.len();
+        Self::weigh(terms, counted)
     }
 
-    /// Drops rare terms, renumbers the rest, and weighs the counts.
-    fn weigh(terms: Vec<String>, counts: Vec<Counts>) -> TfIdf {
-        let texts = counts.len();
+    /// Drops rare terms, renumbers the rest, and weighs the counts, in
+    /// place: the counts are the largest thing the analysis holds, and a
+    /// weighed copy beside them was its peak (1M issues: 2.2 GB).
+    fn weigh(terms: Vec<String>, counted: SparseMatrix) -> TfIdf {
+        let texts = counted.rows();
         let mut frequency = vec![0u32; terms.len()];
-        for row in &counts {
-            for &(id, _) in row {
-                frequency[id as usize] += 1;
-            }
+        for &id in &counted.indices {
+            frequency[id as usize] += 1;
         }
         let minimum = minimum_document_frequency(texts);
         let mut renumber = vec![u32::MAX; terms.len()];
@@ -136,28 +198,38 @@ impl TfIdf {
             .map(|&df| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0)
             .collect();
 
-        let mut matrix = SparseMatrix {
-            columns: vocabulary.terms.len(),
-            indptr: Vec::with_capacity(texts + 1),
-            indices: Vec::new(),
-            values: Vec::new(),
-        };
-        matrix.indptr.push(0);
-        for row in counts {
-            let start = matrix.indices.len();
-            for (id, count) in row {
-                let column = renumber[id as usize];
+        let SparseMatrix {
+            mut indptr,
+            mut indices,
+            mut values,
+            ..
+        } = counted;
+        let mut kept = 0;
+        for r in 0..texts {
+            let (from, to) = (indptr[r], indptr[r + 1]);
+            indptr[r] = kept;
+            for k in from..to {
+                let column = renumber[indices[k] as usize];
                 if column != u32::MAX {
-                    matrix.indices.push(column);
-                    matrix
-                        .values
-                        .push((1.0 + (count as f32).ln()) * vocabulary.idf[column as usize]);
+                    indices[kept] = column;
+                    values[kept] = (1.0 + values[k].ln()) * vocabulary.idf[column as usize];
+                    kept += 1;
                 }
             }
-            normalise(&mut matrix.values[start..]);
+            normalise(&mut values[indptr[r]..kept]);
             // Columns were renumbered in the same order, so rows stay sorted.
-            matrix.indptr.push(matrix.indices.len());
         }
+        indptr[texts] = kept;
+        indices.truncate(kept);
+        values.truncate(kept);
+        indices.shrink_to_fit();
+        values.shrink_to_fit();
+        let matrix = SparseMatrix {
+            columns: vocabulary.terms.len(),
+            indptr,
+            indices,
+            values,
+        };
         TfIdf { vocabulary, matrix }
     }
 }
