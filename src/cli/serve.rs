@@ -126,6 +126,11 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         for name in fixtures::names() {
             super::fixtures::report(name, fixtures::load(&mut conn, name)?);
         }
+        let now = chrono::Utc::now().naive_utc();
+        super::fixtures::report(
+            fixtures::PRACTICE_SLUG,
+            fixtures::load_practice(&mut conn, now)?,
+        );
     }
     let pool = database::pool(&config.database_url, &config.pool)?;
     let listener = TcpListener::bind(&config.bind)

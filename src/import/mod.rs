@@ -17,7 +17,8 @@ pub use rows::{ImportRow, Problem, QuestionSpec, check_rows};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub headers: Vec<String>,
-    /// Records, each with the line it started on (for messages).
+    /// Records, each with its row as a spreadsheet numbers it (the header
+    /// is row 1; a cell holding line breaks does not shift the rows after).
     pub records: Vec<(usize, Vec<String>)>,
     pub encoding: Encoding,
 }
@@ -38,7 +39,7 @@ pub enum ReadError {
     )]
     TooManyColumns(usize),
     #[error(
-        "Line {line} has a cell longer than {max} characters; no response is that long, so check the file is the right one"
+        "Row {line} has a cell longer than {max} characters; no response is that long, so check the file is the right one"
     )]
     CellTooLong { line: usize, max: usize },
 }
@@ -87,7 +88,8 @@ pub fn read_text(text: &str, encoding: Encoding) -> Result<Table, ReadError> {
     let mut records = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ReadError::Malformed(e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line() as usize + 1);
+        // The header is record 0 and row 1.
+        let line = record.position().map_or(0, |p| p.record() as usize + 1);
         if record.len() > MAX_COLUMNS {
             return Err(ReadError::TooManyColumns(MAX_COLUMNS));
         }
@@ -126,7 +128,7 @@ mod tests {
         assert_eq!(table.headers, ["Name", "Comments", "Extra"]);
         assert_eq!(table.records.len(), 2, "the empty record is skipped");
         assert_eq!(table.records[0].1, ["Ann", "Two\r\nlines"]);
-        assert_eq!(table.records[1].0, 5, "line numbers count from the header");
+        assert_eq!(table.records[1].0, 4, "rows are numbered as a spreadsheet numbers them, not by line");
         assert_eq!(table.encoding, Encoding::Utf8);
     }
 

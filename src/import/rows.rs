@@ -41,7 +41,7 @@ impl QuestionSpec {
 /// A row ready to store as a response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportRow {
-    /// The line of the file it started on.
+    /// Its row in the file as a spreadsheet numbers it (the header is 1).
     pub line: usize,
     pub name: Option<String>,
     pub organisation: Option<String>,
@@ -70,7 +70,8 @@ impl ImportRow {
 /// Something wrong with the file or a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// The line in the file (0: the file or the mapping as a whole).
+    /// The row in the file, as a spreadsheet numbers it (0: the file or
+    /// the mapping as a whole).
     pub line: usize,
     /// The column's name in the file, or the field's label.
     pub column: String,

@@ -96,6 +96,41 @@ pub fn open_for_trial(
     })
 }
 
+/// The practice consultation's URL name (see [`load_practice`]).
+pub const PRACTICE_SLUG: &str = "practice-cheltenham";
+
+/// How long the practice consultation stays open from the day it is
+/// loaded: a new user of the demo can respond straight away.
+const PRACTICE_DAYS: u64 = 28;
+
+/// Loads the practice consultation: the Cheltenham document and structure
+/// (no responses), open until [`PRACTICE_DAYS`] days after `now`'s London
+/// date, so the demo holds an open consultation whatever the date. Loaded
+/// once; a later call leaves it as it is (an expired copy can be reopened
+/// by an officer).
+pub fn load_practice(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<LoadOutcome> {
+    let mut fixture = parse("cheltenham-2011")?;
+    let c = &mut fixture.consultation;
+    c.slug = PRACTICE_SLUG.to_owned();
+    c.title = format!("Practice: {}", c.title);
+    c.description = format!(
+        "A practice copy of a real consultation, open so you can try responding. {}",
+        c.description
+    );
+    c.reference_prefix = "PRA".to_owned();
+    c.status = ConsultationStatus::Draft;
+    c.opens = None;
+    c.closes = None;
+    fixture.consultees.clear();
+    fixture.responses.clear();
+    let loaded = db::write_transaction(conn, |conn| write(conn, &fixture))?;
+    if matches!(loaded, LoadOutcome::Loaded(_)) {
+        let today = crate::domain::time::london_date(now.and_utc());
+        open_for_trial(conn, PRACTICE_SLUG, today + chrono::Days::new(PRACTICE_DAYS), now)?;
+    }
+    Ok(loaded)
+}
+
 /// Parses and checks the named fixture without touching the database.
 pub fn parse(name: &str) -> ServiceResult<Fixture> {
     let json = FIXTURES

@@ -242,8 +242,8 @@ pub struct Outcome {
 pub fn describe(problem: &Problem) -> String {
     match (problem.line, problem.column.as_str()) {
         (0, _) => problem.message.clone(),
-        (line, "") => format!("Line {line}: {}", problem.message),
-        (line, column) => format!("Line {line}, column “{column}”: {}", problem.message),
+        (line, "") => format!("Row {line}: {}", problem.message),
+        (line, column) => format!("Row {line}, column “{column}”: {}", problem.message),
     }
 }
 

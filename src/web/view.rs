@@ -40,6 +40,9 @@ pub struct Listed {
     status: &'static str,
     closes: Option<String>,
     days_left: Option<String>,
+    /// Whether the summary of responses is out (a closed consultation's
+    /// line says so, or that the responses are being considered).
+    summary_published: bool,
 }
 
 impl Listed {
@@ -51,6 +54,7 @@ impl Listed {
             status: c.status.label(),
             closes: long_date(closing_instant(c)),
             days_left: days_left(closing_instant(c), now),
+            summary_published: c.status == ConsultationStatus::Published,
         }
     }
 }

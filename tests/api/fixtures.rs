@@ -9,6 +9,24 @@ use sounding::service::fixtures::{self, LoadOutcome};
 use crate::db_test;
 
 db_test! {
+    fn the_practice_consultation_is_open_from_today_with_the_document_and_no_responses(conn) {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date").and_hms_opt(18, 0, 0).expect("time");
+        assert!(matches!(fixtures::load_practice(conn, now).expect("loads"), LoadOutcome::Loaded(_)));
+        let c = db::consultations::by_slug(conn, fixtures::PRACTICE_SLUG).expect("query").expect("found");
+        assert_eq!(c.status, ConsultationStatus::Open);
+        assert!(c.title.starts_with("Practice: "), "{}", c.title);
+        // Open to the end of the 28th day after today, London time (GMT in December).
+        let closes = c.closes_at.expect("a closing time");
+        assert_eq!(closes.date(), chrono::NaiveDate::from_ymd_opt(2026, 12, 29).expect("date"));
+        assert!(!db::document::sections_of(conn, c.id).expect("sections").is_empty());
+        assert!(!db::structure::bodies_of(conn, c.id).expect("bodies").is_empty());
+        assert_eq!(db::responses::count(conn, c.id).expect("count"), 0);
+        assert!(db::consultees::of_consultation(conn, c.id).expect("consultees").is_empty());
+        // Loading again changes nothing, and the real Cheltenham paper loads beside it.
+        assert_eq!(fixtures::load_practice(conn, now).expect("again"), LoadOutcome::AlreadyLoaded);
+        assert!(matches!(fixtures::load(conn, "cheltenham-2011").expect("loads"), LoadOutcome::Loaded(_)));
+    }
+
     fn every_fixture_loads_twice_without_duplicates(conn) {
         for name in fixtures::names() {
             assert!(matches!(fixtures::load(conn, name).expect("first load"), LoadOutcome::Loaded(_)), "{name}");

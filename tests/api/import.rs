@@ -71,8 +71,8 @@ db_test! {
         let bad = format!("{FILE}Cat Brown,,Alien,,not a date,Hello\r\n");
         let error = import_file(conn, &c, bad.as_bytes()).expect_err("refused");
         let message = error.to_string();
-        assert!(message.contains("Line 5, column “Type”: Unknown kind of consultee “Alien”"), "{message}");
-        assert!(message.contains("Line 5, column “Date received”: “not a date” is not a date"), "{message}");
+        assert!(message.contains("Row 4, column “Type”: Unknown kind of consultee “Alien”"), "{message}");
+        assert!(message.contains("Row 4, column “Date received”: “not a date” is not a date"), "{message}");
         assert_eq!(db::responses::count(conn, c.id).expect("count"), before, "all or nothing");
     }
 
@@ -126,12 +126,19 @@ app_test! {
         let checked = browser.submit(&location, &location, &check).await;
         assert_eq!(checked.status, 200, "{}", checked.body);
         assert!(checked.body.contains("Import 2 responses") && checked.body.contains("Cheltenham Residents&#x27; Forum"), "{}", checked.body);
+        // Rows as a spreadsheet numbers them: Ann's two-line cell does not
+        // push Bob to line 4.
+        assert!(checked.body.contains("<th scope=\"col\">Row</th>") && checked.body.contains("<tr><td>3</td><td>Bob Jones"), "{}", checked.body);
         let mut go: Vec<(&str, &str)> = pairs.to_vec();
         go.push(("action", "import"));
         let imported = browser.submit(&location, &location, &go).await;
         assert_eq!(imported.status, 303, "{}", imported.body);
         let done = browser.get(imported.header("location").expect("done")).await;
         assert!(done.body.contains("2 responses from letters.csv"), "{}", done.body);
+        // A confirmation, not a warning: nothing is "to be skipped" once in.
+        assert!(done.body.contains("<h1 class=\"panel__title\">Import complete</h1>"), "{}", done.body);
+        assert!(!done.body.contains("skipped") && !done.body.contains("repeat earlier"), "{}", done.body);
+        assert!(!done.body.contains("value=\"import\""), "no second import offered");
         let twice = browser.submit(&location, &location, &go).await;
         assert_eq!(twice.status, 409, "an upload is imported once");
         let inbox = browser.get("/staff/consultations/cheltenham-2011/inbox?q=residents+SLG").await;

@@ -17,6 +17,9 @@ app_test! {
         assert!(page.body.contains("Improving partnership structures for Cheltenham"));
         assert!(page.body.contains("Closed and published consultations"));
         assert!(page.body.contains("Friday 2 September 2011"));
+        // One plain sentence, not "Published: closed …".
+        assert!(page.body.contains("Closed Friday 2 September 2011. The summary of responses is published."), "{}", page.body);
+        assert!(!page.body.contains("Published: closed"));
     }
 
     async fn the_cheltenham_document_shows_its_structure(app) {
