@@ -128,7 +128,10 @@ mod tests {
         assert_eq!(table.headers, ["Name", "Comments", "Extra"]);
         assert_eq!(table.records.len(), 2, "the empty record is skipped");
         assert_eq!(table.records[0].1, ["Ann", "Two\r\nlines"]);
-        assert_eq!(table.records[1].0, 4, "rows are numbered as a spreadsheet numbers them, not by line");
+        assert_eq!(
+            table.records[1].0, 4,
+            "rows are numbered as a spreadsheet numbers them, not by line"
+        );
         assert_eq!(table.encoding, Encoding::Utf8);
     }
 

@@ -126,7 +126,12 @@ pub fn load_practice(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResu
     let loaded = db::write_transaction(conn, |conn| write(conn, &fixture))?;
     if matches!(loaded, LoadOutcome::Loaded(_)) {
         let today = crate::domain::time::london_date(now.and_utc());
-        open_for_trial(conn, PRACTICE_SLUG, today + chrono::Days::new(PRACTICE_DAYS), now)?;
+        open_for_trial(
+            conn,
+            PRACTICE_SLUG,
+            today + chrono::Days::new(PRACTICE_DAYS),
+            now,
+        )?;
     }
     Ok(loaded)
 }

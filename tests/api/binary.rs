@@ -36,7 +36,9 @@ fn serve_demo_then_stop(database: &str) {
         .expect("the server prints its address");
     let health = get(&format!("{address}healthz"));
     let home = get(&address);
-    let practice = get(&format!("{address}consultations/practice-cheltenham/respond"));
+    let practice = get(&format!(
+        "{address}consultations/practice-cheltenham/respond"
+    ));
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -45,7 +47,10 @@ fn serve_demo_then_stop(database: &str) {
     assert!(home.contains("Improving partnership structures for Cheltenham"));
     assert!(home.contains("Cheshire West and Chester Partnership Framework"));
     // The practice copy is open: a new user can respond straight away.
-    assert!(home.contains("Practice: Improving partnership structures"), "{home}");
+    assert!(
+        home.contains("Practice: Improving partnership structures"),
+        "{home}"
+    );
     assert!(practice.starts_with("HTTP/1.1 200"), "{practice}");
     assert!(
         status.is_some_and(|s| s.success()),
