@@ -232,7 +232,12 @@ impl TestApp {
         }
         let server = web::serve(listener, state, 1).expect("server");
         actix_web::rt::spawn(server);
-        let client = awc::Client::builder().disable_redirects().finish();
+        // awc's default 5 s is too short for a 65 MiB upload to a debug
+        // build on a busy two-core machine.
+        let client = awc::Client::builder()
+            .disable_redirects()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish();
         Self {
             address,
             db,
