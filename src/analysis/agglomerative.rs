@@ -35,25 +35,8 @@ pub fn dendrogram_weighted(points: &Dense, sizes: &[usize], linkage: Linkage) ->
     if n < 2 {
         return Vec::new();
     }
-    // Distances in a full matrix (n is small): cosine for average linkage;
-    // for Ward, the merge cost of two points, half their squared Euclidean
-    // distance (for unit rows, 1 − cosine), scaled by their sizes.
     let mut size: Vec<usize> = sizes.iter().map(|&s| s.max(1)).collect();
-    let mut distance = vec![0.0f32; n * n];
-    for i in 0..n {
-        for j in i + 1..n {
-            let cosine = (1.0 - linalg::dot(points.row(i), points.row(j))).max(0.0);
-            let d = match linkage {
-                Linkage::Average => cosine,
-                Linkage::Ward => {
-                    let (a, b) = (size[i] as f32, size[j] as f32);
-                    2.0 * a * b / (a + b) * cosine
-                }
-            };
-            distance[i * n + j] = d;
-            distance[j * n + i] = d;
-        }
-    }
+    let mut distance = initial_distances(points, &size, linkage);
     let mut active = vec![true; n];
     let mut merges = Vec::with_capacity(n - 1);
     let mut chain: Vec<usize> = Vec::new();
@@ -89,19 +72,8 @@ pub fn dendrogram_weighted(points: &Dense, sizes: &[usize], linkage: Linkage) ->
                     if active[other] && other != keep && other != gone {
                         let (to_keep, to_gone) =
                             (distance[keep * n + other], distance[gone * n + other]);
-                        let d = match linkage {
-                            Linkage::Average => {
-                                (size_keep * to_keep + size_gone * to_gone)
-                                    / (size_keep + size_gone)
-                            }
-                            Linkage::Ward => {
-                                let size_other = size[other] as f32;
-                                ((size_keep + size_other) * to_keep
-                                    + (size_gone + size_other) * to_gone
-                                    - size_other * best_distance)
-                                    / (size_keep + size_gone + size_other)
-                            }
-                        };
+                        let sizes = (size_keep, size_gone, size[other] as f32);
+                        let d = lance_williams(linkage, sizes, (to_keep, to_gone), best_distance);
                         distance[keep * n + other] = d;
                         distance[other * n + keep] = d;
                     }
@@ -116,6 +88,47 @@ pub fn dendrogram_weighted(points: &Dense, sizes: &[usize], linkage: Linkage) ->
     // Both linkages are reducible, so sorting gives the true merge order.
     merges.sort_by(|a, b| a.distance.total_cmp(&b.distance));
     merges
+}
+
+/// Distances in a full matrix (n is small): cosine for average linkage;
+/// for Ward, the merge cost of two points, half their squared Euclidean
+/// distance (for unit rows, 1 − cosine), scaled by their sizes.
+fn initial_distances(points: &Dense, size: &[usize], linkage: Linkage) -> Vec<f32> {
+    let n = points.rows;
+    let mut distance = vec![0.0f32; n * n];
+    for i in 0..n {
+        for j in i + 1..n {
+            let cosine = (1.0 - linalg::dot(points.row(i), points.row(j))).max(0.0);
+            let d = match linkage {
+                Linkage::Average => cosine,
+                Linkage::Ward => {
+                    let (a, b) = (size[i] as f32, size[j] as f32);
+                    2.0 * a * b / (a + b) * cosine
+                }
+            };
+            distance[i * n + j] = d;
+            distance[j * n + i] = d;
+        }
+    }
+    distance
+}
+
+/// The Lance–Williams update: the distance from the merge of `keep` and
+/// `gone` (at `merged` apart) to another cluster, from the distances to
+/// each; sizes are (keep, gone, other).
+fn lance_williams(
+    linkage: Linkage,
+    (keep, gone, other): (f32, f32, f32),
+    (to_keep, to_gone): (f32, f32),
+    merged: f32,
+) -> f32 {
+    match linkage {
+        Linkage::Average => (keep * to_keep + gone * to_gone) / (keep + gone),
+        Linkage::Ward => {
+            ((keep + other) * to_keep + (gone + other) * to_gone - other * merged)
+                / (keep + gone + other)
+        }
+    }
 }
 
 /// Cuts the dendrogram into `k` clusters; labels are numbered by first

@@ -52,18 +52,7 @@ pub fn label_themes<S: AsRef<str> + Sync>(
     embedding: &Dense,
     centroids: &Dense,
 ) -> Vec<ThemeLabel> {
-    let columns = tfidf.matrix.columns;
-    let mut overall = vec![0.0f32; columns];
-    let mut by_theme = vec![vec![0.0f32; columns]; themes];
-    let mut sizes = vec![0usize; themes];
-    for (row, &theme) in labels.iter().enumerate() {
-        sizes[theme] += 1;
-        for (column, value) in tfidf.matrix.row(row) {
-            overall[column] += value;
-            by_theme[theme][column] += value;
-        }
-    }
-    let n = labels.len().max(1) as f32;
+    let weights = TermWeights::of(tfidf, labels, themes);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); themes];
     for (row, &theme) in labels.iter().enumerate() {
         members[theme].push(row);
@@ -72,20 +61,7 @@ pub fn label_themes<S: AsRef<str> + Sync>(
     (0..themes)
         .into_par_iter()
         .map(|theme| {
-            let size = sizes[theme].max(1) as f32;
-            let mut ranked: Vec<(usize, f32)> = by_theme[theme]
-                .iter()
-                .enumerate()
-                .filter(|(_, sum)| **sum > 0.0)
-                .map(|(column, &sum)| {
-                    let inside = sum / size;
-                    let everywhere = overall[column] / n;
-                    (column, inside * (1.0 + inside / everywhere).ln())
-                })
-                .collect();
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            ranked.truncate(TOP_TERMS);
-
+            let ranked = weights.top_terms(theme);
             let representatives = representatives(&members[theme], embedding, centroids.row(theme));
             // Read the representatives first, then other members.
             let mut reading: Vec<usize> = representatives.clone();
@@ -124,6 +100,53 @@ pub fn label_themes<S: AsRef<str> + Sync>(
             }
         })
         .collect()
+}
+
+/// Each term's summed TF-IDF weight in each theme and overall.
+struct TermWeights {
+    overall: Vec<f32>,
+    by_theme: Vec<Vec<f32>>,
+    sizes: Vec<usize>,
+}
+
+impl TermWeights {
+    fn of(tfidf: &TfIdf, labels: &[usize], themes: usize) -> Self {
+        let columns = tfidf.matrix.columns;
+        let mut weights = TermWeights {
+            overall: vec![0.0; columns],
+            by_theme: vec![vec![0.0; columns]; themes],
+            sizes: vec![0; themes],
+        };
+        for (row, &theme) in labels.iter().enumerate() {
+            weights.sizes[theme] += 1;
+            for (column, value) in tfidf.matrix.row(row) {
+                weights.overall[column] += value;
+                weights.by_theme[theme][column] += value;
+            }
+        }
+        weights
+    }
+
+    /// The theme's [`TOP_TERMS`] terms (column, weight), best first: a
+    /// term's mean weight inside the theme, times how much more it weighs
+    /// there than everywhere (log-lifted).
+    fn top_terms(&self, theme: usize) -> Vec<(usize, f32)> {
+        let size = self.sizes[theme].max(1) as f32;
+        let n = self.sizes.iter().sum::<usize>().max(1) as f32;
+        let mut ranked: Vec<(usize, f32)> = self.by_theme[theme]
+            .iter()
+            .enumerate()
+            .filter(|(_, sum)| **sum > 0.0)
+            .map(|(column, &sum)| {
+                let inside = sum / size;
+                let everywhere = self.overall[column] / n;
+                (column, inside * (1.0 + inside / everywhere).ln())
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(TOP_TERMS);
+        ranked
+    }
 }
 
 /// Labels the themes of a clustering.

@@ -58,49 +58,72 @@ const ROW_ENTRIES: usize = 256;
 /// terms' columns in the TF-IDF matrix. A term is present in a text or not;
 /// counts within a text are ignored, texts being short.
 fn ppmi_matrix(matrix: &SparseMatrix, sample: &[usize]) -> (SparseMatrix, Vec<usize>) {
-    // The sampled texts each term is in.
-    let mut texts_of: Vec<Vec<u32>> = vec![Vec::new(); matrix.columns];
-    for (t, &r) in sample.iter().enumerate() {
-        for &term in &matrix.indices[matrix.indptr[r]..matrix.indptr[r + 1]] {
-            texts_of[term as usize].push(t as u32);
+    let presence = Presence::of(matrix, sample);
+    let rows = co_occurrence(&presence);
+    (weigh_by_ppmi(&rows), presence.kept)
+}
+
+/// Which sampled texts hold which kept terms, both ways round.
+struct Presence {
+    /// The TF-IDF columns kept (in enough sampled texts), in order.
+    kept: Vec<usize>,
+    /// For each kept term, the sampled texts holding it.
+    texts_of: Vec<Vec<u32>>,
+    /// For each sampled text, its kept terms (numbered as in `kept`).
+    terms_of: Vec<Vec<u32>>,
+}
+
+impl Presence {
+    fn of(matrix: &SparseMatrix, sample: &[usize]) -> Self {
+        let mut texts_of: Vec<Vec<u32>> = vec![Vec::new(); matrix.columns];
+        for (t, &r) in sample.iter().enumerate() {
+            for &term in &matrix.indices[matrix.indptr[r]..matrix.indptr[r + 1]] {
+                texts_of[term as usize].push(t as u32);
+            }
+        }
+        let fewest = minimum_document_frequency(sample.len()) as usize;
+        let kept: Vec<usize> = (0..matrix.columns)
+            .filter(|&term| texts_of[term].len() >= fewest)
+            .collect();
+        let mut position = vec![u32::MAX; matrix.columns];
+        for (row, &term) in kept.iter().enumerate() {
+            position[term] = row as u32;
+        }
+        let terms_of = sample
+            .iter()
+            .map(|&r| {
+                matrix.indices[matrix.indptr[r]..matrix.indptr[r + 1]]
+                    .iter()
+                    .map(|&term| position[term as usize])
+                    .filter(|&p| p != u32::MAX)
+                    .collect()
+            })
+            .collect();
+        let texts_of = kept
+            .iter()
+            .map(|&term| std::mem::take(&mut texts_of[term]))
+            .collect();
+        Presence {
+            kept,
+            texts_of,
+            terms_of,
         }
     }
-    let fewest = minimum_document_frequency(sample.len()) as usize;
-    let kept: Vec<usize> = (0..matrix.columns)
-        .filter(|&term| texts_of[term].len() >= fewest)
-        .collect();
-    let mut position = vec![u32::MAX; matrix.columns];
-    for (row, &term) in kept.iter().enumerate() {
-        position[term] = row as u32;
-    }
-    let terms = kept.len();
-    // Each sampled text's kept terms, renumbered.
-    let text_terms: Vec<Vec<u32>> = sample
-        .iter()
-        .map(|&r| {
-            matrix.indices[matrix.indptr[r]..matrix.indptr[r + 1]]
-                .iter()
-                .map(|&term| position[term as usize])
-                .filter(|&p| p != u32::MAX)
-                .collect()
-        })
-        .collect();
-    let texts_of: Vec<Vec<u32>> = kept
-        .iter()
-        .map(|&term| std::mem::take(&mut texts_of[term]))
-        .collect();
-    let text_terms = |t: u32| text_terms[t as usize].as_slice();
-    // Co-occurrence counts, one term's row at a time with a dense
-    // accumulator per thread: work is the number of pairs, memory is the
-    // result.
-    // Each row with its total over all company, kept or not.
-    let rows: Vec<(Vec<(u32, u32)>, f64)> = (0..terms)
+}
+
+/// Each kept term's company: (other term, texts shared) for its
+/// [`ROW_ENTRIES`] commonest companions, sorted by term, with its total
+/// over all company (kept or not). One term's row at a time with a dense
+/// accumulator per thread: work is the number of pairs, memory the result.
+fn co_occurrence(presence: &Presence) -> Vec<(Vec<(u32, u32)>, f64)> {
+    let terms = presence.kept.len();
+    (0..terms)
         .into_par_iter()
         .map_init(
             || (vec![0u32; terms], Vec::new()),
             |(counts, touched), term| {
-                for &t in &texts_of[term] {
-                    for &other in text_terms(t) {
+                for &t in &presence.texts_of[term] {
+                    for &other in &presence.terms_of[t as usize] {
                         if counts[other as usize] == 0 {
                             touched.push(other);
                         }
@@ -127,14 +150,18 @@ fn ppmi_matrix(matrix: &SparseMatrix, sample: &[usize]) -> (SparseMatrix, Vec<us
                 (row, total as f64)
             },
         )
-        .collect();
-    drop(texts_of);
+        .collect()
+}
+
+/// The positive PMI of each pair, with the context distribution smoothed
+/// by [`CONTEXT_SMOOTHING`]; pairs at or below chance are left out.
+fn weigh_by_ppmi(rows: &[(Vec<(u32, u32)>, f64)]) -> SparseMatrix {
     let marginal: Vec<f64> = rows.iter().map(|(_, total)| *total).collect();
     let smoothed: Vec<f64> = marginal.iter().map(|c| c.powf(CONTEXT_SMOOTHING)).collect();
     let smoothed_total: f64 = smoothed.iter().sum();
     let mut out = SparseMatrix {
-        columns: terms,
-        indptr: Vec::with_capacity(terms + 1),
+        columns: rows.len(),
+        indptr: Vec::with_capacity(rows.len() + 1),
         indices: Vec::new(),
         values: Vec::new(),
     };
@@ -152,7 +179,7 @@ fn ppmi_matrix(matrix: &SparseMatrix, sample: &[usize]) -> (SparseMatrix, Vec<us
         }
         out.indptr.push(out.indices.len());
     }
-    (out, kept)
+    out
 }
 
 #[cfg(test)]

@@ -151,31 +151,7 @@ impl Tokenizer {
     /// Tokens with or without their surface words: weighing terms needs
     /// none, and not making them saves an allocation per word.
     fn read(&self, text: &str, surfaces: bool) -> Vec<Token> {
-        let shown = |make: &dyn Fn() -> String| if surfaces { make() } else { String::new() };
-        // First the lower-cased words with the breaks between them.
-        let mut words: Vec<(String, String, bool)> = Vec::new();
-        let mut pending_break = false;
-        for segment in text.split_word_bounds() {
-            let is_word = segment.chars().any(char::is_alphanumeric);
-            if !is_word {
-                if !segment.chars().all(char::is_whitespace) {
-                    pending_break = true;
-                }
-                continue;
-            }
-            // Numbers alone say nothing about a topic.
-            if !segment.chars().any(char::is_alphabetic) {
-                pending_break = true;
-                continue;
-            }
-            words.push((
-                normalise_word(segment),
-                shown(&|| segment.to_owned()),
-                pending_break,
-            ));
-            pending_break = false;
-        }
-
+        let words = words_of(text, surfaces);
         let mut tokens = Vec::with_capacity(words.len());
         let mut index = 0;
         while index < words.len() {
@@ -194,57 +170,58 @@ impl Tokenizer {
                 index += length;
                 continue;
             }
-            let (lower, original, after_break) = &words[index];
+            self.read_word(&words[index], surfaces, &mut tokens);
             index += 1;
-            if let Some((term, surface)) = self.dictionary.short(lower) {
-                tokens.push(Token {
-                    term: term.to_owned(),
-                    surface: surface.to_owned(),
-                    written: original.clone(),
-                    stop: false,
-                    after_break: *after_break,
-                });
-                continue;
-            }
-            if NOTHING_WORDS.contains(&lower.as_str()) {
-                tokens.push(Token {
-                    term: NOTHING_TERM.to_owned(),
-                    surface: NOTHING_TERM.to_owned(),
-                    written: original.clone(),
-                    stop: false,
-                    after_break: *after_break,
-                });
-                continue;
-            }
-            let (base, negated) = split_contraction(lower);
-            if !base.is_empty() {
-                let (stem, stop) = self.stem(base);
-                let surface = shown(&|| {
-                    if original.chars().count() == base.chars().count() {
-                        display_form(original)
-                    } else {
-                        base.to_owned()
-                    }
-                });
-                tokens.push(Token {
-                    term: stem,
-                    surface,
-                    written: original.clone(),
-                    stop,
-                    after_break: *after_break,
-                });
-            }
-            if negated {
-                tokens.push(Token {
-                    term: "not".to_owned(),
-                    surface: "not".to_owned(),
-                    written: String::new(),
-                    stop: true,
-                    after_break: false,
-                });
-            }
         }
         tokens
+    }
+
+    /// The token (or two, for a contraction's "not") of one word that
+    /// starts no dictionary phrase.
+    fn read_word(&self, word: &Word, surfaces: bool, tokens: &mut Vec<Token>) {
+        let (lower, original, after_break) = word;
+        let plain = |term: &str, surface: &str| Token {
+            term: term.to_owned(),
+            surface: surface.to_owned(),
+            written: original.clone(),
+            stop: false,
+            after_break: *after_break,
+        };
+        if let Some((term, surface)) = self.dictionary.short(lower) {
+            tokens.push(plain(term, surface));
+            return;
+        }
+        if NOTHING_WORDS.contains(&lower.as_str()) {
+            tokens.push(plain(NOTHING_TERM, NOTHING_TERM));
+            return;
+        }
+        let (base, negated) = split_contraction(lower);
+        if !base.is_empty() {
+            let (stem, stop) = self.stem(base);
+            let surface = if !surfaces {
+                String::new()
+            } else if original.chars().count() == base.chars().count() {
+                display_form(original)
+            } else {
+                base.to_owned()
+            };
+            tokens.push(Token {
+                term: stem,
+                surface,
+                written: original.clone(),
+                stop,
+                after_break: *after_break,
+            });
+        }
+        if negated {
+            tokens.push(Token {
+                term: "not".to_owned(),
+                surface: "not".to_owned(),
+                written: String::new(),
+                stop: true,
+                after_break: false,
+            });
+        }
     }
 
     /// A word's stem, and whether it is a stop word. Stemming is the
@@ -272,10 +249,7 @@ impl Tokenizer {
     }
 
     /// The longest dictionary phrase starting at the first word, if any.
-    fn phrase_at<'a>(
-        &'a self,
-        words: &[(String, String, bool)],
-    ) -> Option<(usize, &'a str, &'a str)> {
+    fn phrase_at<'a>(&'a self, words: &[Word]) -> Option<(usize, &'a str, &'a str)> {
         self.dictionary
             .phrases
             .iter()
@@ -297,6 +271,38 @@ impl Tokenizer {
     pub fn terms_only(&self, text: &str) -> Features {
         Features::from_tokens(self.read(text, false), false)
     }
+}
+
+/// A word of a text: lower-cased, as written (empty when surfaces are
+/// not wanted), and whether punctuation came before it.
+type Word = (String, String, bool);
+
+/// The lower-cased words of a text with the breaks between them; numbers
+/// alone say nothing about a topic and count as a break.
+fn words_of(text: &str, surfaces: bool) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut pending_break = false;
+    for segment in text.split_word_bounds() {
+        let is_word = segment.chars().any(char::is_alphanumeric);
+        if !is_word {
+            if !segment.chars().all(char::is_whitespace) {
+                pending_break = true;
+            }
+            continue;
+        }
+        if !segment.chars().any(char::is_alphabetic) {
+            pending_break = true;
+            continue;
+        }
+        let written = if surfaces {
+            segment.to_owned()
+        } else {
+            String::new()
+        };
+        words.push((normalise_word(segment), written, pending_break));
+        pending_break = false;
+    }
+    words
 }
 
 /// The terms of one text, with the surface word of each unigram.
