@@ -32,6 +32,36 @@ fn analyse(conn: &mut db::DbConnection, mode: Mode) -> sounding::service::analys
 }
 
 db_test! {
+    fn the_themes_list_shows_examples_as_the_themes_stand_now(conn) {
+        fixtures::load(conn, "cheltenham-2011").expect("fixture");
+        analyse(conn, Mode::Full);
+        let scope = sounding::service::access::open(conn, &sounding::service::access::Caller::System("test"), "cheltenham-2011").expect("scope");
+        let before = sounding::service::workspace::themes::triage(conn, &scope).expect("triage");
+        let (from, to) = {
+            let mut with_examples = before.themes.iter().filter(|t| !t.representatives.is_empty());
+            (with_examples.next().expect("a theme"), with_examples.next().expect("another theme"))
+        };
+        let (moved, _) = from.representatives[0].clone();
+        sounding::service::workspace::themes::move_issues(conn, &scope, &[moved], Some(to.theme.id), now()).expect("move");
+
+        let after = sounding::service::workspace::themes::triage(conn, &scope).expect("triage");
+        let theme = |id| after.themes.iter().find(|t| t.theme.id == id).expect("theme");
+        let examples = |id| theme(id).representatives.iter().map(|(i, _)| *i).collect::<Vec<_>>();
+        assert!(!examples(from.theme.id).contains(&moved), "a moved issue is no longer an example of its old theme");
+        assert_eq!(theme(from.theme.id).progress.issues, from.progress.issues - 1, "counts follow the move");
+        assert_eq!(theme(to.theme.id).progress.issues, to.progress.issues + 1);
+        if to.representatives.len() < sounding::service::workspace::themes::EXAMPLES {
+            assert!(examples(to.theme.id).contains(&moved), "a theme short of examples shows its new issue");
+        }
+        // Every example shown is a member of its theme, now.
+        for t in &after.themes {
+            let members = db::issues::of_theme(conn, t.theme.id).expect("members");
+            assert!(t.representatives.iter().all(|(id, _)| members.iter().any(|m| m.id == *id)), "{}", t.theme.label);
+            assert!(t.representatives.len() <= sounding::service::workspace::themes::EXAMPLES);
+            assert_eq!(t.representatives.len(), members.len().min(sounding::service::workspace::themes::EXAMPLES), "{}", t.theme.label);
+        }
+    }
+
     fn the_cheltenham_issues_are_grouped_into_stored_themes(conn) {
         fixtures::load(conn, "cheltenham-2011").expect("loads");
         let report = analyse(conn, Mode::Full);

@@ -53,9 +53,14 @@ pub struct ThemeSummary {
     pub theme: Theme,
     pub progress: Progress,
     pub top_terms: Vec<StoredTerm>,
-    /// The issues closest to the theme's centre, as found by the analysis.
+    /// Up to [`EXAMPLES`] of the theme's issues as it stands now: those the
+    /// analysis found closest to its centre that are still in it, then its
+    /// other issues in order (an officer's theme has only these).
     pub representatives: Vec<(IssueId, String)>,
 }
+
+/// How many example issues the themes list shows for each theme.
+pub const EXAMPLES: usize = 3;
 
 /// Issues repeated word for word (or nearly): one answer can cover them.
 #[derive(Debug, Clone)]
@@ -92,6 +97,7 @@ pub fn triage(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Triage> {
             .collect();
     let text: HashMap<IssueId, &str> = issues.iter().map(|i| (i.id, i.content.as_str())).collect();
     let mut by_theme: HashMap<ThemeId, Progress> = HashMap::new();
+    let mut members: HashMap<ThemeId, Vec<IssueId>> = HashMap::new();
     let (mut unthemed, mut overall, mut not_fitting) =
         (Progress::default(), Progress::default(), 0);
     let mut repeats: HashMap<IssueId, (usize, usize)> = HashMap::new();
@@ -99,7 +105,10 @@ pub fn triage(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Triage> {
         let answer = answers.get(&issue.id);
         overall.count(answer);
         match issue.theme_id {
-            Some(theme) => by_theme.entry(theme).or_default().count(answer),
+            Some(theme) => {
+                by_theme.entry(theme).or_default().count(answer);
+                members.entry(theme).or_default().push(issue.id);
+            }
             None => unthemed.count(answer),
         }
         not_fitting += usize::from(issue.fits_no_theme);
@@ -112,13 +121,11 @@ pub fn triage(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Triage> {
     for theme in db::themes::of_consultation(conn, consultation.id)? {
         let (terms, representatives) = db::themes::evidence(conn, theme.id)?;
         let top_terms: Vec<StoredTerm> = serde_json::from_str(&terms).unwrap_or_default();
-        let representatives: Vec<i64> = serde_json::from_str(&representatives).unwrap_or_default();
-        let representatives = representatives
+        let found: Vec<i64> = serde_json::from_str(&representatives).unwrap_or_default();
+        let members = members.get(&theme.id).map_or(&[][..], Vec::as_slice);
+        let representatives = examples(&found, members)
             .into_iter()
-            .filter_map(|id| {
-                let id = IssueId(id);
-                text.get(&id).map(|t| (id, (*t).to_string()))
-            })
+            .filter_map(|id| text.get(&id).map(|t| (id, (*t).to_string())))
             .collect();
         themes.push(ThemeSummary {
             progress: by_theme.get(&theme.id).copied().unwrap_or_default(),
@@ -326,6 +333,26 @@ pub fn create(
     })
 }
 
+/// A theme's examples as it stands now: the analysis's representatives
+/// still among its `members` (moves and merges are seen at once), then
+/// its other members in order, [`EXAMPLES`] at most.
+fn examples(found: &[i64], members: &[IssueId]) -> Vec<IssueId> {
+    let mut chosen: Vec<IssueId> = (found.iter())
+        .map(|&id| IssueId(id))
+        .filter(|id| members.contains(id))
+        .take(EXAMPLES)
+        .collect();
+    for &id in members {
+        if chosen.len() == EXAMPLES {
+            break;
+        }
+        if !chosen.contains(&id) {
+            chosen.push(id);
+        }
+    }
+    chosen
+}
+
 /// Moves issues to a theme (or out of every theme). Each move is an
 /// officer's decision: the analysis leaves these issues where they are put.
 pub fn move_issues(
@@ -480,4 +507,25 @@ pub fn split(
         record(conn, actor, now, "theme split", from, (None, Some(&note)))?;
         Ok(new)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[i64]) -> Vec<IssueId> {
+        list.iter().map(|&id| IssueId(id)).collect()
+    }
+
+    #[test]
+    fn examples_keep_the_analysis_choice_while_it_holds_then_fill_from_members() {
+        // All three representatives still in the theme: shown as found.
+        assert_eq!(examples(&[7, 3, 9], &ids(&[1, 3, 7, 9])), ids(&[7, 3, 9]));
+        // 3 moved away: the next member fills its place.
+        assert_eq!(examples(&[7, 3, 9], &ids(&[1, 7, 9])), ids(&[7, 9, 1]));
+        // An officer's theme has no representatives: its first members.
+        assert_eq!(examples(&[], &ids(&[4, 5, 6, 8])), ids(&[4, 5, 6]));
+        // A theme emptied by moves shows nothing.
+        assert_eq!(examples(&[7, 3], &[]), Vec::<IssueId>::new());
+    }
 }
