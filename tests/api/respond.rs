@@ -94,6 +94,27 @@ async fn respond(browser: &Browser<'_>, answers: &[(String, String)]) -> String 
             .body
             .contains("Check your answers before sending your response")
     );
+    // A point's sections and bodies are rows of their own, not one list.
+    let has = |name: &str| answers.iter().any(|(n, _)| n == name);
+    if has("point-1-section") {
+        assert!(
+            check
+                .body
+                .contains("<dt>Point 1: sections of the document</dt>"),
+            "{}",
+            check.body
+        );
+    }
+    if has("point-1-body") {
+        assert!(
+            check
+                .body
+                .contains("<dt>Point 1: bodies in the proposed structure</dt>"),
+            "{}",
+            check.body
+        );
+    }
+    assert!(!check.body.contains("About: "));
     let mut send: Vec<(String, String)> = answers.to_vec();
     send.push((
         "csrf_token".into(),

@@ -373,7 +373,10 @@ struct CheckedAnswer {
 struct CheckedPoint {
     n: usize,
     paragraphs: Vec<String>,
-    tags: String,
+    /// The sections and the bodies it is about, each a row of its own
+    /// (a section and a body can share a name).
+    sections: String,
+    bodies: String,
 }
 
 /// A field carried from the form through the check page.
@@ -418,16 +421,19 @@ fn checked_points(ctx: &FormContext<'_>, typed: &SubmissionDraft) -> Vec<Checked
         .filter(|p| !p.text.trim().is_empty())
         .enumerate()
         .map(|(i, p)| {
-            let sections = (ctx.sections.iter())
+            let sections: Vec<&str> = (ctx.sections.iter())
                 .filter(|s| is_checked(&p.sections, s.id.0))
-                .map(|s| s.heading.as_str());
-            let bodies = (ctx.bodies.iter())
+                .map(|s| s.heading.as_str())
+                .collect();
+            let bodies: Vec<&str> = (ctx.bodies.iter())
                 .filter(|b| is_checked(&p.bodies, b.id.0))
-                .map(|b| b.name.as_str());
+                .map(|b| b.name.as_str())
+                .collect();
             CheckedPoint {
                 n: i + 1,
                 paragraphs: paragraphs(&p.text),
-                tags: sections.chain(bodies).collect::<Vec<_>>().join(", "),
+                sections: sections.join(", "),
+                bodies: bodies.join(", "),
             }
         })
         .collect()
