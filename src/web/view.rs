@@ -159,11 +159,25 @@ pub struct DocumentView {
 
 /// Paragraphs of text written with blank lines between them.
 pub fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(String::from)
-        .collect()
+    // Browsers send a textarea's line breaks as CRLF; a blank line (even
+    // one holding spaces) ends a paragraph whichever way it was written.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut paragraphs = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(current.join("\n"));
+                current.clear();
+            }
+        } else {
+            current.push(line.trim());
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current.join("\n"));
+    }
+    paragraphs
 }
 
 impl DocumentView {
@@ -226,6 +240,18 @@ impl DocumentView {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn paragraphs_break_at_blank_lines_however_the_lines_end() {
+        // As a browser sends a textarea: CRLF, and a "blank" line with spaces.
+        let typed = "First point.\r\nStill the first.\r\n  \r\nSecond point.\r\n\r\n\r\nThird.";
+        assert_eq!(
+            paragraphs(typed),
+            ["First point.\nStill the first.", "Second point.", "Third."]
+        );
+        assert_eq!(paragraphs("One.\n\nTwo."), ["One.", "Two."]);
+        assert!(paragraphs(" \r\n ").is_empty());
+    }
 
     fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         NaiveDate::from_ymd_opt(y, m, d)

@@ -245,6 +245,8 @@ app_test! {
         let view = browser.get(&private).await;
         assert_eq!(view.status, 200);
         assert!(view.body.contains("The SLG should include the police authority."));
+        // The answers to the questions are shown too, under their prompts.
+        assert!(view.body.contains("Your answers") && view.body.contains("We broadly support the structure."), "{}", view.body);
         let change_link = private.replace("CHL-0010?key=", "CHL-0010/change?key=");
         let form = browser.get(&change_link).await;
         assert_eq!(form.status, 200);

@@ -291,9 +291,22 @@ pub struct PrivateView {
     pub consultees: Vec<Consultee>,
     pub answers: Vec<(QuestionId, String)>,
     pub points: Vec<(Issue, Vec<SectionId>, Vec<BodyId>)>,
+    /// The consultation's questions, in order (the answers' prompts).
+    pub questions: Vec<crate::db::document::Question>,
 }
 
 impl PrivateView {
+    /// Each answer with its question's prompt, in the document's order.
+    pub fn answered(&self) -> Vec<(&str, &str)> {
+        (self.questions.iter())
+            .filter_map(|q| {
+                let answer = self.answers.iter().find(|(id, _)| *id == q.id)?;
+                Some((q.prompt.as_str(), answer.1.as_str()))
+            })
+            .filter(|(_, value)| !value.trim().is_empty())
+            .collect()
+    }
+
     /// The response as stored.
     pub fn as_submission(&self) -> Submission {
         Submission::read_back(self)
@@ -357,12 +370,14 @@ pub fn private_view(
         let (sections, bodies) = db::issues::structure_tags_of(conn, issue.id)?;
         points.push((issue, sections, bodies));
     }
+    let questions = db::document::questions_of(conn, consultation.id)?;
     Ok(PrivateView {
         consultation,
         response,
         consultees,
         answers,
         points,
+        questions,
     })
 }
 

@@ -393,6 +393,13 @@ struct PointView {
     paragraphs: Vec<String>,
 }
 
+/// An answer to one of the consultation's questions.
+#[derive(Debug, Serialize)]
+struct AnswerView {
+    prompt: String,
+    paragraphs: Vec<String>,
+}
+
 /// A consultee's own response.
 #[derive(Debug, Serialize)]
 struct PrivateView {
@@ -403,6 +410,7 @@ struct PrivateView {
     from: String,
     publication: &'static str,
     version_note: Option<String>,
+    answers: Vec<AnswerView>,
     points: Vec<PointView>,
     closed: Option<String>,
     closes: Option<String>,
@@ -434,6 +442,12 @@ pub async fn private(
                 r.version - 1
             )
         }),
+        answers: (found.answered().into_iter())
+            .map(|(prompt, value)| AnswerView {
+                prompt: prompt.to_owned(),
+                paragraphs: view::paragraphs(value),
+            })
+            .collect(),
         points: (found.points.iter())
             .map(|(issue, _, _)| PointView {
                 paragraphs: view::paragraphs(&issue.content),
