@@ -30,6 +30,25 @@ app_test! {
             assert!(page.body.contains(text), "missing {text}");
         }
         assert_eq!(page.body.matches("<h1").count(), 1);
+        // A contents list (GOV.UK pattern) leads to every part of a long document.
+        assert!(page.body.contains(r#"<nav class="contents-list" aria-labelledby="contents-title">"#));
+        for target in ["#section-1", "#structure", "#questions"] {
+            let link = format!(r#"href="{target}""#);
+            assert!(page.body.contains(&link), "no contents link to {target}");
+            assert!(page.body.contains(&format!(r#"id="{}""#, &target[1..])), "no {target} to land on");
+        }
+        assert!(!page.body.contains("Respond to this consultation"), "closed: no Respond button");
+    }
+
+    async fn an_open_document_offers_respond_at_the_top_and_the_end(app) {
+        app.open_cheltenham(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
+        let page = app.get("/consultations/cheltenham-2011").await;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.body.matches("Respond to this consultation</a>").count(), 2, "{}", page.body);
+        let contents = page.body.find("contents-list").expect("contents");
+        let last = page.body.rfind("Respond to this consultation").expect("button");
+        assert!(last > page.body.find(r#"id="questions""#).expect("questions"), "the second button follows the document");
+        assert!(contents < last);
     }
 
     async fn an_unknown_page_is_a_404_page(app) {

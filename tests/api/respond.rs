@@ -151,6 +151,22 @@ app_test! {
         assert_eq!(db::responses::answers_of(&mut conn, response.id).expect("answers").len(), 1);
     }
 
+    async fn adding_a_point_or_an_organisation_comes_back_at_the_new_field(app) {
+        app.open_cheltenham(date(2030, 9, 2));
+        let browser = app.browser();
+        let form = browser.get("/consultations/cheltenham-2011/respond").await;
+        // The form's own URL with the new field's anchor: the browser lands there, no JavaScript.
+        assert!(form.body.contains(r#"value="add-point" formaction="/consultations/cheltenham-2011/respond#point-2-text""#), "{}", form.body);
+        assert!(form.body.contains(r#"value="add-organisation" formaction="/consultations/cheltenham-2011/respond#joint-1-name""#));
+        let mut send = joint_response(&app);
+        send.push(("csrf_token".into(), form.input("csrf_token").expect("token")));
+        send.push(("action".into(), "add-point".into()));
+        let added = browser.post("/consultations/cheltenham-2011/respond", &send).await;
+        assert_eq!(added.status, 200);
+        assert!(added.body.contains(r#"id="point-3-text""#), "the anchor's field exists");
+        assert!(added.body.contains("#point-4-text"), "and the next Add goes one further");
+    }
+
     async fn a_single_response_from_a_member_of_the_public_is_stored(app) {
         app.open_cheltenham(date(2030, 9, 2));
         let (_, _, question) = ids_of(&app);

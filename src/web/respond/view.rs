@@ -188,9 +188,14 @@ pub struct FormPage {
     organisation_kind: KindField,
     joint: Vec<JointField>,
     can_add_organisation: bool,
+    /// The number the next joint organisation or point will have: "Add"
+    /// posts to the form with that field's anchor, so the page comes back
+    /// at the new field (no JavaScript needed).
+    next_joint: usize,
     questions: Vec<QuestionField>,
     points: Vec<PointField>,
     can_add_point: bool,
+    next_point: usize,
     max_point_chars: String,
     max_points: usize,
     has_sections: bool,
@@ -308,6 +313,7 @@ pub fn form_page(
     mode: &FormMode,
 ) -> FormPage {
     let (form_action, change) = action_of(ctx, mode);
+    let points = point_fields(ctx, typed, errors);
     FormPage {
         consultation: ConsultationName::of(ctx.consultation),
         closes: closes_text(ctx.consultation),
@@ -338,8 +344,10 @@ pub fn form_page(
             })
             .collect(),
         can_add_organisation: typed.joint.len() < limits::JOINT_ORGANISATIONS,
+        next_joint: typed.joint.len() + 1,
         questions: question_fields(ctx, typed, errors),
-        points: point_fields(ctx, typed, errors),
+        next_point: points.len() + 1,
+        points,
         can_add_point: typed.issues.len() < limits::ISSUES_PER_RESPONSE,
         max_point_chars: thousands(limits::ISSUE_CHARS),
         max_points: limits::ISSUES_PER_RESPONSE,
