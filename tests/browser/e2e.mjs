@@ -78,6 +78,13 @@ async function consultee(browser) {
   }
   await page.fill("#point-1-text", "The SLG should include the police authority.");
   await page.click('button[value="add-point"]');
+  // The page comes back at the new point, without JavaScript of ours.
+  const landed = await page.evaluate(() => {
+    const field = document.getElementById("point-2-text");
+    const box = field && field.getBoundingClientRect();
+    return { hash: location.hash, inView: !!box && box.top < window.innerHeight && box.bottom > 0 };
+  });
+  if (landed.hash !== "#point-2-text" || !landed.inView) fail(`after "Add another point": ${JSON.stringify(landed)}`);
   await page.fill("#point-2-text", "Will the Positive Participation Partnership meet often enough?");
   await page.check("#publication");
   await audit(page, "response form, filled");
