@@ -78,6 +78,7 @@ page_routes! {
     get "/healthz"                                                  => health::healthz, Anyone;
     get "/static/app.css"                                           => assets::stylesheet, Anyone;
     get "/consultations/{slug}"                                     => pages::consultation, Anyone;
+    get "/consultations/{slug}/structure.svg"                       => pages::structure_drawing, Anyone;
     get "/consultations/{slug}/summary"                             => summary::page, Anyone;
     get "/consultations/{slug}/responses"                           => pages::published_responses, Anyone;
     get "/consultations/{slug}/summary.csv"                         => summary::csv, Anyone;

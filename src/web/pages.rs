@@ -50,6 +50,24 @@ pub async fn consultation(
     cached(&state, &key, "consultation", &view)
 }
 
+/// `GET /consultations/{slug}/structure.svg`: the proposed structure's
+/// diagram alone, full size (the page scales it to fit a phone's width).
+pub async fn structure_drawing(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let document = state
+        .db(move |conn| service::consultations::public_document(conn, &slug))
+        .await?;
+    if document.bodies.is_empty() {
+        return Err(AppError::NotFound("a structure diagram".into()));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml; charset=utf-8")
+        .body(crate::web::view::structure_diagram(&document)))
+}
+
 /// Renders a public page and keeps it in the page cache under `key`.
 fn cached<V: Serialize>(
     state: &AppState,

@@ -40,6 +40,17 @@ app_test! {
         assert!(!page.body.contains("Respond to this consultation"), "closed: no Respond button");
     }
 
+    async fn the_diagram_opens_full_size_from_the_document(app) {
+        app.load_fixture("cheltenham-2011");
+        let page = app.get("/consultations/cheltenham-2011").await;
+        assert!(page.body.contains(r#"<a href="/consultations/cheltenham-2011/structure.svg">Open the diagram full size</a>"#));
+        let drawing = app.get("/consultations/cheltenham-2011/structure.svg").await;
+        assert_eq!(drawing.status, 200);
+        assert_eq!(drawing.header("content-type"), Some("image/svg+xml; charset=utf-8"));
+        assert!(drawing.body.starts_with("<svg") && drawing.body.contains("Strategic Leadership Group"), "{}", drawing.body);
+        assert_eq!(app.get("/consultations/no-such-thing/structure.svg").await.status, 404);
+    }
+
     async fn an_open_document_offers_respond_at_the_top_and_the_end(app) {
         app.open_cheltenham(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
         let page = app.get("/consultations/cheltenham-2011").await;

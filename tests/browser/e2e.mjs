@@ -53,6 +53,26 @@ async function expectText(page, text) {
   if (!body.includes(text)) fail(`expected “${text}” on ${page.url()}:\n${body.slice(0, 1500)}`);
 }
 
+// At 375 px (a small phone) no public page may scroll sideways: the
+// committee table reflows and the diagram scales to the width.
+async function narrowScreen(browser) {
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+  const page = await context.newPage();
+  const pages = [
+    ["/", "home"],
+    [`/consultations/${slug}`, "consultation"],
+    [`/consultations/${slug}/respond`, "response form"],
+    ["/consultations/gloucestershire-2008", "a published consultation"],
+    ["/consultations/gloucestershire-2008/summary", "summary table"],
+  ];
+  for (const [path, name] of pages) {
+    await visit(page, path, `${name} at 375 px`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > 375) fail(`${name} at 375 px is ${width} px wide`);
+  }
+  await context.close();
+}
+
 async function consultee(browser) {
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
@@ -245,6 +265,8 @@ try {
   console.log("officer: saw the issues, moved one, agreed an answer, downloaded the CSV");
   await keyboardOnly(browser);
   console.log("keyboard only: filled and sent the response form");
+  await narrowScreen(browser);
+  console.log("375 px: no page scrolls sideways");
 } finally {
   await browser.close();
 }
