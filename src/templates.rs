@@ -21,6 +21,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "layout",
     "error",
     "home",
+    "privacy",
+    "accessibility",
     "consultation",
     "_error_summary",
     "_csrf",
@@ -62,7 +64,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 40;
+const TEMPLATE_FILES: usize = 42;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.

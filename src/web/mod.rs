@@ -75,6 +75,8 @@ macro_rules! page_routes {
 // The whole URL map, on one screen: method, path => handler, who may use it.
 page_routes! {
     get "/"                                                         => pages::home, Anyone;
+    get "/privacy"                                                  => pages::privacy, Anyone;
+    get "/accessibility"                                            => pages::accessibility, Anyone;
     get "/healthz"                                                  => health::healthz, Anyone;
     get "/static/app.css"                                           => assets::stylesheet, Anyone;
     get "/consultations/{slug}"                                     => pages::consultation, Anyone;

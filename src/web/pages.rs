@@ -68,6 +68,16 @@ pub async fn structure_drawing(
         .body(crate::web::view::structure_diagram(&document)))
 }
 
+/// `GET /privacy`: what is collected from consultees, why, and for how long.
+pub async fn privacy(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    cached(&state, "/privacy", "privacy", &())
+}
+
+/// `GET /accessibility`: the accessibility statement public bodies must publish.
+pub async fn accessibility(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    cached(&state, "/accessibility", "accessibility", &())
+}
+
 /// Renders a public page and keeps it in the page cache under `key`.
 fn cached<V: Serialize>(
     state: &AppState,

@@ -40,6 +40,21 @@ app_test! {
         assert!(!page.body.contains("Respond to this consultation"), "closed: no Respond button");
     }
 
+    async fn every_page_links_the_privacy_notice_and_the_accessibility_statement(app) {
+        let home = app.get("/").await;
+        assert!(home.body.contains(r#"<a href="/privacy">Privacy notice</a>"#) && home.body.contains(r#"<a href="/accessibility">Accessibility statement</a>"#));
+        let privacy = app.get("/privacy").await;
+        assert_eq!(privacy.status, 200);
+        for text in ["data controller", "How long we keep it", "Cookies", "Information Commissioner"] {
+            assert!(privacy.body.contains(text), "privacy notice lacks {text}");
+        }
+        let statement = app.get("/accessibility").await;
+        assert_eq!(statement.status, 200);
+        for text in ["WCAG 2.2", "Enforcement procedure", "by letter or e-mail"] {
+            assert!(statement.body.contains(text), "statement lacks {text}");
+        }
+    }
+
     async fn the_diagram_opens_full_size_from_the_document(app) {
         app.load_fixture("cheltenham-2011");
         let page = app.get("/consultations/cheltenham-2011").await;

@@ -64,6 +64,8 @@ async function narrowScreen(browser) {
     [`/consultations/${slug}/respond`, "response form"],
     ["/consultations/gloucestershire-2008", "a published consultation"],
     ["/consultations/gloucestershire-2008/summary", "summary table"],
+    ["/privacy", "privacy notice"],
+    ["/accessibility", "accessibility statement"],
   ];
   for (const [path, name] of pages) {
     await visit(page, path, `${name} at 375 px`);
