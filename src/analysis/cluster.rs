@@ -216,17 +216,8 @@ impl FitTerms {
             kept.truncate(FIT_TERMS);
             kept.sort_unstable();
         }
-        let mut position = vec![u32::MAX; matrix.columns];
-        for (i, &column) in kept.iter().enumerate() {
-            position[column] = i as u32;
-        }
-        let mut fitted = SparseMatrix {
-            columns: kept.len(),
-            indptr: Vec::with_capacity(sample.len() + 1),
-            indices: Vec::new(),
-            values: Vec::new(),
-        };
-        fitted.indptr.push(0);
+        let position = super::vector::positions(&kept, matrix.columns);
+        let mut fitted = SparseMatrix::empty(kept.len(), sample.len());
         for &r in sample {
             for (column, value) in matrix.row(r) {
                 if position[column] != u32::MAX {

@@ -681,6 +681,18 @@ mod tests {
         texts
     }
 
+    /// A consultation of 8 themes × 30 issues after a first run: the
+    /// input of a re-run.
+    fn analysed_once() -> AnalysisInput {
+        let texts = consultation(8, 30, 1);
+        let first_input = AnalysisInput {
+            issues: issues(&texts.iter().map(String::as_str).collect::<Vec<_>>()),
+            ..AnalysisInput::default()
+        };
+        let first = analyse(&first_input, &|_| {});
+        after(first_input, &first)
+    }
+
     /// The input of a re-run: the themes and assignments a run found.
     fn after(mut input: AnalysisInput, result: &AnalysisResult) -> AnalysisInput {
         input.themes = (result.themes.iter())
@@ -707,13 +719,7 @@ mod tests {
 
     #[test]
     fn a_re_run_with_nothing_new_keeps_every_theme_name_and_member() {
-        let texts = consultation(8, 30, 1);
-        let first_input = AnalysisInput {
-            issues: issues(&texts.iter().map(String::as_str).collect::<Vec<_>>()),
-            ..AnalysisInput::default()
-        };
-        let first = analyse(&first_input, &|_| {});
-        let input = after(first_input, &first);
+        let input = analysed_once();
         let second = analyse(&input, &|_| {});
         let before: Vec<Option<usize>> = input.issues.iter().map(|i| i.theme).collect();
         assert_eq!(themes_of(&input, &second), before);
@@ -731,13 +737,7 @@ mod tests {
 
     #[test]
     fn new_issues_join_the_themes_there_are_without_reshuffling_them() {
-        let texts = consultation(8, 30, 1);
-        let first_input = AnalysisInput {
-            issues: issues(&texts.iter().map(String::as_str).collect::<Vec<_>>()),
-            ..AnalysisInput::default()
-        };
-        let first = analyse(&first_input, &|_| {});
-        let mut input = after(first_input, &first);
+        let mut input = analysed_once();
         let before: Vec<Option<usize>> = input.issues.iter().map(|i| i.theme).collect();
         let later = consultation(8, 3, 99);
         input.issues.extend(issues(

@@ -85,10 +85,7 @@ impl Presence {
         let kept: Vec<usize> = (0..matrix.columns)
             .filter(|&term| texts_of[term].len() >= fewest)
             .collect();
-        let mut position = vec![u32::MAX; matrix.columns];
-        for (row, &term) in kept.iter().enumerate() {
-            position[term] = row as u32;
-        }
+        let position = super::vector::positions(&kept, matrix.columns);
         let terms_of = sample
             .iter()
             .map(|&r| {
@@ -159,13 +156,7 @@ fn weigh_by_ppmi(rows: &[(Vec<(u32, u32)>, f64)]) -> SparseMatrix {
     let marginal: Vec<f64> = rows.iter().map(|(_, total)| *total).collect();
     let smoothed: Vec<f64> = marginal.iter().map(|c| c.powf(CONTEXT_SMOOTHING)).collect();
     let smoothed_total: f64 = smoothed.iter().sum();
-    let mut out = SparseMatrix {
-        columns: rows.len(),
-        indptr: Vec::with_capacity(rows.len() + 1),
-        indices: Vec::new(),
-        values: Vec::new(),
-    };
-    out.indptr.push(0);
+    let mut out = SparseMatrix::empty(rows.len(), rows.len());
     for (term, (row, _)) in rows.iter().enumerate() {
         for &(other, count) in row {
             // PMI = log P(a, b) / (P(a) · Pα(b)); the pair total cancels.

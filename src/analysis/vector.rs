@@ -21,6 +21,18 @@ pub struct SparseMatrix {
 }
 
 impl SparseMatrix {
+    /// A matrix of no rows yet, with room for `rows` row starts.
+    pub fn empty(columns: usize, rows: usize) -> Self {
+        let mut indptr = Vec::with_capacity(rows + 1);
+        indptr.push(0);
+        SparseMatrix {
+            columns,
+            indptr,
+            indices: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
     /// How many rows.
     pub fn rows(&self) -> usize {
         self.indptr.len().saturating_sub(1)
@@ -63,6 +75,16 @@ pub struct TfIdf {
 /// the corpus is large enough for that to be safe.
 pub(super) fn minimum_document_frequency(texts: usize) -> u32 {
     if texts >= 200 { 2 } else { 1 }
+}
+
+/// Where each of `columns` went when only `kept` (in order) are kept: its
+/// new number, or `u32::MAX` if dropped.
+pub(super) fn positions(kept: &[usize], columns: usize) -> Vec<u32> {
+    let mut position = vec![u32::MAX; columns];
+    for (new, &column) in kept.iter().enumerate() {
+        position[column] = new as u32;
+    }
+    position
 }
 
 /// Counted terms of one text: (term id, count), sorted by id.
@@ -114,13 +136,7 @@ impl TfIdf {
         // Each term is held once, as a key; its id is its place in the
         // corpus's order of first use.
         let mut index: FxHashMap<String, u32> = FxHashMap::default();
-        let mut counted = SparseMatrix {
-            columns: 0,
-            indptr: Vec::with_capacity(texts.len() + 1),
-            indices: Vec::new(),
-            values: Vec::new(),
-        };
-        counted.indptr.push(0);
+        let mut counted = SparseMatrix::empty(0, texts.len());
         for chunk in texts.chunks(CHUNK) {
             // Each part is counted under its own numbering, in parallel; only
             // its distinct terms then meet the corpus's numbering, so the
@@ -238,13 +254,7 @@ impl TfIdf {
     /// The given rows, weighed as in the whole corpus (same vocabulary and
     /// idf): part of a consultation seen with the consultation's words.
     pub fn select(&self, rows: &[usize]) -> TfIdf {
-        let mut matrix = SparseMatrix {
-            columns: self.matrix.columns,
-            indptr: Vec::with_capacity(rows.len() + 1),
-            indices: Vec::new(),
-            values: Vec::new(),
-        };
-        matrix.indptr.push(0);
+        let mut matrix = SparseMatrix::empty(self.matrix.columns, rows.len());
         for &r in rows {
             let range = self.matrix.indptr[r]..self.matrix.indptr[r + 1];
             matrix
