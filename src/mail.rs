@@ -43,6 +43,16 @@ pub struct Receipt {
     pub closes: Option<String>,
 }
 
+/// What an outcome notice says.
+#[derive(Debug, Clone)]
+pub struct OutcomeNotice {
+    pub to: String,
+    pub consultation_title: String,
+    pub reference: String,
+    /// The outcome page, as a full URL.
+    pub outcome_url: String,
+}
+
 impl Mailer {
     /// A mailer for `smtp_url` (`smtp://host:25` for a local relay,
     /// `smtps://user:password@host` or `smtp://host?tls=required` with TLS).
@@ -57,14 +67,43 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
+    /// Tells a consultee the outcome is published (blocking: call it off
+    /// the async executor).
+    pub fn send_outcome(&self, notice: &OutcomeNotice) -> Result<(), MailError> {
+        let body = format!(
+            "You asked to hear about the outcome of {title} (your reference {reference}).\r\n\r\n\
+             The outcome is now published: what was said, what the group answered and what changed because of it:\r\n\r\n{url}\r\n\r\n\
+             Thank you for taking part.\r\n",
+            title = notice.consultation_title,
+            reference = notice.reference,
+            url = notice.outcome_url,
+        );
+        self.send(
+            &notice.to,
+            &format!("Outcome published: {}", notice.consultation_title),
+            body,
+        )
+    }
+
+    fn send(&self, to: &str, subject: &str, body: String) -> Result<(), MailError> {
+        let to: Mailbox = to.parse().map_err(|e: lettre::address::AddressError| {
+            MailError::Send(format!("recipient: {e}"))
+        })?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| MailError::Send(e.to_string()))?;
+        self.transport
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| MailError::Send(e.to_string()))
+    }
+
     /// Sends a receipt (blocking: call it off the async executor).
     pub fn send_receipt(&self, receipt: &Receipt) -> Result<(), MailError> {
-        let to: Mailbox = receipt
-            .to
-            .parse()
-            .map_err(|e: lettre::address::AddressError| {
-                MailError::Send(format!("recipient: {e}"))
-            })?;
         let until = receipt
             .closes
             .as_deref()
@@ -78,16 +117,10 @@ impl Mailer {
             reference = receipt.reference,
             url = receipt.private_url,
         );
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(format!("Response received: {}", receipt.reference))
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
-            .map_err(|e| MailError::Send(e.to_string()))?;
-        self.transport
-            .send(&message)
-            .map(|_| ())
-            .map_err(|e| MailError::Send(e.to_string()))
+        self.send(
+            &receipt.to,
+            &format!("Response received: {}", receipt.reference),
+            body,
+        )
     }
 }

@@ -60,11 +60,15 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "ws_import_preview",
     "published_responses",
     "staff_publish",
+    "pack_file",
+    "outcome",
+    "staff_outcome",
+    "_change_reason",
 ];
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 42;
+const TEMPLATE_FILES: usize = 46;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.

@@ -30,16 +30,36 @@ pub enum ExportCommand {
         #[arg(long)]
         with_contacts: bool,
     },
+    /// The committee pack: a covering report, Appendix A the consultation
+    /// document, Appendix B the table, Appendix C the changes to the structure.
+    Pack {
+        /// The consultation's URL name, e.g. cheltenham-2011.
+        #[arg(long)]
+        consultation: String,
+        /// docx (a Word document) or html (a printable page).
+        #[arg(long, default_value = "docx", value_parser = ["docx", "html"])]
+        format: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 pub(super) fn run(target: &Target, command: ExportCommand) -> anyhow::Result<()> {
-    let ExportCommand::Summary {
-        consultation,
-        format,
-        order,
-        output,
-        with_contacts,
-    } = command;
+    let (consultation, format, order, output, with_contacts) = match command {
+        ExportCommand::Summary {
+            consultation,
+            format,
+            order,
+            output,
+            with_contacts,
+        } => (consultation, format, order, output, with_contacts),
+        ExportCommand::Pack {
+            consultation,
+            format,
+            output,
+        } => return pack(target, &consultation, &format, output.as_deref()),
+    };
     let options = Options {
         ordering: order.parse()?,
         ..Options::default()
@@ -70,6 +90,27 @@ pub(super) fn run(target: &Target, command: ExportCommand) -> anyhow::Result<()>
             (&options, format),
             out,
         )?;
+    }
+    Ok(())
+}
+
+fn pack(
+    target: &Target,
+    consultation: &str,
+    format: &str,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let mut conn = database::open(&target.url)?;
+    let pack = crate::service::outcome::pack::pack(&mut conn, &CLI, consultation)?;
+    let format = match format {
+        "html" => crate::export::pack::PackFormat::Html,
+        _ => crate::export::pack::PackFormat::Docx,
+    };
+    let bytes = format.write(&pack.document).map_err(anyhow::Error::msg)?;
+    match output {
+        Some(path) => std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
     }
     Ok(())
 }

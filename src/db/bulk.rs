@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{
-    Array, BigInt, HasSqlType, Integer, Nullable, SingleValue, Text, Timestamp,
+    Array, BigInt, Bool, HasSqlType, Integer, Nullable, SingleValue, Text, Timestamp,
 };
 
 use super::audit::NewAuditEntry;
@@ -283,6 +283,11 @@ fn response_columns<'a>(unnested: Unnested<'a>, rows: &NewRows<'a>) -> Unnested<
             "submission_hash",
             "text",
             r.iter().map(|r| r.response.submission_hash),
+        )
+        .column::<Bool, _>(
+            "tell_me_outcome",
+            "boolean",
+            r.iter().map(|r| r.response.tell_me_outcome),
         )
         .into_table("responses")
 }

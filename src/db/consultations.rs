@@ -38,6 +38,10 @@ pub struct Consultation {
     /// An officer's recorded reason for publishing before every public
     /// issue had an agreed response.
     pub publish_override: Option<String>,
+    /// The revised structure shown on the published outcome page.
+    pub outcome_version_id: Option<crate::domain::StructureVersionId>,
+    /// When the outcome ("you said, we did") was published.
+    pub outcome_published_at: Option<NaiveDateTime>,
 }
 
 /// A consultation to insert.

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod issues;
 pub mod members;
 pub mod migrations;
+pub mod outcome;
 pub mod pool;
 pub mod responses;
 pub mod revisions;

@@ -36,6 +36,8 @@ pub struct Response {
     /// When an officer checked it for publication (redacted, or nothing to
     /// redact).
     pub reviewed_at: Option<NaiveDateTime>,
+    /// The consultee asked for an e-mail when the outcome is published.
+    pub tell_me_outcome: bool,
 }
 
 /// A response to insert.
@@ -54,6 +56,8 @@ pub struct NewResponse<'a> {
     pub submission_key: Option<&'a str>,
     pub edit_salt: Option<&'a str>,
     pub submission_hash: Option<&'a str>,
+    /// The consultee asked for an e-mail when the outcome is published.
+    pub tell_me_outcome: bool,
 }
 
 /// Inserts a response and returns its id.

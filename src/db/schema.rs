@@ -36,6 +36,8 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         sign_off_by -> Text,
         publish_override -> Nullable<Text>,
+        outcome_version_id -> Nullable<BigInt>,
+        outcome_published_at -> Nullable<Timestamp>,
     }
 }
 
@@ -123,6 +125,8 @@ diesel::table! {
         submission_hash -> Nullable<Text>,
         reviewed_at -> Nullable<Timestamp>,
         reviewed_by -> Nullable<BigInt>,
+        tell_me_outcome -> Bool,
+        outcome_sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -291,7 +295,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    structure_versions (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        number -> Integer,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    version_bodies (id) {
+        id -> BigInt,
+        version_id -> BigInt,
+        consulted_body_id -> Nullable<BigInt>,
+        position -> Integer,
+        name -> Text,
+        short_name -> Nullable<Text>,
+        status -> Text,
+        role -> Text,
+        membership -> Text,
+        meets -> Text,
+    }
+}
+
+diesel::table! {
+    version_links (id) {
+        id -> BigInt,
+        version_id -> BigInt,
+        from_body_id -> BigInt,
+        to_body_id -> BigInt,
+        relation -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    structure_changes (id) {
+        id -> BigInt,
+        version_id -> BigInt,
+        action -> Text,
+        subject -> Text,
+        summary -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    structure_change_issues (change_id, issue_id) {
+        change_id -> BigInt,
+        issue_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    committee_reports (consultation_id) {
+        consultation_id -> BigInt,
+        committee -> Text,
+        meeting_date -> Nullable<Date>,
+        purpose -> Text,
+        next_steps -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(version_bodies -> structure_versions (version_id));
+diesel::joinable!(structure_changes -> structure_versions (version_id));
+diesel::joinable!(structure_change_issues -> structure_changes (change_id));
+diesel::joinable!(structure_change_issues -> issues (issue_id));
 diesel::joinable!(response_revisions -> responses (response_id));
 diesel::joinable!(sections -> consultations (consultation_id));
 diesel::joinable!(questions -> consultations (consultation_id));
@@ -340,4 +414,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     analysis_runs,
     consultation_members,
     imports,
+    structure_versions,
+    version_bodies,
+    version_links,
+    structure_changes,
+    structure_change_issues,
+    committee_reports,
 );

@@ -55,6 +55,14 @@ id_types!(
     BodyId,
     /// A link between two bodies.
     BodyLinkId,
+    /// A revised structure, drawn up after the consultation.
+    StructureVersionId,
+    /// A body of a revised structure.
+    VersionBodyId,
+    /// A link of a revised structure.
+    VersionLinkId,
+    /// One recorded change to a revised structure.
+    StructureChangeId,
     /// A consultee (person or organisation) who responded.
     ConsulteeId,
     /// One submission.

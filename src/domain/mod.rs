@@ -23,6 +23,6 @@ pub use ids::*;
 pub use issue::{IssueKind, ThemeOrigin};
 pub use question::QuestionKind;
 pub use response::{Channel, Publication, ResponseStatus};
-pub use structure::{BodyStatus, Relation};
+pub use structure::{BodyStatus, ChangeAction, Relation};
 pub use text::ValidationError;
 pub use user::Role;

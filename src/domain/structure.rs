@@ -20,3 +20,12 @@ text_enum! {
         TwoWay => "two_way", "works two-way with",
     }
 }
+
+text_enum! {
+    /// What a change to a revised structure did, as the outcome page marks it.
+    pub enum ChangeAction ("change") {
+        Added => "added", "Added",
+        Changed => "changed", "Changed",
+        Removed => "removed", "Removed",
+    }
+}

@@ -18,7 +18,7 @@ use layout::core::style::{LineStyleKind, StyleAttr};
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
-use crate::domain::{BodyStatus, Relation};
+use crate::domain::{BodyStatus, ChangeAction, Relation};
 
 /// A body to draw.
 #[derive(Debug, Clone)]
@@ -28,6 +28,9 @@ pub struct DiagramBody {
     pub name: String,
     pub short_name: Option<String>,
     pub status: BodyStatus,
+    /// How a revised structure changed the body (none on the consulted one):
+    /// said in the box's words and by its outline, never by colour alone.
+    pub mark: Option<ChangeAction>,
 }
 
 /// A link to draw, by index into the bodies.
@@ -61,13 +64,34 @@ fn label(body: &DiagramBody) -> String {
     if let Some(short) = &body.short_name {
         lines.push(format!("({short})"));
     }
-    if body.status == BodyStatus::Disbanded {
+    if body.status == BodyStatus::Disbanded && body.mark.is_none() {
         lines.push("to be disbanded".into());
+    }
+    match body.mark {
+        Some(ChangeAction::Added) => lines.insert(0, "NEW".into()),
+        Some(ChangeAction::Changed) => lines.insert(0, "CHANGED".into()),
+        Some(ChangeAction::Removed) => lines.insert(0, "REMOVED".into()),
+        None => {}
     }
     lines.join("\n")
 }
 
-fn look(status: BodyStatus) -> StyleAttr {
+/// A box's outline: a removed body is dashed like a disbanded one, an added
+/// or changed one drawn with a heavy border.
+fn look(body: &DiagramBody) -> StyleAttr {
+    let status = match body.mark {
+        Some(ChangeAction::Removed) => BodyStatus::Disbanded,
+        Some(ChangeAction::Added | ChangeAction::Changed) => {
+            return StyleAttr::new(
+                Color::new(0x0b0c0cff),
+                5,
+                Some(Color::new(0xffffffff)),
+                6,
+                FONT_SIZE,
+            );
+        }
+        None => body.status,
+    };
     match status {
         BodyStatus::Proposed => StyleAttr::new(
             Color::new(0x1d70b8ff),
@@ -122,7 +146,7 @@ fn layout(bodies: &[DiagramBody], links: &[DiagramLink], orientation: Orientatio
             let size = pad_shape_scalar(get_size_for_str(&text, FONT_SIZE), 24.0);
             let element = Element::create_with_properties(
                 ShapeKind::new_box(&text),
-                look(body.status),
+                look(body),
                 Orientation::TopToBottom,
                 size,
                 format!("{}|{}", body.anchor, body.name),
@@ -385,6 +409,7 @@ mod tests {
             name: name.into(),
             short_name: None,
             status,
+            mark: None,
         }
     }
 

@@ -3,6 +3,8 @@
 
 pub mod chart;
 pub mod diagram;
+pub mod pack;
+pub mod png;
 pub mod summary;
 
 /// Escapes text for SVG and HTML (XML's five special characters).

@@ -109,3 +109,40 @@ pub fn closing_instant(consultation: &Consultation) -> Option<chrono::NaiveDateT
         (closed, closes) => closed.or(closes),
     }
 }
+
+/// The consulted structure drawn as inline SVG (empty without bodies):
+/// every box links to the body's description (`#body-N`) on the page.
+pub fn structure_diagram(
+    title: &str,
+    bodies: &[crate::db::structure::Body],
+    links: &[crate::db::structure::BodyLink],
+) -> String {
+    use crate::export::diagram::{self, DiagramBody, DiagramLink};
+    let index: std::collections::HashMap<_, _> =
+        bodies.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    let drawn: Vec<DiagramBody> = bodies
+        .iter()
+        .map(|b| DiagramBody {
+            anchor: format!("body-{}", b.id),
+            name: b.name.clone(),
+            short_name: b.short_name.clone(),
+            status: b.status,
+            mark: None,
+        })
+        .collect();
+    let drawn_links: Vec<DiagramLink> = links
+        .iter()
+        .filter_map(|l| {
+            Some(DiagramLink {
+                from: *index.get(&l.from_body_id)?,
+                to: *index.get(&l.to_body_id)?,
+                relation: l.relation,
+            })
+        })
+        .collect();
+    diagram::render(
+        &format!("Diagram of the structure proposed in {title}"),
+        &drawn,
+        &drawn_links,
+    )
+}

@@ -123,6 +123,7 @@ pub fn load_practice(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResu
     c.closes = None;
     fixture.consultees.clear();
     fixture.responses.clear();
+    fixture.revision = None;
     let loaded = db::write_transaction(conn, |conn| write(conn, &fixture))?;
     if matches!(loaded, LoadOutcome::Loaded(_)) {
         let today = crate::domain::time::london_date(now.and_utc());
@@ -175,6 +176,9 @@ pub struct Fixture {
     pub consultees: Vec<FixtureConsultee>,
     #[serde(default)]
     pub responses: Vec<FixtureResponse>,
+    /// What happened after: the revised structure and the outcome.
+    #[serde(default)]
+    pub revision: Option<super::outcome::fixture::FixtureRevision>,
 }
 
 /// The consultation itself. Dates are London calendar dates; `closes` means
@@ -377,6 +381,14 @@ fn write(conn: &mut DbConnection, fixture: &Fixture) -> ServiceResult<LoadOutcom
     for (issue_id, g) in answered {
         writer.group_response(conn, issue_id, g)?;
     }
+    if let Some(revision) = &fixture.revision {
+        super::outcome::fixture::apply(
+            conn,
+            &fixture.consultation.slug,
+            revision,
+            (&writer.bodies, &writer.issues),
+        )?;
+    }
     let change = Change {
         action: "fixture loaded",
         entity: "consultation",
@@ -559,6 +571,7 @@ impl<'f> Writer<'f> {
                 submission_key: None,
                 edit_salt: None,
                 submission_hash: None,
+                tell_me_outcome: false,
             },
         )?;
         self.counts.responses += 1;

@@ -15,6 +15,7 @@ pub mod health;
 pub mod import;
 pub mod limits;
 pub mod model;
+pub mod outcome;
 pub mod passwords;
 pub mod publication;
 pub mod responses;

@@ -158,7 +158,7 @@ impl Submission {
                 .collect(),
             publication: view.response.publication,
             channel: view.response.channel,
-            tell_me_outcome: false,
+            tell_me_outcome: view.response.tell_me_outcome,
             held: view.response.status == crate::domain::ResponseStatus::Held,
             checked: Checked,
         }

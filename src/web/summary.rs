@@ -185,7 +185,7 @@ pub async fn page(
 }
 
 /// A download's headers: the file name says what it holds.
-fn attachment(file: &str, content_type: &str) -> actix_web::HttpResponseBuilder {
+pub(crate) fn attachment(file: &str, content_type: &str) -> actix_web::HttpResponseBuilder {
     let mut builder = HttpResponse::Ok();
     builder.content_type(content_type).insert_header((
         header::CONTENT_DISPOSITION,

@@ -8,7 +8,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::{ConsultationStatus, time};
-use crate::export::diagram::{self, DiagramBody, DiagramLink};
 use crate::service::consultations::{Document, closing_instant};
 use crate::service::model::Consultation;
 
@@ -61,41 +60,7 @@ impl Listed {
 
 /// The structure diagram of a document, as inline SVG.
 pub fn structure_diagram(d: &Document) -> String {
-    let index: HashMap<_, _> = d
-        .bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.id, i))
-        .collect();
-    let bodies: Vec<DiagramBody> = d
-        .bodies
-        .iter()
-        .map(|b| DiagramBody {
-            anchor: format!("body-{}", b.id),
-            name: b.name.clone(),
-            short_name: b.short_name.clone(),
-            status: b.status,
-        })
-        .collect();
-    let links: Vec<DiagramLink> = d
-        .links
-        .iter()
-        .filter_map(|l| {
-            Some(DiagramLink {
-                from: *index.get(&l.from_body_id)?,
-                to: *index.get(&l.to_body_id)?,
-                relation: l.relation,
-            })
-        })
-        .collect();
-    diagram::render(
-        &format!(
-            "Diagram of the structure proposed in {}",
-            d.consultation.title
-        ),
-        &bodies,
-        &links,
-    )
+    crate::service::consultations::structure_diagram(&d.consultation.title, &d.bodies, &d.links)
 }
 
 /// What the public reads about who runs a consultation.

@@ -56,6 +56,8 @@ struct Ids {
     theme: i64,
     user: i64,
     upload: i64,
+    version_body: i64,
+    version_link: i64,
 }
 
 impl Ids {
@@ -71,6 +73,8 @@ impl Ids {
             .replace("{theme}", &self.theme.to_string())
             .replace("{user}", &self.user.to_string())
             .replace("{upload}", &self.upload.to_string())
+            .replace("{version_body}", &self.version_body.to_string())
+            .replace("{version_link}", &self.version_link.to_string())
     }
 }
 
@@ -108,7 +112,14 @@ fn arrange(app: &TestApp, status: ConsultationStatus) -> Ids {
         chrono::Utc::now(),
     )
     .expect("upload");
+    let version = db::outcome::versions_of(&mut conn, c.id).expect("versions")[0].id;
     Ids {
+        version_body: db::outcome::bodies_of(&mut conn, version).expect("revised bodies")[0]
+            .id
+            .0,
+        version_link: db::outcome::links_of(&mut conn, version).expect("revised links")[0]
+            .id
+            .0,
         reference: "CHL-0002".into(),
         section: db::document::sections_of(&mut conn, c.id).expect("sections")[0]
             .id

@@ -50,6 +50,7 @@ async fn a_consultee_and_an_officer_in_headless_chromium_with_no_accessibility_v
     let mut conn = test_db.connect();
     open_consultation(&mut conn);
     sounding::service::fixtures::load(&mut conn, "gloucestershire-2008").expect("fixture");
+    publish_an_outcome(&mut conn, "gloucestershire-2008");
     let email = "officer@example.gov.uk";
     sounding::service::users::add(
         &mut conn,
@@ -75,4 +76,39 @@ async fn a_consultee_and_an_officer_in_headless_chromium_with_no_accessibility_v
     println!("{stdout}");
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("0 violations"), "{stdout}");
+}
+
+/// A revised structure for `slug` with one recorded change, published on
+/// its outcome page.
+fn publish_an_outcome(conn: &mut sounding::db::DbConnection, slug: &str) {
+    use sounding::service::outcome::versions::{self, Edit, Reason};
+    let caller = sounding::service::access::Caller::System("browser test");
+    let now = chrono::Utc::now();
+    versions::start(conn, &caller, slug, now).expect("version");
+    let c = sounding::db::consultations::by_slug(conn, slug)
+        .expect("query")
+        .expect("consultation");
+    let version = sounding::db::outcome::versions_of(conn, c.id).expect("versions")[0].id;
+    let body = sounding::db::outcome::bodies_of(conn, version).expect("bodies")[0].clone();
+    let input = sounding::service::editing::BodyInput {
+        name: body.name.clone(),
+        short_name: body.short_name.clone().unwrap_or_default(),
+        status: body.status.as_str().into(),
+        role: body.role.clone(),
+        membership: format!("{} A young people's representative joins.", body.membership),
+        meets: body.meets.clone(),
+    };
+    let reason = Reason {
+        summary: "A young people's representative joins the board.".into(),
+        issues: Vec::new(),
+    };
+    versions::edit_with(
+        conn,
+        &caller,
+        slug,
+        (Edit::ChangeBody(body.id, &input), reason),
+        now,
+    )
+    .expect("change");
+    sounding::service::outcome::publish::publish(conn, &caller, slug, now, false).expect("publish");
 }

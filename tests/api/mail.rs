@@ -10,7 +10,7 @@ use sounding::mail::Mailer;
 use crate::helpers::{Kind, TestApp, TestDb, fields};
 
 /// A relay that accepts every message and keeps it.
-fn fake_relay() -> (u16, Arc<Mutex<Vec<String>>>) {
+pub fn fake_relay() -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let received = Arc::new(Mutex::new(Vec::new()));

@@ -17,6 +17,7 @@ mod html;
 mod import;
 mod instances;
 mod mail;
+mod outcome;
 mod pages;
 mod respond;
 mod schemathesis;

@@ -67,6 +67,7 @@ fn add_letter(app: &TestApp, reference: &str) -> ResponseId {
             submission_key: None,
             edit_salt: None,
             submission_hash: None,
+            tell_me_outcome: false,
         },
     )
     .expect("response");
@@ -108,12 +109,16 @@ app_test! {
         let question = db::document::questions_of(&mut conn, c.id).expect("questions")[0].id.0;
         let body = db::structure::bodies_of(&mut conn, c.id).expect("bodies")[0].id.0;
         let link = db::structure::links_of(&mut conn, c.id).expect("links")[0].id.0;
+        let version = db::outcome::versions_of(&mut conn, c.id).expect("versions")[0].id;
+        let version_body = db::outcome::bodies_of(&mut conn, version).expect("revised bodies")[0].id.0;
+        let version_link = db::outcome::links_of(&mut conn, version).expect("revised links")[0].id.0;
         let user = user_id(&app, "outsider@example.gov.uk").0;
         let scope = sounding::service::access::open(&mut conn, &sounding::service::access::Caller::System("test"), SLUG).expect("scope");
         let upload = sounding::service::import::upload(&mut conn, &scope, "walk.csv", b"Name,Comments\r\nAnn,Hello\r\n", chrono::Utc::now()).expect("upload");
         let fill = |p: &str| p.replace("{slug}", SLUG).replace("{reference}", "CHL-0001").replace("{issue}", &issue.to_string())
             .replace("{theme}", &theme.to_string()).replace("{section}", &section.to_string()).replace("{question}", &question.to_string())
-            .replace("{body}", &body.to_string()).replace("{link}", &link.to_string()).replace("{user}", &user.to_string()).replace("{upload}", &upload.to_string());
+            .replace("{body}", &body.to_string()).replace("{link}", &link.to_string()).replace("{user}", &user.to_string()).replace("{upload}", &upload.to_string())
+            .replace("{version_body}", &version_body.to_string()).replace("{version_link}", &version_link.to_string());
 
         // Who may use a route: admins, officers, group members of the
         // consultation. Everyone else signed in gets 403; anonymous 303.
@@ -143,6 +148,18 @@ app_test! {
             ("POST", "/staff/consultations/{slug}/links", RUNS),
             ("POST", "/staff/consultations/{slug}/links/{link}/delete", RUNS),
             ("POST", "/staff/consultations/{slug}/summary-with-contacts.csv", RUNS),
+            ("GET", "/staff/consultations/{slug}/outcome", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/versions", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/bodies", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/bodies/{version_body}", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/bodies/{version_body}/remove", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/links", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/links/{version_link}/remove", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/report", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/publish", RUNS),
+            ("POST", "/staff/consultations/{slug}/outcome/withdraw", RUNS),
+            ("GET", "/staff/consultations/{slug}/pack.docx", RUNS),
+            ("GET", "/staff/consultations/{slug}/pack.html", RUNS),
             ("POST", "/staff/consultations/{slug}/responses/{reference}/review", RUNS),
             ("GET", "/staff/users", ADMIN),
             ("POST", "/staff/users", ADMIN),

@@ -64,6 +64,7 @@ async function narrowScreen(browser) {
     [`/consultations/${slug}/respond`, "response form"],
     ["/consultations/gloucestershire-2008", "a published consultation"],
     ["/consultations/gloucestershire-2008/summary", "summary table"],
+    ["/consultations/gloucestershire-2008/outcome", "outcome page"],
     ["/privacy", "privacy notice"],
     ["/accessibility", "accessibility statement"],
   ];
@@ -135,6 +136,9 @@ async function consultee(browser) {
   await visit(page, `/consultations/${past}`, "published consultation");
   await visit(page, `/consultations/${past}/summary`, "published summary");
   await visit(page, `/consultations/${past}/responses`, "published responses");
+  // What happened after: the revised structure, each change and why.
+  await visit(page, `/consultations/${past}/outcome`, "outcome page");
+  await expectText(page, "A young people's representative joins the board.");
   await page.goto(`${base}/consultations/${past}/respond`);
   await expectText(page, "closed");
   await audit(page, "closed response form");
@@ -184,6 +188,10 @@ async function officer(browser, reference) {
   await page.click('#move button.button');
   await visit(page, `${ws}/themes/${target}`, "the other theme");
   if (!(await page.$(`#issue-${issue}`))) fail(`issue ${issue} did not move to theme ${target}`);
+
+  // After the consultation: the revised structure and the committee pack.
+  await visit(page, `/staff/consultations/${slug}/outcome`, "after the consultation");
+  await expectText(page, "The committee pack");
 
   // Draft and agree the group's response to it.
   await visit(page, `${ws}/issues/${issue}/draft`, "drafting");

@@ -79,7 +79,7 @@ pub struct Details {
     pub sign_off_by: SignOff,
 }
 
-fn parse_date(
+pub(crate) fn parse_date(
     field: &str,
     label: &str,
     value: Option<&str>,

@@ -103,6 +103,17 @@ pub(crate) fn parse_body(input: &BodyInput) -> ServiceResult<ParsedBody> {
     }
 }
 
+/// The structure consulted on is kept as it was once officers have
+/// started revising it: the outcome page compares the two.
+fn consulted_kept(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<()> {
+    if db::outcome::versions_of(conn, scope.consultation.id)?.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::Conflict(
+        "The structure consulted on is kept as it was: change the revised structure under “After the consultation” instead.".into(),
+    ))
+}
+
 fn name_taken() -> ServiceError {
     ServiceError::invalid("name", "The structure already has a body with this name")
 }
@@ -117,6 +128,7 @@ impl Part for Body {
         scope: &Scope,
         input: &BodyInput,
     ) -> ServiceResult<Audited<i64>> {
+        consulted_kept(conn, scope)?;
         let b = parse_body(input)?;
         let c = &scope.consultation;
         within(
@@ -135,6 +147,7 @@ impl Part for Body {
 
     /// Deletes a body and its links.
     fn delete(conn: &mut DbConnection, scope: &Scope, id: i64) -> ServiceResult<Audited<()>> {
+        consulted_kept(conn, scope)?;
         let id = BodyId(id);
         let before = db::structure::body_of(conn, scope.consultation.id, id)?
             .ok_or_else(|| missing("body"))?;
@@ -150,6 +163,7 @@ impl Changeable for Body {
         id: i64,
         input: &BodyInput,
     ) -> ServiceResult<Audited<()>> {
+        consulted_kept(conn, scope)?;
         let (id, b) = (BodyId(id), parse_body(input)?);
         let c = &scope.consultation;
         let before = db::structure::body_of(conn, c.id, id)?.ok_or_else(|| missing("body"))?;
@@ -195,10 +209,12 @@ impl Part for BodyLink {
         scope: &Scope,
         input: &LinkInput,
     ) -> ServiceResult<Audited<i64>> {
+        consulted_kept(conn, scope)?;
         link_to(conn, scope, input)
     }
 
     fn delete(conn: &mut DbConnection, scope: &Scope, id: i64) -> ServiceResult<Audited<()>> {
+        consulted_kept(conn, scope)?;
         let id = BodyLinkId(id);
         db::structure::link_of(conn, scope.consultation.id, id)?.ok_or_else(|| missing("link"))?;
         db::structure::delete_link(conn, id)?;

@@ -155,6 +155,7 @@ impl<'a> Rows<'a> {
                 submission_key: item.stored.submission_key,
                 edit_salt: item.stored.edit_salt,
                 submission_hash: item.stored.submission_hash,
+                tell_me_outcome: submission.tell_me_outcome,
             },
         });
         self.consultees(item, id)?;

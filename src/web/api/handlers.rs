@@ -283,7 +283,7 @@ pub async fn delete_question(
 
 /// Add a body to the proposed structure.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/bodies", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = BodyInput,
-    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_body(
     state: web::Data<AppState>,
     staff: ApiStaff,
@@ -295,7 +295,7 @@ pub async fn add_body(
 
 /// Change a body.
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/bodies/{body}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("body" = i64, Path)), request_body = BodyInput,
-    responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_body(
     state: web::Data<AppState>,
     staff: ApiStaff,
@@ -307,7 +307,7 @@ pub async fn update_body(
 
 /// Delete a body and its links.
 #[utoipa::path(delete, path = "/api/v1/consultations/{slug}/bodies/{body}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("body" = i64, Path)),
-    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_body(
     state: web::Data<AppState>,
     staff: ApiStaff,
@@ -318,7 +318,7 @@ pub async fn delete_body(
 
 /// Link two bodies.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/links", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80)), request_body = LinkInput,
-    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Created), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_link(
     state: web::Data<AppState>,
     staff: ApiStaff,
@@ -330,7 +330,7 @@ pub async fn add_link(
 
 /// Delete a link.
 #[utoipa::path(delete, path = "/api/v1/consultations/{slug}/links/{link}", tag = "structure", security(("bearer" = [])), params(("slug" = String, Path, max_length = 80), ("link" = i64, Path)),
-    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_link(
     state: web::Data<AppState>,
     staff: ApiStaff,

@@ -135,7 +135,7 @@ impl DetailsView {
 
 /// Reads a GOV.UK date input (`{name}-day`, `-month`, `-year`) as `YYYY-MM-DD`;
 /// partly filled dates are passed through to fail validation clearly.
-fn date_field(form: &FormData, name: &str) -> Option<String> {
+pub(crate) fn date_field(form: &FormData, name: &str) -> Option<String> {
     let (d, m, y) = (
         form.get(&format!("{name}-day")).trim(),
         form.get(&format!("{name}-month")).trim(),

@@ -206,6 +206,11 @@ pub(crate) fn notice(done: Option<&str>) -> Option<&'static str> {
         "user-added" => "The user was added.",
         "user-disabled" => "The user was disabled; their sessions have ended.",
         "user-enabled" => "The user was enabled.",
+        "version-started" => "A new version of the revised structure was started.",
+        "structure-changed" => "The change to the revised structure was saved with its reason.",
+        "report-saved" => "The covering report was saved.",
+        "outcome-published" => "The outcome page was published.",
+        "outcome-withdrawn" => "The outcome page was withdrawn.",
         _ => return None,
     })
 }

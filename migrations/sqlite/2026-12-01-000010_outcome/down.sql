@@ -1,0 +1,10 @@
+ALTER TABLE responses DROP COLUMN outcome_sent_at;
+ALTER TABLE responses DROP COLUMN tell_me_outcome;
+ALTER TABLE consultations DROP COLUMN outcome_published_at;
+ALTER TABLE consultations DROP COLUMN outcome_version_id;
+DROP TABLE committee_reports;
+DROP TABLE structure_change_issues;
+DROP TABLE structure_changes;
+DROP TABLE version_links;
+DROP TABLE version_bodies;
+DROP TABLE structure_versions;
