@@ -7,8 +7,11 @@
 //!    start a point; lines that follow without a marker continue it.
 //! 3. Other paragraphs are split into sentences (Unicode sentence bounds);
 //!    a sentence that plainly carries on the one before ("This…", "It…",
-//!    "However…", "For example…") or is very short stays with it, so a point
-//!    argued over several sentences is one issue.
+//!    "However…", "For example…"), is very short, or answers a concern
+//!    raised in the sentence before with a remedy about the same thing
+//!    ("…the SLG has no elected members. The SLG should include the
+//!    Leader…") stays with it, so a point argued over several sentences is
+//!    one issue.
 //! 4. Salutations, sign-offs and reference lines ("Dear Sir", "Yours
 //!    sincerely", "Re: consultation") are not issues.
 
@@ -222,6 +225,65 @@ fn starts_with_continuation(sentence: &str) -> bool {
     })
 }
 
+/// Words that say the sentence raises a problem.
+const CONCERNS: &[&str] = &[
+    "concern",
+    "concerned",
+    "concerns",
+    "worried",
+    "worry",
+    "risk",
+    "risks",
+    "problem",
+    "problems",
+    "lack",
+    "lacks",
+    "unclear",
+    "insufficient",
+    "inadequate",
+    "no",
+    "not",
+    "fails",
+    "weak",
+];
+
+/// Words that say the sentence asks for something to be done.
+const REMEDIES: &[&str] = &[
+    "should",
+    "must",
+    "ought",
+    "need",
+    "needs",
+    "suggest",
+    "recommend",
+    "propose",
+    "urge",
+];
+
+/// The content words of a sentence, lower-cased (stop words and short
+/// words left out).
+fn content_words(sentence: &str) -> std::collections::HashSet<String> {
+    sentence
+        .unicode_words()
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !super::stopwords::is_stop_word(w))
+        .collect()
+}
+
+/// Whether `sentence` asks for a remedy to a concern `before` raised, about
+/// the same thing (a content word in common): one argued point.
+fn answers_concern(before: &str, sentence: &str) -> bool {
+    let has = |text: &str, words: &[&str]| {
+        text.unicode_words()
+            .any(|w| words.contains(&w.to_lowercase().as_str()))
+    };
+    let last_sentence = before.unicode_sentences().last().unwrap_or(before);
+    !sentence.trim_end().ends_with('?')
+        && has(last_sentence, CONCERNS)
+        && has(sentence, REMEDIES)
+        && !content_words(last_sentence).is_disjoint(&content_words(sentence))
+}
+
 fn sentence_points(paragraph: &str) -> Vec<String> {
     let mut points: Vec<String> = Vec::new();
     for sentence in paragraph.unicode_sentences() {
@@ -231,7 +293,11 @@ fn sentence_points(paragraph: &str) -> Vec<String> {
         }
         let words = sentence.unicode_words().count();
         let joins = points.last().is_some_and(|last| !is_framing(last))
-            && (starts_with_continuation(sentence) || words < SHORT_SENTENCE_WORDS);
+            && (starts_with_continuation(sentence)
+                || words < SHORT_SENTENCE_WORDS
+                || points
+                    .last()
+                    .is_some_and(|last| answers_concern(last, sentence)));
         match points.last_mut() {
             Some(last) if joins => {
                 last.push(' ');
@@ -374,6 +440,27 @@ mod tests {
         assert_eq!(points.len(), 2, "{points:#?}");
         assert!(points[0].ends_with("joint work could help."));
         assert_eq!(split(text)[0].kind, IssueKind::Question);
+    }
+
+    #[test]
+    fn a_concern_and_the_remedy_that_answers_it_stay_one_issue() {
+        let text = "We support the new structure.\n\n\
+                    However, we are concerned that the Strategic Leadership Group has no elected members. \
+                    The Strategic Leadership Group should include the Leader of the Council and the cabinet member for communities.\n\n\
+                    Positive Development should report twice a year.";
+        let points = texts(text);
+        assert_eq!(points.len(), 3, "{points:#?}");
+        assert_eq!(points[0], "We support the new structure.");
+        assert!(points[1].starts_with("However, we are concerned"));
+        assert!(
+            points[1].ends_with("cabinet member for communities."),
+            "{points:#?}"
+        );
+        // A remedy about something else is a point of its own.
+        let separate = texts(
+            "We are concerned that the partnerships have no budget. Neighbourhood groups should meet monthly.",
+        );
+        assert_eq!(separate.len(), 2, "{separate:#?}");
     }
 
     #[test]
