@@ -49,12 +49,73 @@ pub fn suggest_answers(embedding: &Dense, answered: &[bool]) -> Vec<Vec<Suggesti
         .collect()
 }
 
+/// Answered issues sharing at least this much of their wording (TF-IDF
+/// cosine) are suggested between analysis runs.
+pub const MIN_WORD_SIMILARITY: f32 = 0.3;
+
+/// The answered issues most like issue `of` by their words alone (TF-IDF
+/// over `texts`, the consultation's issues), most similar first: what the
+/// drafting page offers the moment another issue is answered, without
+/// running the analysis again.
+pub fn by_words<S: AsRef<str> + Sync>(
+    texts: &[S],
+    of: usize,
+    answered: &[usize],
+) -> Vec<Suggestion> {
+    use std::collections::HashMap;
+    if of >= texts.len() {
+        return Vec::new();
+    }
+    let tfidf = super::vector::TfIdf::build(&super::tokenize::Tokenizer::default(), texts);
+    let mine: HashMap<usize, f32> = tfidf.matrix.row(of).collect();
+    if mine.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<Suggestion> = answered
+        .iter()
+        .filter(|&&j| j != of && j < texts.len())
+        .map(|&j| Suggestion {
+            issue: j,
+            similarity: tfidf
+                .matrix
+                .row(j)
+                .filter_map(|(term, w)| mine.get(&term).map(|v| v * w))
+                .sum(),
+        })
+        .filter(|s| s.similarity >= MIN_WORD_SIMILARITY)
+        .collect();
+    found.sort_by(|a, b| {
+        b.similarity
+            .total_cmp(&a.similarity)
+            .then(a.issue.cmp(&b.issue))
+    });
+    found.truncate(MAX_SUGGESTIONS);
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::lsa::Lsa;
     use crate::analysis::tokenize::Tokenizer;
     use crate::analysis::vector::TfIdf;
+
+    #[test]
+    fn an_issue_is_offered_answers_to_issues_in_the_same_words_without_an_analysis_run() {
+        let texts = [
+            "Should the police authority be on the leadership group?",
+            "Evening bus services are too infrequent",
+            "The leadership group should include the police authority",
+            "Parking charges are too high",
+            "Bus services in the evening should run more often",
+        ];
+        let found = by_words(&texts, 0, &[1, 2, 3]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].issue, 2);
+        let buses = by_words(&texts, 4, &[1, 2, 3]);
+        assert_eq!(buses.first().map(|s| s.issue), Some(1));
+        assert!(by_words(&texts, 3, &[]).is_empty());
+    }
 
     #[test]
     fn an_unanswered_issue_is_offered_the_answer_to_a_similar_one() {

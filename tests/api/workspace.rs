@@ -630,3 +630,45 @@ app_test! {
         }
     }
 }
+
+app_test! {
+    async fn drafting_names_issues_by_reference_saves_and_goes_to_the_next_unanswered_and_suggests_by_words(app) {
+        app.load_fixture(SLUG);
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let (first, police, parking) = {
+            let mut conn = app.db.connect();
+            let c = consultation(&app);
+            let issues = db::issues::of_consultation(&mut conn, c.id).expect("issues");
+            let first = issues[0].clone();
+            let mut add = |position: i32, content: &str| {
+                db::issues::insert(&mut conn, &db::issues::NewIssue {
+                    consultation_id: c.id,
+                    response_id: first.response_id,
+                    position,
+                    content,
+                    kind: IssueKind::Suggestion,
+                })
+                .expect("issue")
+            };
+            let police = add(11, "The police authority should sit on the Strategic Leadership Group.");
+            let parking = add(12, "Parking in the town centre is too expensive.");
+            (first, police, parking)
+        };
+        let page = officer.get(&format!("/staff/consultations/{SLUG}/issues/{}/draft", first.id.0)).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("The group’s response to CHL-0001, point 1"), "no database id in the heading");
+        assert!(!page.body.contains(&format!("issue {}", first.id.0)));
+        let mut send = fields(&[("kind", "noted"), ("status", "agreed"), ("content", ""), ("same_as", ""), ("then", "next")]);
+        send.push(("version".into(), page.input("version").expect("version")));
+        send.push(("csrf_token".into(), page.input("csrf_token").expect("token")));
+        let saved = officer.post(&format!("/staff/consultations/{SLUG}/issues/{}/draft", first.id.0), &send).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let next = saved.header("location").expect("location").to_string();
+        assert_eq!(next, format!("/staff/consultations/{SLUG}/issues/{}/draft?done=drafted-next", police.0), "the next issue without a response");
+        let police_page = officer.get(&next).await;
+        assert!(police_page.body.contains("CHL-0001, point 11"));
+        assert!(police_page.body.contains("police authority presence"), "an answered issue in the same words is suggested without an analysis run");
+        let parking_page = officer.get(&format!("/staff/consultations/{SLUG}/issues/{}/draft", parking.0)).await;
+        assert!(!parking_page.body.contains("Similar issues already answered"), "nothing like it is answered");
+    }
+}

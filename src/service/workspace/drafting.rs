@@ -50,6 +50,19 @@ pub struct DraftView {
     /// Unanswered repeats of this issue that one answer can cover.
     pub repeats: Vec<Issue>,
     pub history: Vec<AuditEntry>,
+    /// Each response's reference, for naming issues as `CHL-0006/2`.
+    pub references: HashMap<crate::domain::ResponseId, String>,
+}
+
+impl DraftView {
+    /// How the group names an issue: its response's reference and point
+    /// number (`CHL-0006/2`), never a database id.
+    pub fn name_of(&self, issue: &Issue) -> String {
+        match self.references.get(&issue.response_id) {
+            Some(reference) => format!("{reference}/{}", issue.position),
+            None => format!("point {}", issue.position),
+        }
+    }
 }
 
 /// The text the summary table shows for `issue`'s answer (a bare
@@ -88,7 +101,7 @@ pub fn draft_view(conn: &mut DbConnection, scope: &Scope, id: IssueId) -> Servic
         .as_ref()
         .and_then(|a| a.same_as_issue_id)
         .and_then(|t| Some(((*by_id.get(&t)?).clone(), shown_for(&answers, t)?)));
-    let suggestions = db::analysis::suggestions_for(conn, id)?
+    let mut suggestions: Vec<Suggestion> = db::analysis::suggestions_for(conn, id)?
         .into_iter()
         .filter_map(|s| {
             let issue = (*by_id.get(&s.suggested_issue_id)?).clone();
@@ -100,6 +113,15 @@ pub fn draft_view(conn: &mut DbConnection, scope: &Scope, id: IssueId) -> Servic
             })
         })
         .collect();
+    // Issues answered since the analysis ran are offered by their words.
+    if !answers.contains_key(&id) {
+        for found in words_alike(&all, id, &answers) {
+            if suggestions.iter().all(|s| s.issue.id != found.issue.id) {
+                suggestions.push(found);
+            }
+        }
+        suggestions.truncate(crate::analysis::suggest::MAX_SUGGESTIONS + 2);
+    }
     let answered = all
         .iter()
         .filter(|i| i.id != id)
@@ -111,7 +133,16 @@ pub fn draft_view(conn: &mut DbConnection, scope: &Scope, id: IssueId) -> Servic
         .cloned()
         .collect();
     let history = db::audit::for_entity(conn, "issue", id.0)?;
+    let response_ids: Vec<_> = {
+        let mut ids: Vec<_> = all.iter().map(|i| i.response_id).collect();
+        ids.dedup();
+        ids
+    };
+    let references = db::responses::references_of(conn, &response_ids)?
+        .into_iter()
+        .collect();
     Ok(DraftView {
+        references,
         issue,
         reference,
         raised_by,
@@ -123,6 +154,60 @@ pub fn draft_view(conn: &mut DbConnection, scope: &Scope, id: IssueId) -> Servic
         repeats,
         history,
     })
+}
+
+/// Answered issues worded like issue `id`, by TF-IDF over the
+/// consultation's issues.
+fn words_alike(
+    all: &[Issue],
+    id: IssueId,
+    answers: &HashMap<IssueId, GroupResponse>,
+) -> Vec<Suggestion> {
+    let Some(of) = all.iter().position(|i| i.id == id) else {
+        return Vec::new();
+    };
+    let texts: Vec<&str> = all.iter().map(|i| i.content.as_str()).collect();
+    let answered: Vec<usize> = (0..all.len())
+        .filter(|&j| answers.contains_key(&all[j].id))
+        .collect();
+    crate::analysis::suggest::by_words(&texts, of, &answered)
+        .into_iter()
+        .filter_map(|s| {
+            let issue = all[s.issue].clone();
+            Some(Suggestion {
+                shown: shown_for(answers, issue.id)?,
+                issue,
+                similarity: s.similarity,
+            })
+        })
+        .collect()
+}
+
+/// The next issue without a group response after `after`, in the table's
+/// order, within `theme` when given (from the start again after the last):
+/// where "Save and go to the next" leads.
+pub fn next_unanswered(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    after: IssueId,
+    theme: Option<crate::domain::ThemeId>,
+) -> ServiceResult<Option<IssueId>> {
+    let c = &scope.consultation;
+    let answered: std::collections::HashSet<IssueId> =
+        db::group_responses::of_consultation(conn, c.id)?
+            .into_iter()
+            .map(|a| a.issue_id)
+            .collect();
+    let all: Vec<Issue> = db::issues::of_consultation(conn, c.id)?
+        .into_iter()
+        .filter(|i| theme.is_none() || i.theme_id == theme)
+        .collect();
+    let start = all.iter().position(|i| i.id == after).map_or(0, |p| p + 1);
+    Ok(all[start..]
+        .iter()
+        .chain(&all[..start])
+        .find(|i| i.id != after && !answered.contains(&i.id))
+        .map(|i| i.id))
 }
 
 /// A group response as typed.

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{Done, HistoryEntry, Screen, act, history, load, settle, when};
+use crate::db;
 use crate::domain::{DraftStatus, GroupResponseKind, IssueId};
 use crate::service::access::Action;
 use crate::service::workspace::drafting::{self, DraftInput, DraftView};
@@ -38,6 +39,9 @@ struct ThemeLink {
 #[derive(Debug, Serialize)]
 struct IssueView {
     id: i64,
+    /// `CHL-0006/2`: how the group names it.
+    name: String,
+    point: i32,
     content: String,
     kind: &'static str,
     reference: String,
@@ -59,6 +63,8 @@ struct SavedResponse {
 #[derive(Debug, Serialize)]
 struct Answered {
     id: i64,
+    /// `CHL-0006/2`.
+    name: String,
     content: String,
     shown: String,
     /// For the "As above" list: its label and whether it is chosen.
@@ -89,12 +95,13 @@ struct DraftPage {
     history: Vec<HistoryEntry>,
 }
 
-fn answered(id: IssueId, content: &str, shown: &str, same_as: &str) -> Answered {
+fn answered((id, name): (IssueId, String), content: &str, shown: &str, same_as: &str) -> Answered {
     Answered {
         id: id.0,
+        label: format!("{name}: {}", extract(content)),
+        name,
         content: extract(content),
         shown: shown.to_string(),
-        label: format!("Issue {}: {}", id.0, extract(content)),
         chosen: id.0.to_string() == same_as,
         similarity: String::new(),
     }
@@ -144,6 +151,8 @@ fn draft_page(view: &DraftView, failed: Option<&FailedForm>, may_agree: bool) ->
     DraftPage {
         issue: IssueView {
             id: view.issue.id.0,
+            name: view.name_of(&view.issue),
+            point: view.issue.position,
             content: view.issue.content.clone(),
             kind: view.issue.kind.label(),
             reference: view.reference.clone(),
@@ -163,16 +172,25 @@ fn draft_page(view: &DraftView, failed: Option<&FailedForm>, may_agree: bool) ->
             content: a.content.clone(),
             updated: when(a.updated_at),
         }),
-        linked: (view.linked.as_ref())
-            .map(|(issue, shown)| answered(issue.id, &issue.content, shown, "")),
+        linked: (view.linked.as_ref()).map(|(issue, shown)| {
+            answered((issue.id, view.name_of(issue)), &issue.content, shown, "")
+        }),
         suggestions: (view.suggestions.iter())
             .map(|s| Answered {
                 similarity: format!("{:.0}%", s.similarity * 100.0),
-                ..answered(s.issue.id, &s.issue.content, &s.shown, "")
+                ..answered(
+                    (s.issue.id, view.name_of(&s.issue)),
+                    &s.issue.content,
+                    &s.shown,
+                    "",
+                )
             })
             .collect(),
         answered: (view.answered.iter())
-            .map(|(issue, shown)| answered(issue.id, &issue.content, &extract(shown), &same_as))
+            .map(|(issue, shown)| {
+                let name = view.name_of(issue);
+                answered((issue.id, name), &issue.content, &extract(shown), &same_as)
+            })
             .collect(),
         repeats: view.repeats.len(),
         form: draft_form(view, failed, may_agree),
@@ -229,12 +247,28 @@ pub async fn save(
         same_as: form.get("same_as").into(),
         status: form.get("status").into(),
     };
+    let then = form.get("then").to_string();
     let now = state.clock.now();
+    let s2 = slug.clone();
     let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
-        drafting::save(conn, s, id, &input, now)
+        drafting::save(conn, s, id, &input, now)?;
+        let theme = match then.as_str() {
+            "next" => None,
+            "next-in-theme" => match db::issues::by_id(conn, id)?.and_then(|i| i.theme_id) {
+                Some(theme) => Some(theme),
+                None => return Ok(format!("{}?done=drafted", draft_url(&s2, id))),
+            },
+            _ => return Ok(format!("{}?done=drafted", draft_url(&s2, id))),
+        };
+        Ok(match drafting::next_unanswered(conn, s, id, theme)? {
+            Some(next) => format!("{}?done=drafted-next", draft_url(&s2, next)),
+            None => match theme {
+                Some(t) => format!("/staff/consultations/{s2}/themes/{}?done=all-answered", t.0),
+                None => format!("/staff/consultations/{s2}/themes?done=all-answered"),
+            },
+        })
     })
-    .await
-    .map(|()| format!("{}?done=drafted", draft_url(&slug, id)));
+    .await;
     settle(outcome, ("draft", &form), |failed: FailedForm| async move {
         show(
             &req,

@@ -194,6 +194,8 @@ pub(crate) fn notice(done: Option<&str>) -> Option<&'static str> {
         "themes-merged" => "The themes were merged.",
         "theme-split" => "The selected issues are now a theme of their own.",
         "drafted" => "The group’s response was saved.",
+        "drafted-next" => "The group’s response was saved. This is the next issue without one.",
+        "all-answered" => "The group’s response was saved. Every issue here now has a response.",
         "repeats" => "The repeats were answered “As above”.",
         "started" => "The analysis has started.",
         "member-added" => "The group member was added.",
