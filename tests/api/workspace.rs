@@ -412,7 +412,8 @@ app_test! {
 
         // "As above" with no wording of its own shows the linked answer.
         let page = browser.get(&draft(new_two)).await;
-        assert!(page.body.contains(&format!("Issue {first_written}")), "earlier answers are offered");
+        assert!(page.body.contains(&format!("<option value=\"{first_written}\"")), "earlier answers are offered");
+        assert!(page.body.contains("CHL-0001/1: "), "named by reference and point");
         let bare = browser.submit(&draft(new_two), &draft(new_two), &[("kind", "as_above"), ("same_as", &first_written.to_string()), ("status", "agreed"), ("content", "")]).await;
         assert_eq!(bare.status, 303, "{}", bare.body);
         let linked = db::group_responses::for_issue(&mut conn, all[1].id).expect("query").expect("answer").content.expect("wording");
