@@ -138,7 +138,7 @@ app_test! {
         db::consultations::set_status(&mut conn, c.id, ConsultationStatus::Open, chrono::Utc::now().naive_utc()).expect("open");
         let question = db::document::questions_of(&mut conn, c.id).expect("questions")[0].id;
         let browser = app.signed_in("officer@example.gov.uk", Role::Officer).await;
-        let page = browser.submit("/staff/consultations/cheltenham-2011", &format!("/staff/consultations/cheltenham-2011/questions/{question}/delete"), &[]).await;
+        let page = browser.submit("/staff/consultations/cheltenham-2011", &format!("/staff/consultations/cheltenham-2011/questions/{question}/delete"), &[("confirm", "yes")]).await;
         assert_eq!(page.status, 409);
         assert!(page.body.contains("removing it would lose their answers"));
         assert_eq!(db::document::questions_of(&mut conn, c.id).expect("questions").len(), 3);

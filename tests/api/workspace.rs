@@ -139,14 +139,18 @@ app_test! {
             ("POST", "/staff/consultations/{slug}/sections", RUNS),
             ("POST", "/staff/consultations/{slug}/sections/{section}", RUNS),
             ("POST", "/staff/consultations/{slug}/sections/{section}/delete", RUNS),
+            ("GET", "/staff/consultations/{slug}/sections/{section}/delete", RUNS),
             ("POST", "/staff/consultations/{slug}/questions", RUNS),
             ("POST", "/staff/consultations/{slug}/questions/{question}", RUNS),
             ("POST", "/staff/consultations/{slug}/questions/{question}/delete", RUNS),
+            ("GET", "/staff/consultations/{slug}/questions/{question}/delete", RUNS),
             ("POST", "/staff/consultations/{slug}/bodies", RUNS),
             ("POST", "/staff/consultations/{slug}/bodies/{body}", RUNS),
             ("POST", "/staff/consultations/{slug}/bodies/{body}/delete", RUNS),
+            ("GET", "/staff/consultations/{slug}/bodies/{body}/delete", RUNS),
             ("POST", "/staff/consultations/{slug}/links", RUNS),
             ("POST", "/staff/consultations/{slug}/links/{link}/delete", RUNS),
+            ("GET", "/staff/consultations/{slug}/links/{link}/delete", RUNS),
             ("POST", "/staff/consultations/{slug}/summary-with-contacts.csv", RUNS),
             ("GET", "/staff/consultations/{slug}/outcome", RUNS),
             ("POST", "/staff/consultations/{slug}/outcome/versions", RUNS),
@@ -181,6 +185,7 @@ app_test! {
             ("POST", "/staff/consultations/{slug}/issues/{issue}/merge-next", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/split", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/remove", WORKS),
+            ("GET", "/staff/consultations/{slug}/issues/{issue}/remove", WORKS),
             ("GET", "/staff/consultations/{slug}/issues/{issue}/draft", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/draft", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/repeats", WORKS),
@@ -191,6 +196,7 @@ app_test! {
             ("POST", "/staff/consultations/{slug}/themes/{theme}/rename", WORKS),
             ("POST", "/staff/consultations/{slug}/themes/{theme}/pin", WORKS),
             ("POST", "/staff/consultations/{slug}/themes/{theme}/merge", WORKS),
+            ("GET", "/staff/consultations/{slug}/themes/{theme}/merge", WORKS),
             ("POST", "/staff/consultations/{slug}/themes/{theme}/split", WORKS),
             ("GET", "/staff/consultations/{slug}/analysis", WORKS),
             ("POST", "/staff/consultations/{slug}/analysis", WORKS),
@@ -364,7 +370,7 @@ app_test! {
         assert!(nothing.body.contains("Select at least one issue"));
 
         // Merge "Police on the SLG" into "Membership of the SLG", then rename and pin.
-        let merged = browser.submit(&format!("/staff/consultations/cheltenham-2011/themes/{police}"), &format!("/staff/consultations/cheltenham-2011/themes/{police}/merge"), &[("into", &slg.to_string())]).await;
+        let merged = browser.submit(&format!("/staff/consultations/cheltenham-2011/themes/{police}"), &format!("/staff/consultations/cheltenham-2011/themes/{police}/merge"), &[("into", &slg.to_string()), ("confirm", "yes")]).await;
         assert_eq!(merged.status, 303, "{}", merged.body);
         assert!(db::themes::by_id(&mut conn, ThemeId(police)).expect("query").is_none());
         assert_eq!(db::issues::of_theme(&mut conn, ThemeId(slg)).expect("issues").len(), 4);
@@ -671,5 +677,60 @@ app_test! {
         assert!(police_page.body.contains("police authority presence"), "an answered issue in the same words is suggested without an analysis run");
         let parking_page = officer.get(&format!("/staff/consultations/{SLUG}/issues/{}/draft", parking.0)).await;
         assert!(!parking_page.body.contains("Similar issues already answered"), "nothing like it is answered");
+    }
+}
+
+app_test! {
+    async fn destructive_actions_ask_first_and_lose_nothing_until_confirmed(app) {
+        app.load_fixture(SLUG);
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let c = consultation(&app);
+        let (section, issue) = {
+            let mut conn = app.db.connect();
+            let section = db::document::sections_of(&mut conn, c.id).expect("sections")[0].clone();
+            let issue = db::issues::of_consultation(&mut conn, c.id).expect("issues")[0].clone();
+            (section, issue)
+        };
+        let delete = format!("/staff/consultations/{SLUG}/sections/{}/delete", section.id.0);
+        let asked = officer.submit(&format!("/staff/consultations/{SLUG}"), &delete, &[]).await;
+        assert_eq!(asked.status, 303);
+        assert_eq!(asked.header("location"), Some(delete.as_str()), "one click leads to the question, not the deletion");
+        let page = officer.get(&delete).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(&format!("Delete the section “{}”?", section.heading)), "{}", page.body);
+        assert!(page.body.contains("This cannot be undone"));
+        {
+            let mut conn = app.db.connect();
+            assert!(db::document::sections_of(&mut conn, c.id).expect("sections").iter().any(|s| s.id == section.id), "nothing deleted yet");
+        }
+        let done = officer.submit(&delete, &delete, &[("confirm", "yes")]).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        {
+            let mut conn = app.db.connect();
+            assert!(!db::document::sections_of(&mut conn, c.id).expect("sections").iter().any(|s| s.id == section.id), "deleted once confirmed");
+        }
+
+        // An issue the group has not answered (an answered one is merged, not removed).
+        let issue = {
+            let mut conn = app.db.connect();
+            let id = db::issues::insert(&mut conn, &db::issues::NewIssue {
+                consultation_id: c.id,
+                response_id: issue.response_id,
+                position: 11,
+                content: "Kind regards to the team.",
+                kind: IssueKind::Comment,
+            })
+            .expect("issue");
+            db::issues::by_id(&mut conn, id).expect("query").expect("issue")
+        };
+        let remove = format!("/staff/consultations/{SLUG}/issues/{}/remove", issue.id.0);
+        let asked = officer.submit(&format!("/staff/consultations/{SLUG}/inbox/CHL-0001"), &remove, &[]).await;
+        assert_eq!(asked.header("location"), Some(remove.as_str()));
+        let page = officer.get(&remove).await;
+        assert!(page.body.contains("Remove CHL-0001, point 11: it is not an issue?"), "{}", page.body);
+        assert!(page.body.contains(&issue.content));
+        let removed = officer.submit(&remove, &remove, &[("confirm", "yes")]).await;
+        assert_eq!(removed.status, 303);
+        assert!(removed.header("location").is_some_and(|l| l.ends_with("#issues")), "back at the issues");
     }
 }

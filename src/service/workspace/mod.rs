@@ -24,7 +24,7 @@ pub const MAX_TEXT_CHARS: usize = 10_000;
 
 /// The issue `id` if it belongs to `consultation` (otherwise "not found",
 /// so ids of other consultations reveal nothing).
-fn issue_in(
+pub(crate) fn issue_in(
     conn: &mut DbConnection,
     consultation: &db::consultations::Consultation,
     id: IssueId,

@@ -7,11 +7,14 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Edit, apply};
+use crate::service::access::{Action, Caller};
+use crate::service::editing::Editor;
 use crate::service::editing::{
     self, Body, BodyInput, BodyLink, Changeable, LinkInput, Part, Question, QuestionInput, Section,
     SectionInput,
 };
 use crate::web::auth::StaffUser;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppError;
 use crate::web::form::{CheckedForm, FormData};
 use crate::web::state::AppState;
@@ -20,9 +23,21 @@ use crate::web::state::AppState;
 pub trait FromForm: Part {
     /// The part's input as typed on its form.
     fn input(form: &FormData) -> Self::Input;
+
+    /// For the "Are you sure?" page: what deleting part `id` asks and what
+    /// it quotes (none: no such part).
+    fn describe(editor: &Editor, id: i64) -> Option<(String, Option<String>)>;
 }
 
 impl FromForm for Section {
+    fn describe(editor: &Editor, id: i64) -> Option<(String, Option<String>)> {
+        let s = editor.sections.iter().find(|s| s.id.0 == id)?;
+        Some((
+            format!("Delete the section “{}”?", s.heading),
+            Some(s.content.chars().take(300).collect()),
+        ))
+    }
+
     fn input(form: &FormData) -> SectionInput {
         SectionInput {
             heading: form.get("heading").into(),
@@ -32,6 +47,11 @@ impl FromForm for Section {
 }
 
 impl FromForm for Question {
+    fn describe(editor: &Editor, id: i64) -> Option<(String, Option<String>)> {
+        let q = editor.questions.iter().find(|q| q.id.0 == id)?;
+        Some(("Remove this question?".into(), Some(q.prompt.clone())))
+    }
+
     fn input(form: &FormData) -> QuestionInput {
         QuestionInput {
             prompt: form.get("prompt").into(),
@@ -44,6 +64,14 @@ impl FromForm for Question {
 }
 
 impl FromForm for Body {
+    fn describe(editor: &Editor, id: i64) -> Option<(String, Option<String>)> {
+        let b = editor.bodies.iter().find(|b| b.id.0 == id)?;
+        Some((
+            format!("Delete {} and its links?", b.name),
+            Some(b.role.clone()).filter(|r| !r.is_empty()),
+        ))
+    }
+
     fn input(form: &FormData) -> BodyInput {
         BodyInput {
             name: form.get("name").into(),
@@ -57,6 +85,24 @@ impl FromForm for Body {
 }
 
 impl FromForm for BodyLink {
+    fn describe(editor: &Editor, id: i64) -> Option<(String, Option<String>)> {
+        let l = editor.links.iter().find(|l| l.id.0 == id)?;
+        let name = |body| {
+            (editor.bodies.iter())
+                .find(|b| b.id == body)
+                .map_or(String::new(), |b| b.name.clone())
+        };
+        Some((
+            "Remove this link?".into(),
+            Some(format!(
+                "{} {} {}",
+                name(l.from_body_id),
+                l.relation.label(),
+                name(l.to_body_id)
+            )),
+        ))
+    }
+
     fn input(form: &FormData) -> LinkInput {
         LinkInput {
             from_body_id: form.get("from_body_id").parse().unwrap_or(0),
@@ -117,7 +163,38 @@ where
     .await
 }
 
-/// `POST …/{parts}/{id}/delete`.
+/// `GET …/{parts}/{id}/delete`: asks before deleting.
+pub async fn confirm_delete<P: FromForm>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    // An id that is no number is no part's: found missing after the
+    // caller's access is checked.
+    let id = id.parse().unwrap_or(0);
+    let caller = Caller::Staff(staff.user.clone());
+    let s = slug.clone();
+    let editor = state
+        .db(move |conn| editing::editor(conn, &caller, &s))
+        .await?;
+    let (title, detail) =
+        P::describe(&editor, id).ok_or_else(|| AppError::NotFound(P::NAME.into()))?;
+    let confirmation = Confirmation {
+        caption: editor.consultation.title.clone(),
+        title,
+        detail,
+        warning: "This cannot be undone. The change is recorded in the audit log.".into(),
+        action: req.path().to_string(),
+        button: format!("Yes, delete the {}", P::NAME),
+        cancel: format!("/staff/consultations/{slug}"),
+        choices: None,
+    };
+    Ok(confirm::page(&req, &state, &staff, &confirmation))
+}
+
+/// `POST …/{parts}/{id}/delete`: after the "Are you sure?" page.
 pub async fn delete<P: FromForm>(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -126,6 +203,9 @@ pub async fn delete<P: FromForm>(
     form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
+    if !confirm::confirmed(&form) {
+        return confirm::ask((&req, &state, &staff), slug, Action::Run, "").await;
+    }
     let id = id_of(&id)?;
     let edit = Edit::new(P::NAME.into(), format!("{}-deleted", P::NAME));
     apply(

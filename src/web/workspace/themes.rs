@@ -398,8 +398,70 @@ pub async fn merge(
     path: web::Path<(String, i64)>,
     form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
+    if !crate::web::confirm::confirmed(&form) {
+        let slug = path.into_inner().0;
+        let query = format!("into={}", form.get("into").parse::<i64>().unwrap_or(0));
+        let work = crate::service::access::Action::Work;
+        return crate::web::confirm::ask((&req, &state, &staff), slug, work, &query).await;
+    }
     let into = form.get("into").parse().ok().map(ThemeId);
     change_theme((req, state, staff), path, form, ThemeChange::Merge(into)).await
+}
+
+/// `?into=` on the merge confirmation.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Into {
+    #[serde(default)]
+    pub into: Option<String>,
+}
+
+/// `GET …/themes/{id}/merge`: asks before merging, with the theme to
+/// merge into chosen (or to choose).
+pub async fn confirm_merge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, i64)>,
+    query: web::Query<Into>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let id = ThemeId(id);
+    let (consultation, all) = load(&state, &staff, slug.clone(), move |conn, s| {
+        Ok(crate::db::themes::of_consultation(conn, s.consultation.id)?)
+    })
+    .await?;
+    let theme = (all.iter())
+        .find(|t| t.id == id)
+        .ok_or_else(|| AppError::NotFound("theme".into()))?;
+    let into = query.into.clone().unwrap_or_default();
+    let options: Vec<crate::web::render::Choice> = (all.iter())
+        .filter(|t| t.id != id)
+        .map(|t| crate::web::render::Choice {
+            value: t.id.0.to_string(),
+            label: t.label.clone(),
+            chosen: t.id.0.to_string() == into,
+        })
+        .collect();
+    let confirmation = crate::web::confirm::Confirmation {
+        caption: consultation.title.clone(),
+        title: format!("Merge the theme “{}” into another?", theme.label),
+        detail: None,
+        warning: "Its issues move to the theme you choose and this theme is deleted. The change is recorded in the audit log.".into(),
+        action: req.path().to_string(),
+        button: "Yes, merge the themes".into(),
+        cancel: theme_url(&slug, Some(id)),
+        choices: Some(crate::web::confirm::Choices {
+            name: "into",
+            label: "The theme to merge it into",
+            options,
+        }),
+    };
+    Ok(crate::web::confirm::page(
+        &req,
+        &state,
+        &staff,
+        &confirmation,
+    ))
 }
 
 /// `POST …/themes/{id}/split` (`issues=` the selected issues, `label=`).

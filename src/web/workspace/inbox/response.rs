@@ -270,9 +270,23 @@ async fn change<F>(
 where
     F: FnOnce(&mut Connection, &Scope) -> ServiceResult<()> + Send + 'static,
 {
+    // Back at the item just changed (`#issue-12`), without JavaScript.
+    let anchor = match (change.form.as_str(), change.form.rsplit_once('-')) {
+        ("redact", _) => "#redaction".to_string(),
+        (_, Some((_, id))) if change.done != "removed" && id.parse::<i64>().is_ok() => {
+            format!("#issue-{id}")
+        }
+        _ => "#issues".to_string(),
+    };
     let outcome = act(&state, &staff, slug.clone(), change.work)
         .await
-        .map(|()| format!("{}?done={}", response_url(&slug, &reference), change.done));
+        .map(|()| {
+            format!(
+                "{}?done={}{anchor}",
+                response_url(&slug, &reference),
+                change.done
+            )
+        });
     settle(outcome, (&change.form, &form), |failed| async move {
         let screen = screen().failed(Some(&failed));
         show(&req, &state, &staff, (slug, reference), screen).await
@@ -470,8 +484,49 @@ pub async fn remove(
     path: web::Path<(String, i64)>,
     form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
+    if !crate::web::confirm::confirmed(&form) {
+        let slug = path.into_inner().0;
+        let work = crate::service::access::Action::Work;
+        return crate::web::confirm::ask((&req, &state, &staff), slug, work, "").await;
+    }
     let now = state.clock.now();
     let work =
         move |id| move |conn: &mut Connection, s: &Scope| issues::remove_issue(conn, s, id, now);
     change_issue((req, state, staff), path, form, ("issue", "removed"), work).await
+}
+
+/// `GET …/issues/{id}/remove`: asks before removing an issue.
+pub async fn confirm_remove(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let id = IssueId(id);
+    let (consultation, (issue, reference)) = load(&state, &staff, slug.clone(), move |conn, s| {
+        let issue = crate::service::workspace::issue_in(conn, &s.consultation, id)?;
+        let reference = crate::service::workspace::reference_of(conn, &issue)?;
+        Ok((issue, reference))
+    })
+    .await?;
+    let confirmation = crate::web::confirm::Confirmation {
+        caption: consultation.title.clone(),
+        title: format!(
+            "Remove {reference}, point {}: it is not an issue?",
+            issue.position
+        ),
+        detail: Some(issue.content.clone()),
+        warning: "It leaves the committee table and the analysis; the response keeps its text. The change is recorded in the audit log.".into(),
+        action: req.path().to_string(),
+        button: "Yes, remove it".into(),
+        cancel: format!("/staff/consultations/{slug}/inbox/{reference}#issue-{}", id.0),
+        choices: None,
+    };
+    Ok(crate::web::confirm::page(
+        &req,
+        &state,
+        &staff,
+        &confirmation,
+    ))
 }
