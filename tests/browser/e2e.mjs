@@ -90,7 +90,11 @@ async function consultee(browser) {
 
   await page.fill("#name", "Jo Bloggs");
   await page.fill("#email", "jo@example.org");
+  // GOV.UK conditional reveal, by CSS alone: the organisation's questions
+  // show once "Yes" is chosen.
+  if (await page.isVisible("#organisation")) fail("the organisation block shows before Yes is chosen");
   await page.check("#on_behalf");
+  if (!(await page.isVisible("#organisation"))) fail("the organisation block stays hidden after Yes");
   await page.fill("#organisation", "St Philip and St James Residents Association");
   await page.selectOption("#organisation_kind", "residents_association");
   await page.click('button[value="add-organisation"]');
