@@ -41,7 +41,11 @@ pub struct DiagramLink {
     pub relation: Relation,
 }
 
-const FONT_SIZE: usize = 14;
+/// Box text at body size.
+const FONT_SIZE: usize = 16;
+/// Relation labels on the arrows: smaller than box text, with a white halo
+/// so they read over the line.
+const LABEL_SIZE: usize = 13;
 const WRAP_AT: usize = 22;
 
 /// Wraps a name onto lines of at most `WRAP_AT` characters (words kept whole).
@@ -154,11 +158,19 @@ fn layout(bodies: &[DiagramBody], links: &[DiagramLink], orientation: Orientatio
             graph.add_node(element)
         })
         .collect();
+    let depth = hierarchy_depths(bodies.len(), links);
     for link in links {
         let (Some(from), Some(to)) = (handles.get(link.from), handles.get(link.to)) else {
             continue;
         };
-        // Draw hierarchies top-down: the body reported to sits above.
+        // Draw hierarchies top-down: the body reported to or commissioning
+        // sits above; information flows up to the body higher in the
+        // hierarchy (to the one informed, when neither is placed).
+        let informed_above = || match (depth[link.from], depth[link.to]) {
+            (Some(f), Some(t)) => t <= f,
+            (Some(_), None) => false,
+            _ => true,
+        };
         let (upper, lower, heads, style) = match link.relation {
             Relation::ReportsTo => (
                 *to,
@@ -172,11 +184,23 @@ fn layout(bodies: &[DiagramBody], links: &[DiagramLink], orientation: Orientatio
                 (LineEndKind::None, LineEndKind::Arrow),
                 LineStyleKind::Normal,
             ),
+            Relation::Informs if informed_above() => (
+                *to,
+                *from,
+                (LineEndKind::Arrow, LineEndKind::None),
+                LineStyleKind::Dashed,
+            ),
             Relation::Informs => (
                 *from,
                 *to,
                 (LineEndKind::None, LineEndKind::Arrow),
                 LineStyleKind::Dashed,
+            ),
+            Relation::TwoWay if informed_above() => (
+                *to,
+                *from,
+                (LineEndKind::Arrow, LineEndKind::Arrow),
+                LineStyleKind::Normal,
             ),
             Relation::TwoWay => (
                 *from,
@@ -185,12 +209,15 @@ fn layout(bodies: &[DiagramBody], links: &[DiagramLink], orientation: Orientatio
                 LineStyleKind::Normal,
             ),
         };
+        let look = StyleAttr::new(Color::new(0x0b0c0cff), 2, None, 0, LABEL_SIZE);
+        // Each link is its own labelled edge, so two relations between the
+        // same pair are two arrows.
         let arrow = Arrow::new(
             heads.0,
             heads.1,
             style,
-            "",
-            &StyleAttr::simple(),
+            link.relation.label(),
+            &look,
             &None,
             &None,
         );
@@ -199,6 +226,47 @@ fn layout(bodies: &[DiagramBody], links: &[DiagramLink], orientation: Orientatio
     let mut svg = SvgWriter::default();
     graph.do_it(false, false, false, &mut svg);
     svg
+}
+
+/// How far each body is below the top of the reporting and commissioning
+/// hierarchy (0: reports to no one), or none when it is in no such link.
+fn hierarchy_depths(count: usize, links: &[DiagramLink]) -> Vec<Option<usize>> {
+    // Edges parent → child.
+    let edges: Vec<(usize, usize)> = links
+        .iter()
+        .filter(|l| l.from < count && l.to < count)
+        .filter_map(|l| match l.relation {
+            Relation::ReportsTo => Some((l.to, l.from)),
+            Relation::Commissions => Some((l.from, l.to)),
+            _ => None,
+        })
+        .collect();
+    let mut depth: Vec<Option<usize>> = vec![None; count];
+    let in_hierarchy: Vec<bool> = (0..count)
+        .map(|b| edges.iter().any(|&(p, c)| p == b || c == b))
+        .collect();
+    for b in 0..count {
+        if in_hierarchy[b] && !edges.iter().any(|&(_, c)| c == b) {
+            depth[b] = Some(0);
+        }
+    }
+    // Longest path from a top body, bounded so a cycle cannot loop.
+    for _ in 0..count {
+        let mut changed = false;
+        for &(p, c) in &edges {
+            if let Some(dp) = depth[p]
+                && depth[c].is_none_or(|dc| dc < dp + 1)
+                && dp + 1 < count
+            {
+                depth[c] = Some(dp + 1);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    depth
 }
 
 use super::escape_xml as escape;
@@ -322,12 +390,27 @@ impl RenderBackend for SvgWriter {
 
     fn draw_text(&mut self, xy: Point, text: &str, look: &StyleAttr) {
         let lines: Vec<&str> = text.lines().collect();
-        let line_height = look.font_size as f64 * 1.2;
+        let size = if Relation::ALL.iter().any(|r| r.label() == text) {
+            LABEL_SIZE
+        } else {
+            look.font_size
+        };
+        let line_height = size as f64 * 1.2;
         let top = xy.y - line_height * (lines.len() as f64 - 1.0) / 2.0;
-        // Clicks pass through the text to the link underneath.
+        // Clicks pass through the text to the link underneath; a relation's
+        // label gets a white halo so it reads over its line.
+        // (layout-rs may draw a long edge's label with another look, so the
+        // label is known by its words.)
+        let is_label =
+            look.font_size == LABEL_SIZE || Relation::ALL.iter().any(|r| r.label() == text);
+        let halo = if is_label {
+            r##" stroke="#ffffff" stroke-width="4" paint-order="stroke" font-size="13""##
+        } else {
+            ""
+        };
         let _ = write!(
             self.body,
-            r##"<text text-anchor="middle" dominant-baseline="middle" fill="#0b0c0c" pointer-events="none" aria-hidden="true">"##
+            r##"<text text-anchor="middle" dominant-baseline="middle" fill="#0b0c0c" pointer-events="none" aria-hidden="true"{halo}>"##
         );
         for (i, line) in lines.iter().enumerate() {
             let _ = write!(
@@ -449,6 +532,52 @@ mod tests {
             "reports-to points at the body reported to"
         );
         assert!(!svg.contains("style="), "no inline styles under the CSP");
+    }
+
+    #[test]
+    fn the_top_of_the_hierarchy_is_drawn_first_with_every_relation_labelled() {
+        let bodies = vec![
+            body("body-1", "Strategic Leadership Group", BodyStatus::Proposed),
+            body("body-2", "Positive Lives Partnership", BodyStatus::Proposed),
+            body(
+                "body-3",
+                "Positive Participation Partnership",
+                BodyStatus::Proposed,
+            ),
+        ];
+        let link = |from, to, relation| DiagramLink { from, to, relation };
+        let links = vec![
+            link(1, 0, Relation::ReportsTo),
+            link(2, 0, Relation::Informs),
+            link(1, 2, Relation::TwoWay),
+            link(1, 2, Relation::Informs),
+        ];
+        assert_eq!(hierarchy_depths(3, &links), vec![Some(0), Some(1), None]);
+        let svg = render("Structure", &bodies, &links);
+        let top = |name: &str| {
+            let at = svg.find(&format!("aria-label=\"{name}:")).expect("box");
+            let y = &svg[at..];
+            let y = &y[y.find(" y=\"").expect("y") + 4..];
+            y[..y.find('"').expect("end")]
+                .parse::<f64>()
+                .expect("number")
+        };
+        assert!(
+            top("Strategic Leadership Group") < top("Positive Lives Partnership"),
+            "the body reported to is above"
+        );
+        assert!(
+            top("Strategic Leadership Group") < top("Positive Participation Partnership"),
+            "information flows up to it"
+        );
+        for label in ["reports to", "informs", "works two-way with"] {
+            assert!(svg.contains(label), "the figure says {label}");
+        }
+        assert_eq!(
+            svg.matches(">informs<").count(),
+            2,
+            "two relations between one pair are two arrows"
+        );
     }
 
     #[test]
