@@ -68,6 +68,16 @@ pub struct ServeArgs {
     /// refused (slow senders would otherwise hold connections open).
     #[arg(long, env = "SOUNDING_BODY_TIMEOUT_SECS", default_value_t = 60)]
     body_timeout_secs: u64,
+    /// The council's name, in the header and page titles.
+    #[arg(long, env = "SOUNDING_COUNCIL_NAME")]
+    council_name: Option<String>,
+    /// The council's logo beside its name: a PNG or SVG file of at most 256 KB.
+    #[arg(long, env = "SOUNDING_COUNCIL_LOGO")]
+    council_logo: Option<std::path::PathBuf>,
+    /// The header's colour as #rrggbb; white text must be readable on it
+    /// (WCAG AA contrast 4.5:1), or the service will not start.
+    #[arg(long, env = "SOUNDING_COUNCIL_COLOUR")]
+    council_colour: Option<String>,
 }
 
 /// Trusted proxies, as parsed from the command line.
@@ -83,6 +93,14 @@ pub(super) fn run(target: &Target, args: ServeArgs) -> anyhow::Result<()> {
         .smtp_url
         .map(|url| crate::mail::Mailer::new(&url, &args.mail_from))
         .transpose()?;
+    crate::web::brand::set(
+        crate::web::brand::Brand::new(
+            args.council_name.clone(),
+            args.council_colour.clone(),
+            args.council_logo.as_deref(),
+        )
+        .map_err(anyhow::Error::msg)?,
+    );
     let config = Config {
         database_url: target.url.clone(),
         bind: args.bind,

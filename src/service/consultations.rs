@@ -28,6 +28,52 @@ pub fn public_list(conn: &mut DbConnection) -> ServiceResult<PublicList> {
     Ok(PublicList { open, past })
 }
 
+/// What the home page's filters ask for.
+#[derive(Debug, Clone, Default)]
+pub struct HomeFilter {
+    /// Only consultations in this status (open, closed or published).
+    pub status: Option<ConsultationStatus>,
+    /// Words every listed consultation's title, description or organiser
+    /// holds (any case).
+    pub words: Vec<String>,
+}
+
+impl HomeFilter {
+    /// Reads `status=` and `q=`; anything else is no filter.
+    pub fn new(status: &str, query: &str) -> Self {
+        let status = status
+            .parse::<ConsultationStatus>()
+            .ok()
+            .filter(|s| s.is_public());
+        let words = query
+            .split_whitespace()
+            .take(10)
+            .map(|w| w.chars().take(50).collect::<String>().to_lowercase())
+            .collect();
+        Self { status, words }
+    }
+
+    /// Whether any filter is set.
+    pub fn is_set(&self) -> bool {
+        self.status.is_some() || !self.words.is_empty()
+    }
+
+    fn admits(&self, c: &Consultation) -> bool {
+        let text = format!("{} {} {}", c.title, c.description, c.run_by).to_lowercase();
+        self.status.is_none_or(|s| s == c.status) && self.words.iter().all(|w| text.contains(w))
+    }
+}
+
+/// The public consultations `filter` admits: open first (closing soonest
+/// first), then closed and published.
+pub fn filtered_list(conn: &mut DbConnection, filter: &HomeFilter) -> ServiceResult<PublicList> {
+    let list = public_list(conn)?;
+    Ok(PublicList {
+        open: list.open.into_iter().filter(|c| filter.admits(c)).collect(),
+        past: list.past.into_iter().filter(|c| filter.admits(c)).collect(),
+    })
+}
+
 /// A consultation document with everything the public page shows.
 #[derive(Debug, Clone)]
 pub struct Document {

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod brand;
 pub mod client;
 pub mod clock;
 pub mod confirm;
@@ -81,6 +82,8 @@ page_routes! {
     get "/accessibility"                                            => pages::accessibility, Anyone;
     get "/healthz"                                                  => health::healthz, Anyone;
     get "/static/app.css"                                           => assets::stylesheet, Anyone;
+    get "/static/brand.css"                                         => brand::stylesheet, Anyone;
+    get "/static/logo"                                              => brand::logo, Anyone;
     get "/consultations/{slug}"                                     => pages::consultation, Anyone;
     get "/consultations/{slug}/structure.svg"                       => pages::structure_drawing, Anyone;
     get "/consultations/{slug}/summary"                             => summary::page, Anyone;

@@ -17,19 +17,70 @@ use crate::service::publication::responses::PublishedResponse;
 struct HomeView {
     open: Vec<Listed>,
     past: Vec<Listed>,
+    /// The filters as asked, to show them again.
+    q: String,
+    statuses: Vec<crate::web::render::Choice>,
+    filtered: bool,
+    found: usize,
 }
 
-/// `GET /`: open consultations, then closed and published ones.
-pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    if let Some(page) = state.pages.get("/") {
+/// `?status=&q=` on the home page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HomeQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /`: open consultations, then closed and published ones, as cards;
+/// filtered by status and searched by words when asked.
+pub async fn home(
+    state: web::Data<AppState>,
+    query: web::Query<HomeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = service::consultations::HomeFilter::new(&query.status, &query.q);
+    if !filter.is_set()
+        && let Some(page) = state.pages.get("/")
+    {
         return Ok(html_page(page));
     }
-    let list = state.db(service::consultations::public_list).await?;
+    let f = filter.clone();
+    let list = state
+        .db(move |conn| service::consultations::filtered_list(conn, &f))
+        .await?;
     let now = state.clock.now();
+    let chosen = filter.status.map_or("", |s| s.as_str());
+    let mut statuses = vec![crate::web::render::Choice {
+        value: String::new(),
+        label: "All".into(),
+        chosen: chosen.is_empty(),
+    }];
+    statuses.extend(
+        [
+            crate::domain::ConsultationStatus::Open,
+            crate::domain::ConsultationStatus::Closed,
+            crate::domain::ConsultationStatus::Published,
+        ]
+        .iter()
+        .map(|s| crate::web::render::Choice {
+            value: s.as_str().into(),
+            label: s.label().into(),
+            chosen: s.as_str() == chosen,
+        }),
+    );
     let view = HomeView {
+        found: list.open.len() + list.past.len(),
         open: list.open.iter().map(|c| Listed::of(c, now)).collect(),
         past: list.past.iter().map(|c| Listed::of(c, now)).collect(),
+        q: query.q.chars().take(200).collect(),
+        statuses,
+        filtered: filter.is_set(),
     };
+    if filter.is_set() {
+        let page = web::Bytes::from(render::html("home", &view, None, None)?);
+        return Ok(html_page(page));
+    }
     cached(&state, "/", "home", &view)
 }
 

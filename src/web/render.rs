@@ -37,6 +37,7 @@ struct Frame<'a, V: Serialize> {
     view: &'a V,
     csrf_token: Option<&'a str>,
     staff: Option<SignedIn>,
+    brand: &'static super::brand::Brand,
 }
 
 /// Renders `template` with `view` in the frame: the CSRF token for its
@@ -51,6 +52,7 @@ pub fn html<V: Serialize>(
         view,
         csrf_token,
         staff: staff.map(SignedIn::of),
+        brand: super::brand::current(),
     };
     crate::templates::render(template, &frame).map_err(|e| AppError::Internal(e.to_string()))
 }

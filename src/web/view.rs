@@ -37,6 +37,10 @@ pub struct Listed {
     title: String,
     run_by: String,
     status: &'static str,
+    /// `open`, `closed` or `published`, for the card's tag.
+    status_word: &'static str,
+    /// The description's opening, for the card.
+    description: String,
     closes: Option<String>,
     days_left: Option<String>,
     /// Whether the summary of responses is out (a closed consultation's
@@ -51,11 +55,23 @@ impl Listed {
             title: c.title.clone(),
             run_by: c.run_by.clone(),
             status: c.status.label(),
+            status_word: c.status.as_str(),
+            description: opening(&c.description, 200),
             closes: long_date(closing_instant(c)),
             days_left: days_left(closing_instant(c), now),
             summary_published: c.status == ConsultationStatus::Published,
         }
     }
+}
+
+/// The first `max` characters of `text`, cut at a word.
+fn opening(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let words = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{words}…")
 }
 
 /// The structure diagram of a document, as inline SVG.

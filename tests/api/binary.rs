@@ -184,3 +184,80 @@ fn an_unknown_role_is_refused_with_the_accepted_ones() {
             .contains("expected one of: admin, officer, group_member")
     );
 }
+
+/// A council's name, logo and colour in the header of every page.
+#[test]
+fn a_council_sees_its_name_logo_and_colour_and_an_unreadable_colour_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("brand.db");
+    let logo = dir.path().join("logo.svg");
+    std::fs::write(
+        &logo,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="#1d70b8"/></svg>"##,
+    )
+    .expect("logo");
+    let refused = Command::new(BINARY)
+        .args([
+            "--database",
+            database.to_str().expect("utf-8"),
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .args(["--council-colour", "#ffdd00"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("contrast"), "{stderr}");
+
+    let mut child = Command::new(BINARY)
+        .args([
+            "--database",
+            database.to_str().expect("utf-8"),
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .args([
+            "--council-name",
+            "Cheltenham Borough Council",
+            "--council-colour",
+            "#005EA5",
+        ])
+        .arg("--council-logo")
+        .arg(&logo)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start sounding");
+    let stdout = child.stdout.take().expect("stdout");
+    let address = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("Sounding is running at ")
+                .map(|rest| rest.split(' ').next().unwrap_or("").to_string())
+        })
+        .expect("the server prints its address");
+    let home = get(&address);
+    let css = get(&format!("{address}static/brand.css"));
+    let image = get(&format!("{address}static/logo"));
+    let missing = get(&format!("{address}no-such-page"));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    wait_with_timeout(&mut child, Duration::from_secs(20));
+    assert!(home.contains("Cheltenham Borough Council</a>"), "{home}");
+    assert!(home.contains("– Cheltenham Borough Council</title>"));
+    assert!(home.contains(r#"<img class="site-header__logo" src="/static/logo" alt="">"#));
+    assert!(home.contains(r#"href="/static/brand.css""#));
+    assert!(css.contains("background-color: #005ea5"), "{css}");
+    assert!(image.contains("content-type: image/svg+xml"), "{image}");
+    assert!(
+        missing.contains("Cheltenham Borough Council</a>"),
+        "error pages too"
+    );
+}
