@@ -85,3 +85,83 @@ pub fn erase_contacts(conn: &mut DbConnection, id: ConsultationId) -> QueryResul
     ))
     .execute(conn)
 }
+
+/// A consultee of a consultation by id.
+pub fn in_consultation(
+    conn: &mut DbConnection,
+    consultation: ConsultationId,
+    id: ConsulteeId,
+) -> QueryResult<Option<Consultee>> {
+    consultees::table
+        .filter(consultees::consultation_id.eq(consultation))
+        .filter(consultees::id.eq(id))
+        .select(Consultee::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Renames a consultee and sets its short name and kind.
+pub fn rename(
+    conn: &mut DbConnection,
+    id: ConsulteeId,
+    (name, short_name, kind): (&str, Option<&str>, ConsulteeKind),
+) -> QueryResult<usize> {
+    diesel::update(consultees::table.find(id))
+        .set((
+            consultees::name.eq(name),
+            consultees::short_name.eq(short_name),
+            consultees::kind.eq(kind),
+        ))
+        .execute(conn)
+}
+
+/// Sets a consultee's contact details.
+pub fn set_contacts(
+    conn: &mut DbConnection,
+    id: ConsulteeId,
+    (name, email): (Option<&str>, Option<&str>),
+) -> QueryResult<usize> {
+    diesel::update(consultees::table.find(id))
+        .set((
+            consultees::contact_name.eq(name),
+            consultees::contact_email.eq(email),
+        ))
+        .execute(conn)
+}
+
+/// How many responses each consultee of a consultation is named on.
+pub fn response_counts(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+) -> QueryResult<Vec<(ConsulteeId, i64)>> {
+    use super::schema::response_consultees;
+    response_consultees::table
+        .inner_join(consultees::table)
+        .filter(consultees::consultation_id.eq(id))
+        .group_by(response_consultees::consultee_id)
+        .select((response_consultees::consultee_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Names `into` wherever `from` was named (a response naming both keeps
+/// one), then deletes `from`.
+pub fn merge(conn: &mut DbConnection, from: ConsulteeId, into: ConsulteeId) -> QueryResult<usize> {
+    use super::schema::response_consultees;
+    let both: Vec<crate::domain::ResponseId> = response_consultees::table
+        .filter(response_consultees::consultee_id.eq(into))
+        .select(response_consultees::response_id)
+        .load(conn)?;
+    diesel::delete(
+        response_consultees::table
+            .filter(response_consultees::consultee_id.eq(from))
+            .filter(response_consultees::response_id.eq_any(&both)),
+    )
+    .execute(conn)?;
+    let moved = diesel::update(
+        response_consultees::table.filter(response_consultees::consultee_id.eq(from)),
+    )
+    .set(response_consultees::consultee_id.eq(into))
+    .execute(conn)?;
+    diesel::delete(consultees::table.find(from)).execute(conn)?;
+    Ok(moved)
+}

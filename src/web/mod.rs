@@ -142,6 +142,10 @@ page_routes! {
     post "/staff/users/{user}/disabled"                             => workspace::users::set_disabled, ManageUsers;
     get "/staff/consultations/{slug}/workspace"                     => workspace::overview::show, Work;
     get "/staff/consultations/{slug}/group"                         => workspace::group::list, Work;
+    get "/staff/consultations/{slug}/consultees"                    => workspace::consultees::list, Work;
+    post "/staff/consultations/{slug}/consultees/{consultee}"       => workspace::consultees::edit, Run;
+    get "/staff/consultations/{slug}/consultees/{consultee}/merge"  => workspace::consultees::confirm_merge, Run;
+    post "/staff/consultations/{slug}/consultees/{consultee}/merge" => workspace::consultees::merge, Run;
     post "/staff/consultations/{slug}/group"                        => workspace::group::change, Run;
     get "/staff/consultations/{slug}/inbox"                         => workspace::inbox::list, Work;
     get "/staff/consultations/{slug}/responses/import"              => workspace::import::upload_form, Run;

@@ -58,6 +58,7 @@ struct Ids {
     upload: i64,
     version_body: i64,
     version_link: i64,
+    consultee: i64,
 }
 
 impl Ids {
@@ -75,6 +76,7 @@ impl Ids {
             .replace("{upload}", &self.upload.to_string())
             .replace("{version_body}", &self.version_body.to_string())
             .replace("{version_link}", &self.version_link.to_string())
+            .replace("{consultee}", &self.consultee.to_string())
     }
 }
 
@@ -114,6 +116,9 @@ fn arrange(app: &TestApp, status: ConsultationStatus) -> Ids {
     .expect("upload");
     let version = db::outcome::versions_of(&mut conn, c.id).expect("versions")[0].id;
     Ids {
+        consultee: db::consultees::of_consultation(&mut conn, c.id).expect("consultees")[0]
+            .id
+            .0,
         version_body: db::outcome::bodies_of(&mut conn, version).expect("revised bodies")[0]
             .id
             .0,

@@ -112,13 +112,15 @@ app_test! {
         let version = db::outcome::versions_of(&mut conn, c.id).expect("versions")[0].id;
         let version_body = db::outcome::bodies_of(&mut conn, version).expect("revised bodies")[0].id.0;
         let version_link = db::outcome::links_of(&mut conn, version).expect("revised links")[0].id.0;
+        let consultee = db::consultees::of_consultation(&mut conn, c.id).expect("consultees")[0].id.0;
         let user = user_id(&app, "outsider@example.gov.uk").0;
         let scope = sounding::service::access::open(&mut conn, &sounding::service::access::Caller::System("test"), SLUG).expect("scope");
         let upload = sounding::service::import::upload(&mut conn, &scope, "walk.csv", b"Name,Comments\r\nAnn,Hello\r\n", chrono::Utc::now()).expect("upload");
         let fill = |p: &str| p.replace("{slug}", SLUG).replace("{reference}", "CHL-0001").replace("{issue}", &issue.to_string())
             .replace("{theme}", &theme.to_string()).replace("{section}", &section.to_string()).replace("{question}", &question.to_string())
             .replace("{body}", &body.to_string()).replace("{link}", &link.to_string()).replace("{user}", &user.to_string()).replace("{upload}", &upload.to_string())
-            .replace("{version_body}", &version_body.to_string()).replace("{version_link}", &version_link.to_string());
+            .replace("{version_body}", &version_body.to_string()).replace("{version_link}", &version_link.to_string())
+            .replace("{consultee}", &consultee.to_string());
 
         // Who may use a route: admins, officers, group members of the
         // consultation. Everyone else signed in gets 403; anonymous 303.
@@ -170,6 +172,10 @@ app_test! {
             ("POST", "/staff/users/{user}/disabled", ADMIN),
             ("GET", "/staff/consultations/{slug}/workspace", WORKS),
             ("GET", "/staff/consultations/{slug}/group", WORKS),
+            ("GET", "/staff/consultations/{slug}/consultees", WORKS),
+            ("POST", "/staff/consultations/{slug}/consultees/{consultee}", RUNS),
+            ("GET", "/staff/consultations/{slug}/consultees/{consultee}/merge", RUNS),
+            ("POST", "/staff/consultations/{slug}/consultees/{consultee}/merge", RUNS),
             ("POST", "/staff/consultations/{slug}/group", RUNS),
             ("GET", "/staff/consultations/{slug}/inbox", WORKS),
             ("GET", "/staff/consultations/{slug}/responses/import", RUNS),
@@ -732,5 +738,49 @@ app_test! {
         let removed = officer.submit(&remove, &remove, &[("confirm", "yes")]).await;
         assert_eq!(removed.status, 303);
         assert!(removed.header("location").is_some_and(|l| l.ends_with("#issues")), "back at the issues");
+    }
+}
+
+app_test! {
+    async fn officers_correct_a_consultee_and_merge_two_records_of_one_organisation(app) {
+        app.load_fixture(SLUG);
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        let c = consultation(&app);
+        let (gcc, scp, cbp) = {
+            let mut conn = app.db.connect();
+            let all = db::consultees::of_consultation(&mut conn, c.id).expect("consultees");
+            let find = |name: &str| all.iter().find(|k| k.name.starts_with(name)).expect(name).id.0;
+            (find("Gloucestershire County Council"), find("Stronger Communities"), find("Cheltenham Business"))
+        };
+        let page = officer.get(&format!("/staff/consultations/{SLUG}/consultees")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Gloucestershire County Council (GCC)"));
+        let edit = format!("/staff/consultations/{SLUG}/consultees/{gcc}");
+        let refused = officer.submit(&format!("/staff/consultations/{SLUG}/consultees"), &edit, &[("name", ""), ("short_name", "GlosCC"), ("kind", "county_council")]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains(r#"value="GlosCC""#), "what was typed is kept");
+        let saved = officer.submit(&format!("/staff/consultations/{SLUG}/consultees"), &edit, &[("name", "Gloucestershire County Council"), ("short_name", "GlosCC"), ("kind", "county_council")]).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let table = app.get(&format!("/consultations/{SLUG}/summary.csv")).await.body;
+        assert!(table.contains("Gloucestershire County Council (GlosCC)") && table.contains("\r\nGlosCC,") || table.contains(",GlosCC,"), "the table names them as corrected");
+
+        let merge = format!("/staff/consultations/{SLUG}/consultees/{cbp}/merge");
+        let asked = officer.submit(&format!("/staff/consultations/{SLUG}/consultees"), &merge, &[("into", &scp.to_string())]).await;
+        assert_eq!(asked.header("location"), Some(format!("{merge}?into={scp}").as_str()));
+        let page = officer.get(&format!("{merge}?into={scp}")).await;
+        assert!(page.body.contains(&format!(r#"<option value="{scp}" selected>"#)), "{}", page.body);
+        let merged = officer.submit(&format!("{merge}?into={scp}"), &merge, &[("into", &scp.to_string()), ("confirm", "yes")]).await;
+        assert_eq!(merged.status, 303, "{}", merged.body);
+        let mut conn = app.db.connect();
+        let all = db::consultees::of_consultation(&mut conn, c.id).expect("consultees");
+        assert!(all.iter().all(|k| k.id.0 != cbp), "the merged record is gone");
+        let table = app.get(&format!("/consultations/{SLUG}/summary.csv")).await.body;
+        let who: Vec<String> = csv::Reader::from_reader(table.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(|r| r.expect("row")[1].to_string())
+            .collect();
+        assert!(who.iter().all(|w| !w.contains("Cheltenham Business Partnership")), "no row names it now: {who:?}");
+        let audit = db::audit::for_entity(&mut conn, "consultee", scp).expect("audit");
+        assert!(audit.iter().any(|e| e.action == "consultees merged"));
     }
 }

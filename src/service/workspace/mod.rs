@@ -7,6 +7,7 @@
 //! their assignment; every change is audited in the same transaction as
 //! the change itself.
 
+pub mod consultees;
 pub mod dashboard;
 pub mod drafting;
 pub mod inbox;

@@ -5,6 +5,7 @@
 //! notice or show the page again with the failed form as typed.
 
 pub mod analysis;
+pub mod consultees;
 pub mod drafting;
 pub mod group;
 pub mod import;
@@ -208,6 +209,8 @@ pub(crate) fn notice(done: Option<&str>) -> Option<&'static str> {
         "user-added" => "The user was added.",
         "user-disabled" => "The user was disabled; their sessions have ended.",
         "user-enabled" => "The user was enabled.",
+        "consultee-changed" => "The consultee was changed; the committee table names them so.",
+        "consultees-merged" => "The consultees were merged.",
         "version-started" => "A new version of the revised structure was started.",
         "structure-changed" => "The change to the revised structure was saved with its reason.",
         "report-saved" => "The covering report was saved.",
