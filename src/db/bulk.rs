@@ -289,6 +289,11 @@ fn response_columns<'a>(unnested: Unnested<'a>, rows: &NewRows<'a>) -> Unnested<
             "boolean",
             r.iter().map(|r| r.response.tell_me_outcome),
         )
+        .column::<Bool, _>(
+            "received_time_known",
+            "boolean",
+            r.iter().map(|r| r.response.received_time_known),
+        )
         .into_table("responses")
 }
 

@@ -38,6 +38,8 @@ pub struct Response {
     pub reviewed_at: Option<NaiveDateTime>,
     /// The consultee asked for an e-mail when the outcome is published.
     pub tell_me_outcome: bool,
+    /// False for a letter dated but not timed: show the date alone.
+    pub received_time_known: bool,
 }
 
 /// A response to insert.
@@ -58,6 +60,8 @@ pub struct NewResponse<'a> {
     pub submission_hash: Option<&'a str>,
     /// The consultee asked for an e-mail when the outcome is published.
     pub tell_me_outcome: bool,
+    /// False for a letter dated but not timed.
+    pub received_time_known: bool,
 }
 
 /// Inserts a response and returns its id.
@@ -251,6 +255,7 @@ pub struct InboxEntry {
     pub reference: String,
     pub channel: Channel,
     pub received_at: NaiveDateTime,
+    pub received_time_known: bool,
     pub status: ResponseStatus,
     pub campaign_of_id: Option<ResponseId>,
 }

@@ -127,6 +127,7 @@ diesel::table! {
         reviewed_by -> Nullable<BigInt>,
         tell_me_outcome -> Bool,
         outcome_sent_at -> Nullable<Timestamp>,
+        received_time_known -> Bool,
     }
 }
 

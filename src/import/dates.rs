@@ -17,6 +17,28 @@ const DATES: &[&str] = &[
     "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%d.%m.%Y",
 ];
 
+/// When a response arrived, and whether its time is known (a letter
+/// dated but not timed is not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    pub at: DateTime<Utc>,
+    pub time_known: bool,
+}
+
+/// Reads a date or date and time, saying whether a time was given.
+pub fn parse_received(input: &str) -> Option<Received> {
+    let at = parse(input)?;
+    let text = input.trim();
+    let timed = DateTime::parse_from_rfc3339(text).is_ok()
+        || DATE_TIMES
+            .iter()
+            .any(|f| NaiveDateTime::parse_from_str(text, f).is_ok());
+    Some(Received {
+        at,
+        time_known: timed,
+    })
+}
+
 /// Reads a date or date and time ("24/08/2011", "2011-08-24 10:15",
 /// "24 August 2011", or RFC 3339 with an offset). A date alone is taken as
 /// midday London time, so it stays on that day in either season.

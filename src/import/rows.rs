@@ -49,6 +49,8 @@ pub struct ImportRow {
     pub email: Option<String>,
     pub channel: Channel,
     pub received_at: DateTime<Utc>,
+    /// False when the file gave a date without a time.
+    pub received_time_known: bool,
     pub text: String,
     pub publication: Publication,
     pub answers: Vec<(QuestionId, String)>,
@@ -249,9 +251,20 @@ fn check_row(
         |typed| format!("Unknown channel “{typed}”: use email, letter, online or meeting"),
     );
     let date = check.cell(column(Field::Date)).to_string();
-    let received_at = check.word(column(Field::Date), now, dates::parse, |typed| {
-        format!("“{typed}” is not a date: write it as 24/08/2011, 24/08/2011 10:15 or 2011-08-24")
-    });
+    let no_date = dates::Received {
+        at: now,
+        time_known: true,
+    };
+    let received = check.word(
+        column(Field::Date),
+        no_date,
+        dates::parse_received,
+        |typed| {
+            format!(
+                "“{typed}” is not a date: write it as 24/08/2011, 24/08/2011 10:15 or 2011-08-24"
+            )
+        },
+    );
     let publication = check.word(
         column(Field::Publication),
         Publication::NotPublished,
@@ -269,7 +282,8 @@ fn check_row(
         kind,
         email,
         channel,
-        received_at,
+        received_at: received.at,
+        received_time_known: received.time_known,
         text: text?,
         publication,
         answers,

@@ -572,6 +572,7 @@ impl<'f> Writer<'f> {
                 edit_salt: None,
                 submission_hash: None,
                 tell_me_outcome: false,
+                received_time_known: true,
             },
         )?;
         self.counts.responses += 1;

@@ -341,6 +341,7 @@ pub fn import(
                     submission,
                     kinds: None,
                     received_at: row.received_at,
+                    received_time_known: row.received_time_known,
                     submission_key: Some(&row.key),
                     submission_hash: None,
                     edit_salt: None,

@@ -84,7 +84,7 @@ db_test! {
 
         let r = db::responses::insert(conn, &db::responses::NewResponse {
             consultation_id: c, reference: "CHL-0001", channel: Channel::Letter, received_at: now(),
-            publication: Publication::WithNames, status: ResponseStatus::Received, content: "Our letter", created_at: now(), updated_at: now(), submission_key: None, edit_salt: None, submission_hash: None, tell_me_outcome: false,
+            publication: Publication::WithNames, status: ResponseStatus::Received, content: "Our letter", created_at: now(), updated_at: now(), submission_key: None, edit_salt: None, submission_hash: None, tell_me_outcome: false, received_time_known: true,
         }).expect("response");
         db::responses::add_consultee(conn, r, gcc, 1).expect("response consultee");
         db::responses::add_answer(conn, r, q, "Agree").expect("answer");

@@ -203,6 +203,7 @@ fn stored_in_bulk(kind: Kind) {
                 submission,
                 kinds: None,
                 received_at: now,
+                received_time_known: true,
                 submission_key: Some(key),
                 submission_hash: None,
                 edit_salt: Some("salt"),

@@ -45,6 +45,22 @@ fn import_file(
 }
 
 db_test! {
+    fn a_letter_dated_but_not_timed_keeps_its_date_alone(conn) {
+        let c = consultation(conn);
+        let file = "Name,Comments,Date\r\nAnn Smith,We support it.,24/08/2011\r\nBob Jones,We do not.,24/08/2011 10:15\r\n";
+        import_file(conn, &c, file.as_bytes()).expect("import");
+        let responses = db::responses::of_consultation(conn, c.id).expect("responses");
+        let ann = responses.iter().find(|r| r.content.contains("We support it.")).expect("Ann's letter");
+        let bob = responses.iter().find(|r| r.content.contains("We do not.")).expect("Bob's letter");
+        assert!(!ann.received_time_known, "a date alone");
+        assert!(bob.received_time_known, "a date and time");
+        let caller = sounding::service::access::Caller::System("test");
+        let scope = sounding::service::access::open(conn, &caller, &c.slug).expect("scope");
+        let inbox = sounding::service::workspace::inbox::inbox(conn, &scope, &Default::default()).expect("inbox");
+        let row = inbox.rows.iter().find(|r| r.reference == ann.reference).expect("listed");
+        assert!(!row.received_time_known);
+    }
+
     fn a_file_becomes_responses_split_into_issues_and_importing_it_again_adds_nothing(conn) {
         let c = consultation(conn);
         let before = db::responses::count(conn, c.id).expect("count");
@@ -143,6 +159,11 @@ app_test! {
         assert_eq!(twice.status, 409, "an upload is imported once");
         let inbox = browser.get("/staff/consultations/cheltenham-2011/inbox?q=residents+SLG").await;
         assert!(inbox.body.contains("1 response(s) match"), "{}", inbox.body);
+        // Ann's letter gave a date only: shown alone, not "at 12:00pm";
+        // Bob's e-mail keeps its time.
+        let all = browser.get("/staff/consultations/cheltenham-2011/inbox").await;
+        assert!(all.body.contains(">24 August 2011<") && !all.body.contains("12:00pm"), "{}", all.body);
+        assert!(all.body.contains("25 August 2011 at 2:30pm"), "{}", all.body);
     }
 
     async fn unusable_uploads_are_refused_clearly(app) {

@@ -68,6 +68,7 @@ fn add_letter(app: &TestApp, reference: &str) -> ResponseId {
             edit_salt: None,
             submission_hash: None,
             tell_me_outcome: false,
+            received_time_known: true,
         },
     )
     .expect("response");

@@ -201,6 +201,7 @@ pub(crate) fn received<'a>(
         submission,
         kinds,
         received_at: now,
+        received_time_known: true,
         submission_key,
         submission_hash,
         edit_salt: Some(edit_salt),

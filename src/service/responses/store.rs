@@ -27,6 +27,8 @@ pub struct Stored<'a> {
     /// while storing.
     pub kinds: Option<&'a [IssueKind]>,
     pub received_at: DateTime<Utc>,
+    /// False when only the day is known (a dated letter).
+    pub received_time_known: bool,
     /// Makes storing it again find this response (form token, import key).
     pub submission_key: Option<&'a str>,
     /// The key of the consultee's private link (none for imports).
@@ -156,6 +158,7 @@ impl<'a> Rows<'a> {
                 edit_salt: item.stored.edit_salt,
                 submission_hash: item.stored.submission_hash,
                 tell_me_outcome: submission.tell_me_outcome,
+                received_time_known: item.stored.received_time_known,
             },
         });
         self.consultees(item, id)?;

@@ -38,6 +38,8 @@ pub struct InboxRow {
     pub from: Vec<String>,
     pub channel: Channel,
     pub received_at: NaiveDateTime,
+    /// False for a letter dated but not timed.
+    pub received_time_known: bool,
     pub status: ResponseStatus,
     pub issues: i64,
     /// One of a campaign's identical responses (not its first).
@@ -132,6 +134,7 @@ pub fn inbox(conn: &mut DbConnection, scope: &Scope, query: &InboxQuery) -> Serv
             from: from.remove(&r.id).unwrap_or_default(),
             channel: r.channel,
             received_at: r.received_at,
+            received_time_known: r.received_time_known,
             status: r.status,
             issues: counts.get(&r.id).copied().unwrap_or(0),
             campaign: r.campaign_of_id.is_some(),

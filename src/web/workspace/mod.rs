@@ -177,6 +177,16 @@ pub(crate) fn when(at: chrono::NaiveDateTime) -> String {
     time::date_and_time(time::from_db(at))
 }
 
+/// When a response arrived: the date alone for a letter dated but not
+/// timed (its stored time is a stand-in).
+pub(crate) fn received(at: chrono::NaiveDateTime, time_known: bool) -> String {
+    if time_known {
+        when(at)
+    } else {
+        time::short_date(time::from_db(at))
+    }
+}
+
 /// A notice for `?done=…` after a redirect, from a fixed list (so the URL
 /// cannot put words on the page).
 pub(crate) fn notice(done: Option<&str>) -> Option<&'static str> {

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde::Serialize;
 
-use super::{Screen, load, when};
+use super::{Screen, load};
 use crate::domain::text::thousands;
 use crate::domain::{Channel, ResponseStatus};
 use crate::service::workspace::inbox::{self, InboxQuery, InboxRow};
@@ -60,7 +60,7 @@ impl Row {
             reference: r.reference.clone(),
             from: r.from.join(" / "),
             channel: r.channel.label(),
-            received: when(r.received_at),
+            received: super::received(r.received_at, r.received_time_known),
             status: r.status.label(),
             held: r.status != ResponseStatus::Received,
             issues: r.issues,

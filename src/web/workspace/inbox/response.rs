@@ -193,7 +193,7 @@ fn response_page(detail: &ResponseDetail, failed: Option<&FailedForm>) -> Respon
             reference: response.reference.clone(),
             content: response.content.clone(),
             channel: response.channel.label(),
-            received: when(response.received_at),
+            received: super::super::received(response.received_at, response.received_time_known),
             status: response.status.label(),
             publication: response.publication.label(),
             from: (detail.consultees.iter())

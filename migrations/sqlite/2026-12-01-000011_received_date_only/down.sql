@@ -1,0 +1,1 @@
+ALTER TABLE responses DROP COLUMN received_time_known;
