@@ -9,6 +9,7 @@ pub mod kmeans;
 pub mod label;
 pub mod linalg;
 pub mod lsa;
+pub mod mentions;
 pub mod metrics;
 pub mod ppmi;
 pub mod repeats;

@@ -181,7 +181,7 @@ fn checked(
     let (rows, mut problems) = check_rows(table, mapping, &specs, now);
     let mut checked = Vec::with_capacity(rows.len());
     for row in rows {
-        match submission::validate(&draft_of(&row), &spec, row.channel) {
+        match submission::validate(&draft_of(&row, &spec), &spec, row.channel) {
             Ok(submission) => checked.push((row, submission)),
             Err(errors) => problems.extend(
                 errors
@@ -247,21 +247,40 @@ pub fn describe(problem: &Problem) -> String {
     }
 }
 
+/// An issue of a letter, tagged with the bodies and sections it names
+/// (for officers to check: letters arrive untagged).
+fn tagged(text: String, spec: &FormSpec) -> IssueDraft {
+    use crate::analysis::mentions;
+    let names: Vec<(&str, Option<&str>)> = (spec.bodies.iter())
+        .map(|b| (b.name.as_str(), b.short_name.as_deref()))
+        .collect();
+    let found = mentions::bodies(&text, &names);
+    let mentioned: Vec<(&str, Option<&str>)> = found.iter().map(|&i| names[i]).collect();
+    let headings: Vec<&str> = spec.sections.iter().map(|s| s.heading.as_str()).collect();
+    let sections = mentions::sections(&text, &headings, &mentioned);
+    IssueDraft {
+        sections: sections
+            .iter()
+            .map(|&i| spec.sections[i].id.0.to_string())
+            .collect(),
+        bodies: found
+            .iter()
+            .map(|&i| spec.bodies[i].id.0.to_string())
+            .collect(),
+        text,
+    }
+}
+
 /// A row as it would have been typed on the form: its letter split into
-/// the points it makes (all of it as one, if the splitter finds none).
-fn draft_of(row: &ImportRow) -> SubmissionDraft {
+/// the points it makes (all of it as one, if the splitter finds none), each
+/// tagged with what it names.
+fn draft_of(row: &ImportRow, spec: &FormSpec) -> SubmissionDraft {
     let mut issues: Vec<IssueDraft> = split(&row.text)
         .into_iter()
-        .map(|p| IssueDraft {
-            text: p.text,
-            ..IssueDraft::default()
-        })
+        .map(|p| tagged(p.text, spec))
         .collect();
     if issues.is_empty() {
-        issues.push(IssueDraft {
-            text: row.text.clone(),
-            ..IssueDraft::default()
-        });
+        issues.push(tagged(row.text.clone(), spec));
     }
     let person = row.name.clone().unwrap_or_default();
     let (on_behalf, organisation) = if row.kind == ConsulteeKind::Individual {

@@ -73,6 +73,10 @@ db_test! {
         assert_eq!(ann.publication, Publication::NotPublished, "no consent in the file: not published");
         let issues = db::issues::of_response(conn, ann.id).expect("issues");
         assert_eq!(issues.iter().map(|i| i.content.as_str()).collect::<Vec<_>>(), ["We support the new structure.", "Will residents sit on the SLG?"]);
+        // Letters arrive untagged: each issue is tagged with the bodies it names.
+        let slg = db::structure::bodies_of(conn, c.id).expect("bodies").into_iter().find(|b| b.short_name.as_deref() == Some("SLG")).expect("SLG").id;
+        assert_eq!(db::issues::structure_tags_of(conn, issues[1].id).expect("tags").1, vec![slg]);
+        assert!(db::issues::structure_tags_of(conn, issues[0].id).expect("tags").1.is_empty());
         let from = db::responses::consultees_of(conn, ann.id).expect("consultees");
         assert_eq!((from[0].name.as_str(), from[0].kind, from[0].contact_name.as_deref()), ("Cheltenham Residents' Forum", ConsulteeKind::ResidentsAssociation, Some("Ann Smith")));
 
