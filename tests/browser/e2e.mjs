@@ -118,6 +118,17 @@ async function consultee(browser) {
   await page.click('button.button[value="check"]');
   await expectText(page, "Check your answers");
   await audit(page, "check your answers");
+  // "Change" goes back to that very field, then on to the check page again.
+  await page.click('button[formaction$="#point-2-text"]');
+  const back = await page.evaluate(() => {
+    const field = document.getElementById("point-2-text");
+    const box = field && field.getBoundingClientRect();
+    return { hash: location.hash, inView: !!box && box.top < window.innerHeight && box.bottom > 0 };
+  });
+  if (back.hash !== "#point-2-text" || !back.inView) fail(`after Change: ${JSON.stringify(back)}`);
+  await expectText(page, "Change your answer, then select Continue");
+  await page.click('button.button[value="check"]');
+  await expectText(page, "Check your answers");
   await page.click('button.button[value="submit"]');
   await expectText(page, "Response received");
   const body = await page.textContent("body");

@@ -148,6 +148,9 @@ pub async fn form(
     Ok(response.content_type("text/html; charset=utf-8").body(html))
 }
 
+/// What the form says when it comes back from "Check your answers".
+const CHANGE_NOTICE: &str = "Change your answer, then select Continue to check your answers again.";
+
 /// Where the blank form's CSRF token goes (never a real token's shape).
 const TOKEN_SLOT: &str = "__sounding_csrf_token__";
 
@@ -181,6 +184,11 @@ pub async fn post(
         }
     };
     let action = Action::from_form(&form);
+    if action == Action::Change {
+        // Back from "Check your answers" at the field to change (the
+        // button's #anchor), then on to the check page again.
+        return again(&typed, (StatusCode::OK, &[], Some(CHANGE_NOTICE)));
+    }
     if !matches!(action, Action::Check | Action::Submit) {
         apply(&mut typed, action);
         return again(&typed, (StatusCode::OK, &[], None));

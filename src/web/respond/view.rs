@@ -372,6 +372,8 @@ pub fn form_page(
 
 #[derive(Debug, Serialize)]
 struct CheckedAnswer {
+    /// The question's id: its field is `answer-{id}`.
+    id: i64,
     n: usize,
     prompt: String,
     value: String,
@@ -460,6 +462,7 @@ pub fn check_page(ctx: &FormContext<'_>, typed: &SubmissionDraft) -> CheckPage {
             .filter_map(|(n, q)| {
                 let value = typed.answers.get(&q.id.0)?.trim();
                 (!value.is_empty()).then(|| CheckedAnswer {
+                    id: q.id.0,
                     n,
                     prompt: q.prompt.clone(),
                     value: value.to_string(),
