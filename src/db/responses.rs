@@ -40,6 +40,8 @@ pub struct Response {
     pub tell_me_outcome: bool,
     /// False for a letter dated but not timed: show the date alone.
     pub received_time_known: bool,
+    /// Where the group is with it.
+    pub work_status: crate::domain::WorkStatus,
 }
 
 /// A response to insert.
@@ -258,6 +260,7 @@ pub struct InboxEntry {
     pub received_time_known: bool,
     pub status: ResponseStatus,
     pub campaign_of_id: Option<ResponseId>,
+    pub work_status: crate::domain::WorkStatus,
 }
 
 /// Every response of a consultation for the inbox, newest first.
@@ -471,4 +474,15 @@ pub fn content_of(conn: &mut DbConnection, response: ResponseId) -> QueryResult<
         .find(response)
         .select(responses::content)
         .first(conn)
+}
+
+/// Sets where the group is with a response.
+pub fn set_work_status(
+    conn: &mut DbConnection,
+    id: ResponseId,
+    status: crate::domain::WorkStatus,
+) -> QueryResult<usize> {
+    diesel::update(responses::table.find(id))
+        .set(responses::work_status.eq(status))
+        .execute(conn)
 }

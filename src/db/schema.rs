@@ -128,6 +128,7 @@ diesel::table! {
         tell_me_outcome -> Bool,
         outcome_sent_at -> Nullable<Timestamp>,
         received_time_known -> Bool,
+        work_status -> Text,
     }
 }
 
@@ -160,6 +161,7 @@ diesel::table! {
         created_at -> Timestamp,
         top_terms -> Text,
         representatives -> Text,
+        assigned_to -> Nullable<BigInt>,
     }
 }
 

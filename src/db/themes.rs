@@ -19,6 +19,8 @@ pub struct Theme {
     pub pinned: bool,
     pub position: i32,
     pub created_at: NaiveDateTime,
+    /// The group member (or officer) working on it.
+    pub assigned_to: Option<crate::domain::UserId>,
 }
 
 /// A theme to insert.
@@ -90,4 +92,15 @@ pub fn evidence(conn: &mut DbConnection, id: ThemeId) -> QueryResult<(String, St
         .find(id)
         .select((themes::top_terms, themes::representatives))
         .first(conn)
+}
+
+/// Assigns a theme to a user (or to nobody).
+pub fn assign(
+    conn: &mut DbConnection,
+    id: ThemeId,
+    user: Option<crate::domain::UserId>,
+) -> QueryResult<usize> {
+    diesel::update(themes::table.find(id))
+        .set(themes::assigned_to.eq(user))
+        .execute(conn)
 }

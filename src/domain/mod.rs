@@ -22,7 +22,7 @@ pub use group_response::{DraftStatus, GroupResponseKind};
 pub use ids::*;
 pub use issue::{IssueKind, ThemeOrigin};
 pub use question::QuestionKind;
-pub use response::{Channel, Publication, ResponseStatus};
+pub use response::{Channel, Publication, ResponseStatus, WorkStatus};
 pub use structure::{BodyStatus, ChangeAction, Relation};
 pub use text::ValidationError;
 pub use user::Role;

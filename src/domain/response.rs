@@ -23,6 +23,15 @@ text_enum! {
 }
 
 text_enum! {
+    /// Where the group is with a response.
+    pub enum WorkStatus ("work status") {
+        New => "new", "New",
+        InProgress => "in_progress", "In progress",
+        Done => "done", "Done",
+    }
+}
+
+text_enum! {
     /// Whether a response counts: held ones (e.g. that tripped the spam
     /// honeypot) wait for an officer rather than being dropped.
     pub enum ResponseStatus ("response status") {

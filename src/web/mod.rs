@@ -157,6 +157,7 @@ page_routes! {
     post "/staff/consultations/{slug}/inbox/{reference}/issues"     => workspace::inbox::response::add, Work;
     post "/staff/consultations/{slug}/inbox/{reference}/redact"     => workspace::inbox::response::redact, Run;
     post "/staff/consultations/{slug}/inbox/{reference}/checked"    => workspace::inbox::response::checked, Run;
+    post "/staff/consultations/{slug}/inbox/{reference}/work"       => workspace::inbox::response::work, Work;
     post "/staff/consultations/{slug}/issues/{issue}"               => workspace::inbox::response::edit, Work;
     post "/staff/consultations/{slug}/issues/{issue}/merge-next"    => workspace::inbox::response::merge_next, Work;
     post "/staff/consultations/{slug}/issues/{issue}/split"         => workspace::inbox::response::split, Work;
@@ -171,6 +172,7 @@ page_routes! {
     get "/staff/consultations/{slug}/themes/{theme}"                => workspace::themes::theme, Work;
     post "/staff/consultations/{slug}/themes/{theme}/rename"        => workspace::themes::rename, Work;
     post "/staff/consultations/{slug}/themes/{theme}/pin"           => workspace::themes::pin, Work;
+    post "/staff/consultations/{slug}/themes/{theme}/assign"        => workspace::themes::assign, Work;
     post "/staff/consultations/{slug}/themes/{theme}/merge"         => workspace::themes::merge, Work;
     get "/staff/consultations/{slug}/themes/{theme}/merge"          => workspace::themes::confirm_merge, Work;
     post "/staff/consultations/{slug}/themes/{theme}/split"         => workspace::themes::split, Work;

@@ -188,6 +188,7 @@ app_test! {
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/issues", WORKS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/redact", RUNS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/checked", RUNS),
+            ("POST", "/staff/consultations/{slug}/inbox/{reference}/work", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/merge-next", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/split", WORKS),
@@ -202,6 +203,7 @@ app_test! {
             ("GET", "/staff/consultations/{slug}/themes/{theme}", WORKS),
             ("POST", "/staff/consultations/{slug}/themes/{theme}/rename", WORKS),
             ("POST", "/staff/consultations/{slug}/themes/{theme}/pin", WORKS),
+            ("POST", "/staff/consultations/{slug}/themes/{theme}/assign", WORKS),
             ("POST", "/staff/consultations/{slug}/themes/{theme}/merge", WORKS),
             ("GET", "/staff/consultations/{slug}/themes/{theme}/merge", WORKS),
             ("POST", "/staff/consultations/{slug}/themes/{theme}/split", WORKS),
@@ -783,5 +785,52 @@ app_test! {
         assert!(who.iter().all(|w| !w.contains("Cheltenham Business Partnership")), "no row names it now: {who:?}");
         let audit = db::audit::for_entity(&mut conn, "consultee", scp).expect("audit");
         assert!(audit.iter().any(|e| e.action == "consultees merged"));
+    }
+}
+
+app_test! {
+    async fn the_group_shares_out_themes_and_marks_where_it_is_with_each_response(app) {
+        app.load_fixture(SLUG);
+        let c = consultation(&app);
+        let member = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        let officer = app.signed_in("officer@example.gov.uk", Role::Officer).await;
+        assign(&app, "member@example.gov.uk");
+        let (mine, other, member_id) = {
+            let mut conn = app.db.connect();
+            let new = |label: &'static str| db::themes::NewTheme { consultation_id: c.id, label, origin: ThemeOrigin::Officer, officer_named: true, pinned: false, position: 0, created_at: chrono::Utc::now().naive_utc() };
+            let mine = db::themes::insert(&mut conn, &new("Membership of the SLG")).expect("theme").0;
+            let other = db::themes::insert(&mut conn, &new("Business involvement")).expect("theme").0;
+            let issues = db::issues::of_consultation(&mut conn, c.id).expect("issues");
+            db::issues::place_in_theme(&mut conn, &[issues[9].id], Some(ThemeId(mine))).expect("place");
+            (mine, other, user_id(&app, "member@example.gov.uk").0)
+        };
+        let theme_page = format!("/staff/consultations/{SLUG}/themes/{mine}");
+        let page = officer.get(&theme_page).await;
+        assert!(page.body.contains(&format!(r#"<option value="{member_id}""#)), "group members can be chosen");
+        let saved = officer.submit(&theme_page, &format!("{theme_page}/assign"), &[("assigned_to", &member_id.to_string())]).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let outsider = user_id(&app, "officer@example.gov.uk").0 + 1000;
+        let refused = officer.submit(&theme_page, &format!("{theme_page}/assign"), &[("assigned_to", &outsider.to_string())]).await;
+        assert_eq!(refused.status, 422, "only people of the group");
+
+        let list = member.get(&format!("/staff/consultations/{SLUG}/themes?show=mine")).await;
+        assert!(list.body.contains("Membership of the SLG") && !list.body.contains("Business involvement"), "assigned to me: {}", list.body);
+        let all = member.get(&format!("/staff/consultations/{SLUG}/themes")).await;
+        assert!(all.body.contains("Business involvement") && all.body.contains(&format!("/themes/{other}")));
+        let theirs = officer.get(&format!("/staff/consultations/{SLUG}/themes?show=mine")).await;
+        assert!(!theirs.body.contains("Membership of the SLG"), "not the officer's");
+        let unanswered = member.get(&format!("{theme_page}?show=unanswered")).await;
+        assert!(unanswered.body.contains("No issues."), "every issue of the fixture is answered");
+        let every = member.get(&format!("{theme_page}?show=all")).await;
+        assert!(!every.body.contains("No issues."));
+
+        let response = format!("/staff/consultations/{SLUG}/inbox/CHL-0001");
+        let marked = member.submit(&response, &format!("{response}/work"), &[("work_status", "in_progress")]).await;
+        assert_eq!(marked.status, 303, "{}", marked.body);
+        assert!(marked.header("location").is_some_and(|l| l.ends_with("#work")));
+        let in_progress = member.get(&format!("/staff/consultations/{SLUG}/inbox?work=in_progress")).await;
+        assert!(in_progress.body.contains("1 response(s) match") && in_progress.body.contains("CHL-0001"), "{}", in_progress.body);
+        let new = member.get(&format!("/staff/consultations/{SLUG}/inbox?work=new")).await;
+        assert!(!new.body.contains(">CHL-0001<"));
     }
 }

@@ -26,6 +26,8 @@ pub struct InboxQuery {
     pub search: String,
     /// Only responses that came this way.
     pub channel: Option<Channel>,
+    /// Only responses where the group is this far.
+    pub work: Option<crate::domain::WorkStatus>,
     /// From 1.
     pub page: usize,
 }
@@ -40,6 +42,7 @@ pub struct InboxRow {
     pub received_at: NaiveDateTime,
     /// False for a letter dated but not timed.
     pub received_time_known: bool,
+    pub work_status: crate::domain::WorkStatus,
     pub status: ResponseStatus,
     pub issues: i64,
     /// One of a campaign's identical responses (not its first).
@@ -111,6 +114,7 @@ pub fn inbox(conn: &mut DbConnection, scope: &Scope, query: &InboxQuery) -> Serv
         .into_iter()
         .filter(|r| matching.as_ref().is_none_or(|ids| ids.contains(&r.id)))
         .filter(|r| query.channel.is_none_or(|c| r.channel == c))
+        .filter(|r| query.work.is_none_or(|w| r.work_status == w))
         .collect();
     let pages = entries.len().div_ceil(PAGE_SIZE).max(1);
     let page = query.page.clamp(1, pages);
@@ -135,6 +139,7 @@ pub fn inbox(conn: &mut DbConnection, scope: &Scope, query: &InboxQuery) -> Serv
             channel: r.channel,
             received_at: r.received_at,
             received_time_known: r.received_time_known,
+            work_status: r.work_status,
             status: r.status,
             issues: counts.get(&r.id).copied().unwrap_or(0),
             campaign: r.campaign_of_id.is_some(),

@@ -57,6 +57,8 @@ pub struct ThemeSummary {
     /// analysis found closest to its centre that are still in it, then its
     /// other issues in order (an officer's theme has only these).
     pub representatives: Vec<(IssueId, String)>,
+    /// Who it is assigned to, by name.
+    pub assignee: Option<String>,
 }
 
 /// How many example issues the themes list shows for each theme.
@@ -117,6 +119,10 @@ pub fn triage(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Triage> {
         entry.0 += 1;
         entry.1 += usize::from(answer.is_none());
     }
+    let people: HashMap<crate::domain::UserId, String> = assignable(conn, scope)?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
     let mut themes = Vec::new();
     for theme in db::themes::of_consultation(conn, consultation.id)? {
         let (terms, representatives) = db::themes::evidence(conn, theme.id)?;
@@ -128,6 +134,7 @@ pub fn triage(conn: &mut DbConnection, scope: &Scope) -> ServiceResult<Triage> {
             .filter_map(|id| text.get(&id).map(|t| (id, (*t).to_string())))
             .collect();
         themes.push(ThemeSummary {
+            assignee: theme.assigned_to.and_then(|u| people.get(&u).cloned()),
             progress: by_theme.get(&theme.id).copied().unwrap_or_default(),
             theme,
             top_terms,
@@ -528,4 +535,66 @@ mod tests {
         // A theme emptied by moves shows nothing.
         assert_eq!(examples(&[7, 3], &[]), Vec::<IssueId>::new());
     }
+}
+
+/// Who a theme may be assigned to: the consultation's group members, and
+/// officers and admins (enabled), by name.
+pub fn assignable(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> ServiceResult<Vec<crate::db::users::User>> {
+    use crate::domain::Role;
+    let members: Vec<crate::domain::UserId> =
+        db::members::of_consultation(conn, scope.consultation.id)?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+    let mut people: Vec<crate::db::users::User> = db::users::all(conn)?
+        .into_iter()
+        .filter(|u| !u.disabled)
+        .filter(|u| u.role != Role::GroupMember || members.contains(&u.id))
+        .collect();
+    people.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    Ok(people)
+}
+
+/// Assigns theme `id` to `user` (none: to nobody): anyone working on the
+/// consultation may share out its themes.
+pub fn assign(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: ThemeId,
+    user: Option<crate::domain::UserId>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    db::write_transaction(conn, |conn| {
+        let theme = db::themes::by_id(conn, id)?
+            .filter(|t| t.consultation_id == scope.consultation.id)
+            .ok_or_else(|| ServiceError::NotFound("theme".into()))?;
+        let person = match user {
+            None => None,
+            Some(u) => Some(
+                assignable(conn, scope)?
+                    .into_iter()
+                    .find(|p| p.id == u)
+                    .ok_or_else(|| {
+                        ServiceError::invalid(
+                            "assigned_to",
+                            "Choose someone in the consultation's group, or an officer",
+                        )
+                    })?,
+            ),
+        };
+        db::themes::assign(conn, id, user)?;
+        let name = person.as_ref().map(|p| p.email.as_str());
+        let change = Change {
+            action: "theme assigned",
+            entity: "theme",
+            id: id.0,
+            before: Some(&theme.label),
+            after: name,
+        };
+        audit::record(conn, &scope.actor(), now, change)?;
+        Ok(())
+    })
 }

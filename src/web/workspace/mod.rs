@@ -219,6 +219,7 @@ pub(crate) fn notice(done: Option<&str>) -> Option<&'static str> {
         "user-added" => "The user was added.",
         "user-disabled" => "The user was disabled; their sessions have ended.",
         "user-enabled" => "The user was enabled.",
+        "assigned" => "The theme’s assignment was saved.",
         "consultee-changed" => "The consultee was changed; the committee table names them so.",
         "consultees-merged" => "The consultees were merged.",
         "version-started" => "A new version of the revised structure was started.",

@@ -1,11 +1,13 @@
 //! Triage by theme: the themes page, one theme's issues, and the forms to
 //! rename, pin, merge, split and create themes and to move issues.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::analysis::RunView;
-use super::{Done, HistoryEntry, Screen, act, history, load, settle};
+use super::{HistoryEntry, Screen, act, history, load, settle};
 use crate::domain::text::thousands;
 use crate::domain::{IssueId, ThemeId, ThemeOrigin};
 use crate::service::ServiceError;
@@ -64,12 +66,14 @@ struct ThemeRow {
     progress: ProgressView,
     terms: Vec<TermView>,
     representatives: Vec<Linked>,
+    assignee: Option<String>,
 }
 
 impl ThemeRow {
     fn of(t: &ThemeSummary) -> Self {
         Self {
             id: t.theme.id.0,
+            assignee: t.assignee.clone(),
             label: t.theme.label.clone(),
             pinned: t.theme.pinned,
             named: t.theme.officer_named,
@@ -109,12 +113,50 @@ struct TriageView {
     overall: ProgressView,
     repeats: Vec<RepeatRow>,
     run: Option<RunView>,
+    /// `?show=`: the filter in use, for its link's `aria-current`.
+    show: BTreeMap<&'static str, bool>,
+    filtered: bool,
+}
+
+/// `?show=` on the themes and a theme's page: `mine` (themes assigned to
+/// the reader), `unanswered` (with issues not answered), `draft` (with
+/// draft answers).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Show {
+    #[serde(default)]
+    pub show: Option<String>,
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+impl Show {
+    fn filter(&self) -> &'static str {
+        match self.show.as_deref() {
+            Some("mine") => "mine",
+            Some("unanswered") => "unanswered",
+            Some("draft") => "draft",
+            _ => "all",
+        }
+    }
 }
 
 impl TriageView {
-    fn of(triage: &Triage) -> Self {
+    fn of(triage: &Triage, show: &'static str, me: crate::domain::UserId) -> Self {
+        let keep = |t: &&ThemeSummary| match show {
+            "mine" => t.theme.assigned_to == Some(me),
+            "unanswered" => t.progress.issues > t.progress.answered,
+            "draft" => t.progress.answered > t.progress.agreed,
+            _ => true,
+        };
         Self {
-            themes: triage.themes.iter().map(ThemeRow::of).collect(),
+            show: BTreeMap::from([(show, true)]),
+            filtered: show != "all",
+            themes: triage
+                .themes
+                .iter()
+                .filter(keep)
+                .map(ThemeRow::of)
+                .collect(),
             unthemed: ProgressView::of(&triage.unthemed),
             has_unthemed: triage.unthemed.issues > 0,
             not_fitting: triage.not_fitting,
@@ -136,11 +178,11 @@ async fn show_triage(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
-    slug: String,
+    (slug, show): (String, &'static str),
     screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, triage) = load(state, staff, slug, themes::triage).await?;
-    let view = TriageView::of(&triage);
+    let view = TriageView::of(&triage, show, staff.user.id);
     Ok(screen.render(req, state, staff, &consultation, &view))
 }
 
@@ -150,10 +192,11 @@ pub async fn triage(
     state: web::Data<AppState>,
     staff: StaffUser,
     slug: web::Path<String>,
-    done: web::Query<Done>,
+    query: web::Query<Show>,
 ) -> Result<HttpResponse, AppError> {
-    let screen = Screen::new("ws_themes", "themes").done(done.done.as_deref());
-    show_triage(&req, &state, &staff, slug.into_inner(), screen).await
+    let screen = Screen::new("ws_themes", "themes").done(query.done.as_deref());
+    let view = (slug.into_inner(), query.filter());
+    show_triage(&req, &state, &staff, view, screen).await
 }
 
 #[derive(Debug, Serialize)]
@@ -189,11 +232,28 @@ struct ThemeView {
     /// The themes its issues can move to.
     others: Vec<Linked>,
     history: Vec<HistoryEntry>,
+    /// Who it may be assigned to, the one it is chosen.
+    people: Vec<crate::web::render::Choice>,
+    assignee: Option<String>,
+    show: BTreeMap<&'static str, bool>,
+    filtered: bool,
 }
 
 impl ThemeView {
-    fn of(detail: &ThemeDetail, id: Option<ThemeId>) -> Self {
+    fn of(
+        detail: &ThemeDetail,
+        id: Option<ThemeId>,
+        (people, show): (&[crate::db::users::User], &'static str),
+    ) -> Self {
+        let assigned = detail.theme.as_ref().and_then(|t| t.assigned_to);
         let issues: Vec<IssueRow> = (detail.issues.iter())
+            .filter(|(_, answer, _)| match show {
+                "unanswered" => answer.is_none(),
+                "draft" => answer
+                    .as_ref()
+                    .is_some_and(|a| a.status == crate::domain::DraftStatus::Draft),
+                _ => true,
+            })
             .map(|(issue, answer, reference)| IssueRow {
                 id: issue.id.0,
                 content: issue.content.clone(),
@@ -224,6 +284,18 @@ impl ThemeView {
                 })
                 .collect(),
             history: history(&detail.history),
+            assignee: (people.iter())
+                .find(|p| Some(p.id) == assigned)
+                .map(|p| p.display_name.clone()),
+            people: (people.iter())
+                .map(|p| crate::web::render::Choice {
+                    value: p.id.0.to_string(),
+                    label: format!("{} ({})", p.display_name, p.email),
+                    chosen: Some(p.id) == assigned,
+                })
+                .collect(),
+            show: BTreeMap::from([(show, true)]),
+            filtered: show != "all",
         }
     }
 }
@@ -235,11 +307,24 @@ async fn show_theme(
     (slug, id): (String, Option<ThemeId>),
     screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (consultation, detail) = load(state, staff, slug, move |conn, s| {
-        themes::theme_detail(conn, s, id)
+    show_theme_as(req, state, staff, (slug, id, "all"), screen).await
+}
+
+async fn show_theme_as(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: &StaffUser,
+    (slug, id, show): (String, Option<ThemeId>, &'static str),
+    screen: Screen<'_>,
+) -> Result<HttpResponse, AppError> {
+    let (consultation, (detail, people)) = load(state, staff, slug, move |conn, s| {
+        Ok((
+            themes::theme_detail(conn, s, id)?,
+            themes::assignable(conn, s)?,
+        ))
     })
     .await?;
-    let view = ThemeView::of(&detail, id);
+    let view = ThemeView::of(&detail, id, (&people, show));
     Ok(screen.render(req, state, staff, &consultation, &view))
 }
 
@@ -262,12 +347,45 @@ pub async fn theme(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, String)>,
-    done: web::Query<Done>,
+    query: web::Query<Show>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
     let id = theme_path(&id)?;
-    let screen = theme_screen().done(done.done.as_deref());
-    show_theme(&req, &state, &staff, (slug, id), screen).await
+    let screen = theme_screen().done(query.done.as_deref());
+    show_theme_as(&req, &state, &staff, (slug, id, query.filter()), screen).await
+}
+
+/// `POST …/themes/{id}/assign` (`assigned_to=` a user's id, or empty for
+/// nobody).
+pub async fn assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, i64)>,
+    form: CheckedForm,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let id = ThemeId(id);
+    let user = form
+        .get("assigned_to")
+        .parse::<i64>()
+        .ok()
+        .map(crate::domain::UserId);
+    let now = state.clock.now();
+    let outcome = act(&state, &staff, slug.clone(), move |conn, s| {
+        themes::assign(conn, s, id, user, now)
+    })
+    .await
+    .map(|()| format!("{}?done=assigned", theme_url(&slug, Some(id))));
+    settle(
+        outcome,
+        ("assign", &form),
+        |failed: FailedForm| async move {
+            let screen = theme_screen().failed(Some(&failed));
+            show_theme(&req, &state, &staff, (slug, Some(id)), screen).await
+        },
+    )
+    .await
 }
 
 fn theme_url(slug: &str, id: Option<ThemeId>) -> String {
@@ -304,7 +422,7 @@ pub async fn create(
         ("new_theme", &form),
         |failed: FailedForm| async move {
             let screen = Screen::new("ws_themes", "themes").failed(Some(&failed));
-            show_triage(&req, &state, &staff, slug, screen).await
+            show_triage(&req, &state, &staff, (slug, "all"), screen).await
         },
     )
     .await

@@ -23,6 +23,9 @@ pub struct InboxParams {
     q: String,
     #[serde(default)]
     channel: String,
+    /// `new`, `in_progress` or `done`.
+    #[serde(default)]
+    work: String,
     #[serde(default)]
     page: Option<String>,
 }
@@ -30,7 +33,11 @@ pub struct InboxParams {
 /// A link to another page of the same search.
 fn page_link(slug: &str, params: &InboxParams, page: usize) -> String {
     let mut link = format!("/staff/consultations/{slug}/inbox?page={page}");
-    for (name, value) in [("q", &params.q), ("channel", &params.channel)] {
+    for (name, value) in [
+        ("q", &params.q),
+        ("channel", &params.channel),
+        ("work", &params.work),
+    ] {
         if !value.is_empty() {
             link.push_str(&format!(
                 "&{name}={}",
@@ -52,6 +59,7 @@ struct Row {
     held: bool,
     issues: i64,
     campaign: bool,
+    work: &'static str,
 }
 
 impl Row {
@@ -65,6 +73,7 @@ impl Row {
             held: r.status != ResponseStatus::Received,
             issues: r.issues,
             campaign: r.campaign,
+            work: r.work_status.label(),
         }
     }
 }
@@ -73,6 +82,7 @@ impl Row {
 struct InboxView {
     rows: Vec<Row>,
     channels: Vec<Choice>,
+    works: Vec<Choice>,
     q: String,
     matching: String,
     searched: bool,
@@ -92,6 +102,7 @@ pub async fn list(
     let query = InboxQuery {
         search: params.q.chars().take(500).collect(),
         channel: params.channel.parse::<Channel>().ok(),
+        work: params.work.parse::<crate::domain::WorkStatus>().ok(),
         page: params
             .page
             .as_deref()
@@ -106,8 +117,16 @@ pub async fn list(
     let view = InboxView {
         rows: found.rows.iter().map(Row::of).collect(),
         channels: Choice::list(Channel::ALL, |c| c.as_str(), |c| c.label(), &params.channel),
+        works: Choice::list(
+            crate::domain::WorkStatus::ALL,
+            |w| w.as_str(),
+            |w| w.label(),
+            &params.work,
+        ),
         matching: thousands(found.matching),
-        searched: !params.q.trim().is_empty() || !params.channel.is_empty(),
+        searched: !params.q.trim().is_empty()
+            || !params.channel.is_empty()
+            || !params.work.is_empty(),
         ignored_words: found.ignored_words,
         pagination: Pagination::new(found.page, found.pages, |p| page_link(slug, &params, p)),
         q: params.q.clone(),

@@ -38,6 +38,8 @@ struct ResponseView {
     status: &'static str,
     publication: &'static str,
     from: Vec<Sender>,
+    /// Where the group is with it, as choices.
+    work: Vec<Choice>,
 }
 
 /// The text for publication, and its form.
@@ -195,6 +197,12 @@ fn response_page(detail: &ResponseDetail, failed: Option<&FailedForm>) -> Respon
             channel: response.channel.label(),
             received: super::super::received(response.received_at, response.received_time_known),
             status: response.status.label(),
+            work: Choice::list(
+                crate::domain::WorkStatus::ALL,
+                |w| w.as_str(),
+                |w| w.label(),
+                response.work_status.as_str(),
+            ),
             publication: response.publication.label(),
             from: (detail.consultees.iter())
                 .map(|c| Sender {
@@ -273,6 +281,7 @@ where
     // Back at the item just changed (`#issue-12`), without JavaScript.
     let anchor = match (change.form.as_str(), change.form.rsplit_once('-')) {
         ("redact", _) => "#redaction".to_string(),
+        ("work", _) => "#work".to_string(),
         (_, Some((_, id))) if change.done != "removed" && id.parse::<i64>().is_ok() => {
             format!("#issue-{id}")
         }
@@ -335,6 +344,30 @@ pub async fn checked(
     let done = Change {
         form: "redact".into(),
         done: "checked",
+        work,
+    };
+    change((req, state, staff), (slug, reference), form, done).await
+}
+
+/// `POST …/inbox/{reference}/work` (`work_status=`): new, in progress or done.
+pub async fn work(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+    form: crate::web::form::CheckedForm,
+) -> Result<HttpResponse, AppError> {
+    let (slug, reference) = path.into_inner();
+    let (r, now, status) = (
+        reference.clone(),
+        state.clock.now(),
+        form.get("work_status").to_string(),
+    );
+    let work =
+        move |conn: &mut Connection, s: &Scope| issues::set_work_status(conn, s, &r, &status, now);
+    let done = Change {
+        form: "work".into(),
+        done: "saved",
         work,
     };
     change((req, state, staff), (slug, reference), form, done).await
