@@ -618,6 +618,35 @@ pub fn remove_issue(
     })
 }
 
+/// Says where the group is with response `reference`: new, in progress or
+/// done (audited).
+pub fn set_work_status(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    reference: &str,
+    status: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let status = status
+        .parse::<crate::domain::WorkStatus>()
+        .map_err(|_| ServiceError::invalid("work_status", "Select new, in progress or done"))?;
+    db::write_transaction(conn, |conn| {
+        let response = db::responses::by_reference(conn, reference)?
+            .filter(|r| r.consultation_id == scope.consultation.id)
+            .ok_or_else(|| ServiceError::NotFound(format!("response {reference}")))?;
+        db::responses::set_work_status(conn, response.id, status)?;
+        let change = crate::service::audit::Change {
+            action: "response work status set",
+            entity: "response",
+            id: response.id.0,
+            before: Some(response.work_status.label()),
+            after: Some(status.label()),
+        };
+        crate::service::audit::record(conn, &scope.actor(), now, change)?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -653,33 +682,4 @@ mod tests {
             assert!(parse_ids("sections", "sections", &[bad.into()], &known, SectionId).is_err());
         }
     }
-}
-
-/// Says where the group is with response `reference`: new, in progress or
-/// done (audited).
-pub fn set_work_status(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    reference: &str,
-    status: &str,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    let status = status
-        .parse::<crate::domain::WorkStatus>()
-        .map_err(|_| ServiceError::invalid("work_status", "Select new, in progress or done"))?;
-    db::write_transaction(conn, |conn| {
-        let response = db::responses::by_reference(conn, reference)?
-            .filter(|r| r.consultation_id == scope.consultation.id)
-            .ok_or_else(|| ServiceError::NotFound(format!("response {reference}")))?;
-        db::responses::set_work_status(conn, response.id, status)?;
-        let change = crate::service::audit::Change {
-            action: "response work status set",
-            entity: "response",
-            id: response.id.0,
-            before: Some(response.work_status.label()),
-            after: Some(status.label()),
-        };
-        crate::service::audit::record(conn, &scope.actor(), now, change)?;
-        Ok(())
-    })
 }
