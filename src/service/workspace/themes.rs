@@ -516,27 +516,6 @@ pub fn split(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ids(list: &[i64]) -> Vec<IssueId> {
-        list.iter().map(|&id| IssueId(id)).collect()
-    }
-
-    #[test]
-    fn examples_keep_the_analysis_choice_while_it_holds_then_fill_from_members() {
-        // All three representatives still in the theme: shown as found.
-        assert_eq!(examples(&[7, 3, 9], &ids(&[1, 3, 7, 9])), ids(&[7, 3, 9]));
-        // 3 moved away: the next member fills its place.
-        assert_eq!(examples(&[7, 3, 9], &ids(&[1, 7, 9])), ids(&[7, 9, 1]));
-        // An officer's theme has no representatives: its first members.
-        assert_eq!(examples(&[], &ids(&[4, 5, 6, 8])), ids(&[4, 5, 6]));
-        // A theme emptied by moves shows nothing.
-        assert_eq!(examples(&[7, 3], &[]), Vec::<IssueId>::new());
-    }
-}
-
 /// Who a theme may be assigned to: the consultation's group members, and
 /// officers and admins (enabled), by name.
 pub fn assignable(
@@ -597,4 +576,25 @@ pub fn assign(
         audit::record(conn, &scope.actor(), now, change)?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[i64]) -> Vec<IssueId> {
+        list.iter().map(|&id| IssueId(id)).collect()
+    }
+
+    #[test]
+    fn examples_keep_the_analysis_choice_while_it_holds_then_fill_from_members() {
+        // All three representatives still in the theme: shown as found.
+        assert_eq!(examples(&[7, 3, 9], &ids(&[1, 3, 7, 9])), ids(&[7, 3, 9]));
+        // 3 moved away: the next member fills its place.
+        assert_eq!(examples(&[7, 3, 9], &ids(&[1, 7, 9])), ids(&[7, 9, 1]));
+        // An officer's theme has no representatives: its first members.
+        assert_eq!(examples(&[], &ids(&[4, 5, 6, 8])), ids(&[4, 5, 6]));
+        // A theme emptied by moves shows nothing.
+        assert_eq!(examples(&[7, 3], &[]), Vec::<IssueId>::new());
+    }
 }
