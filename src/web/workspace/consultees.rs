@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::{Done, Screen, act, load, settle};
+use super::{Screen, act, load, settle};
 use crate::domain::{ConsulteeId, ConsulteeKind};
 use crate::service::access::Action;
 use crate::service::workspace::consultees::{self, ConsulteeInput, Listed};
@@ -36,6 +36,21 @@ struct Row {
 #[derive(Debug, Serialize)]
 struct ConsulteesView {
     consultees: Vec<Row>,
+    total: usize,
+    pagination: crate::web::render::Pagination,
+}
+
+/// Consultees on one page: a consultation of hundreds of letters has
+/// hundreds of them.
+const PAGE: usize = 50;
+
+/// `?page=` (and `?done=`) on the consultees page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Paged {
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    done: Option<String>,
 }
 
 fn row(l: &Listed, failed: Option<&FailedForm>) -> Row {
@@ -70,12 +85,30 @@ async fn show(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
-    slug: String,
+    (slug, page): (String, usize),
     screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, listed) = load(state, staff, slug, consultees::list).await?;
+    let pages = listed.len().div_ceil(PAGE).max(1);
+    // A refused form shows again on the page that holds it.
+    let page = screen
+        .failed
+        .and_then(|f| {
+            listed
+                .iter()
+                .position(|l| format!("consultee-{}", l.consultee.id.0) == f.form)
+        })
+        .map_or(page, |at| at / PAGE + 1)
+        .clamp(1, pages);
+    let slug = consultation.slug.clone();
     let view = ConsulteesView {
-        consultees: listed.iter().map(|l| row(l, screen.failed)).collect(),
+        total: listed.len(),
+        consultees: (listed.iter().skip((page - 1) * PAGE).take(PAGE))
+            .map(|l| row(l, screen.failed))
+            .collect(),
+        pagination: crate::web::render::Pagination::new(page, pages, |p| {
+            format!("/staff/consultations/{slug}/consultees?page={p}")
+        }),
     };
     Ok(screen.render(req, state, staff, &consultation, &view))
 }
@@ -86,10 +119,15 @@ pub async fn list(
     state: web::Data<AppState>,
     staff: StaffUser,
     slug: web::Path<String>,
-    done: web::Query<Done>,
+    query: web::Query<Paged>,
 ) -> Result<HttpResponse, AppError> {
-    let screen = screen().done(done.done.as_deref());
-    show(&req, &state, &staff, slug.into_inner(), screen).await
+    let screen = screen().done(query.done.as_deref());
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1);
+    show(&req, &state, &staff, (slug.into_inner(), page), screen).await
 }
 
 /// `POST /staff/consultations/{slug}/consultees/{consultee}`: a new name,
@@ -124,7 +162,14 @@ pub async fn edit(
         outcome,
         (&form_id, &form),
         |failed: FailedForm| async move {
-            show(&req, &state, &staff, slug, screen().failed(Some(&failed))).await
+            show(
+                &req,
+                &state,
+                &staff,
+                (slug, 1),
+                screen().failed(Some(&failed)),
+            )
+            .await
         },
     )
     .await
@@ -158,7 +203,14 @@ pub async fn merge(
         outcome,
         ("confirm", &form),
         |failed: FailedForm| async move {
-            show(&req, &state, &staff, slug, screen().failed(Some(&failed))).await
+            show(
+                &req,
+                &state,
+                &staff,
+                (slug, 1),
+                screen().failed(Some(&failed)),
+            )
+            .await
         },
     )
     .await

@@ -127,7 +127,13 @@ pub struct Show {
     pub show: Option<String>,
     #[serde(default)]
     pub done: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
 }
+
+/// Issues on one page of a theme: a theme of a large consultation holds
+/// hundreds.
+const ISSUES_PER_PAGE: usize = 100;
 
 impl Show {
     fn filter(&self) -> &'static str {
@@ -237,13 +243,14 @@ struct ThemeView {
     assignee: Option<String>,
     show: BTreeMap<&'static str, bool>,
     filtered: bool,
+    pagination: crate::web::render::Pagination,
 }
 
 impl ThemeView {
     fn of(
         detail: &ThemeDetail,
-        id: Option<ThemeId>,
-        (people, show): (&[crate::db::users::User], &'static str),
+        (id, slug): (Option<ThemeId>, &str),
+        (people, show, page): (&[crate::db::users::User], &'static str, usize),
     ) -> Self {
         let assigned = detail.theme.as_ref().and_then(|t| t.assigned_to);
         let issues: Vec<IssueRow> = (detail.issues.iter())
@@ -267,14 +274,26 @@ impl ThemeView {
                 }),
             })
             .collect();
+        let pages = issues.len().div_ceil(ISSUES_PER_PAGE).max(1);
+        let page = page.clamp(1, pages);
+        let issue_count = issues.len();
+        let issues: Vec<IssueRow> = issues
+            .into_iter()
+            .skip((page - 1) * ISSUES_PER_PAGE)
+            .take(ISSUES_PER_PAGE)
+            .collect();
+        let url = theme_url(slug, id);
         Self {
+            pagination: crate::web::render::Pagination::new(page, pages, |p| {
+                format!("{url}?show={show}&page={p}")
+            }),
             theme: detail.theme.as_ref().map(|t| ThemeHeading {
                 id: t.id.0,
                 label: t.label.clone(),
                 pinned: t.pinned,
                 named: t.officer_named,
             }),
-            issue_count: issues.len(),
+            issue_count,
             issues,
             others: (detail.all_themes.iter())
                 .filter(|t| Some(t.id) != id)
@@ -307,14 +326,14 @@ async fn show_theme(
     (slug, id): (String, Option<ThemeId>),
     screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
-    show_theme_as(req, state, staff, (slug, id, "all"), screen).await
+    show_theme_as(req, state, staff, (slug, id, "all", 1), screen).await
 }
 
 async fn show_theme_as(
     req: &HttpRequest,
     state: &AppState,
     staff: &StaffUser,
-    (slug, id, show): (String, Option<ThemeId>, &'static str),
+    (slug, id, show, page): (String, Option<ThemeId>, &'static str, usize),
     screen: Screen<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (consultation, (detail, people)) = load(state, staff, slug, move |conn, s| {
@@ -324,7 +343,7 @@ async fn show_theme_as(
         ))
     })
     .await?;
-    let view = ThemeView::of(&detail, id, (&people, show));
+    let view = ThemeView::of(&detail, (id, &consultation.slug), (&people, show, page));
     Ok(screen.render(req, state, staff, &consultation, &view))
 }
 
@@ -352,7 +371,13 @@ pub async fn theme(
     let (slug, id) = path.into_inner();
     let id = theme_path(&id)?;
     let screen = theme_screen().done(query.done.as_deref());
-    show_theme_as(&req, &state, &staff, (slug, id, query.filter()), screen).await
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1);
+    let view = (slug, id, query.filter(), page);
+    show_theme_as(&req, &state, &staff, view, screen).await
 }
 
 /// `POST …/themes/{id}/assign` (`assigned_to=` a user's id, or empty for
