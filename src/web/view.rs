@@ -65,7 +65,7 @@ impl Listed {
 }
 
 /// The first `max` characters of `text`, cut at a word.
-fn opening(text: &str, max: usize) -> String {
+pub(crate) fn opening(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }

@@ -25,6 +25,9 @@ fn form_routes() -> Vec<String> {
                 "{theme}",
                 "{user}",
                 "{upload}",
+                "{consultee}",
+                "{version_body}",
+                "{version_link}",
             ] {
                 path = path.replace(id, "1");
             }

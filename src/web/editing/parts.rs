@@ -34,7 +34,7 @@ impl FromForm for Section {
         let s = editor.sections.iter().find(|s| s.id.0 == id)?;
         Some((
             format!("Delete the section “{}”?", s.heading),
-            Some(s.content.chars().take(300).collect()),
+            Some(crate::web::view::opening(&s.content, 300)),
         ))
     }
 
