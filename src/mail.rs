@@ -43,6 +43,16 @@ pub struct Receipt {
     pub closes: Option<String>,
 }
 
+/// A private link to saved answers.
+#[derive(Debug, Clone)]
+pub struct SavedLink {
+    pub to: String,
+    pub consultation_title: String,
+    pub link: String,
+    /// When the consultation closes, if it has a closing time.
+    pub closes: Option<String>,
+}
+
 /// What an outcome notice says.
 #[derive(Debug, Clone)]
 pub struct OutcomeNotice {
@@ -83,6 +93,24 @@ impl Mailer {
             &format!("Outcome published: {}", notice.consultation_title),
             body,
         )
+    }
+
+    /// Sends the private link to saved answers (blocking: call it off the
+    /// async executor).
+    pub fn send_saved(&self, saved: &SavedLink) -> Result<(), MailError> {
+        let until = saved
+            .closes
+            .as_deref()
+            .map(|c| format!(" before {c}, when the consultation closes"))
+            .unwrap_or_default();
+        let body = format!(
+            "Your answers to {title} are saved. They have not been sent yet.\r\n\r\n\
+             To carry on, open this private link{until}. Anyone with the link can see your answers, so do not share it:\r\n\r\n{link}\r\n\r\n\
+             If you did not start a response to this consultation, you can ignore this email.\r\n",
+            title = saved.consultation_title,
+            link = saved.link,
+        );
+        self.send(&saved.to, &format!("Your saved answers: {}", saved.consultation_title), body)
     }
 
     fn send(&self, to: &str, subject: &str, body: String) -> Result<(), MailError> {

@@ -66,11 +66,12 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "_change_reason",
     "staff_confirm",
     "ws_consultees",
+    "respond_saved",
 ];
 
 /// Every template is registered: a missing name here is a page that fails.
 #[cfg(test)]
-const TEMPLATE_FILES: usize = 48;
+const TEMPLATE_FILES: usize = 49;
 
 // `concat`: joins its arguments as text (for page titles such as
 // "Error: Respond to …"); the result is escaped like any other value.

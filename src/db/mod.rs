@@ -19,6 +19,7 @@ pub mod outcome;
 pub mod pool;
 pub mod responses;
 pub mod revisions;
+pub mod saved;
 pub mod schema;
 pub mod sessions;
 pub mod structure;

@@ -364,6 +364,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    saved_responses (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        key_hash -> Text,
+        draft -> Text,
+        saved_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(version_bodies -> structure_versions (version_id));
 diesel::joinable!(structure_changes -> structure_versions (version_id));
@@ -423,4 +434,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     structure_changes,
     structure_change_issues,
     committee_reports,
+    saved_responses,
 );

@@ -20,6 +20,7 @@ pub mod passwords;
 pub mod publication;
 pub mod responses;
 pub mod retention;
+pub mod saved;
 pub mod submission;
 pub mod summary;
 pub mod users;

@@ -391,3 +391,55 @@ async fn an_oversized_form_is_refused_clearly() {
         .await;
     assert_eq!(wrong_type.status, 415);
 }
+
+app_test! {
+    async fn a_consultee_saves_unfinished_answers_and_comes_back_by_a_private_link(app) {
+        app.open_cheltenham(date(2030, 9, 2));
+        let browser = app.browser();
+        let form = browser.get("/consultations/cheltenham-2011/respond").await;
+        assert!(form.body.contains(r#"value="save">Save and come back later"#));
+        let saved = browser.post("/consultations/cheltenham-2011/respond", &fields(&[
+            ("name", "Ann Resident"),
+            ("email", "ann@example.org"),
+            ("on_behalf", "no"),
+            ("point-1-text", "Half a thought about the SLG"),
+            ("action", "save"),
+            ("csrf_token", &form.input("csrf_token").expect("token")),
+        ])).await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        assert!(saved.body.contains("Your answers are saved"));
+        assert!(saved.body.contains("2 September 2030"), "until the closing time");
+        assert!(saved.body.contains("we cannot send it to you"), "no SMTP relay in this test");
+        let link = saved.body.split('"').find(|s| s.contains("/respond?resume=")).expect("private link").to_string();
+        let path = link.trim_start_matches(&app.address).to_string();
+        assert!(!path.starts_with("http"), "{path}");
+
+        // Another browser, days later: the answers come back.
+        let later = app.browser();
+        let back = later.get(&path).await;
+        assert_eq!(back.status, 200);
+        assert!(back.body.contains("Welcome back"));
+        assert!(back.body.contains("Half a thought about the SLG"));
+        let key = back.input("resume").expect("the key rides along");
+        let required = app.required_question();
+        let mut send = fields(&[
+            ("name", "Ann Resident"),
+            ("email", "ann@example.org"),
+            ("on_behalf", "no"),
+            ("point-1-text", "The SLG should include the Leader of the Council."),
+            ("publication", "anonymous"),
+            ("resume", &key),
+            ("action", "submit"),
+            ("csrf_token", &back.input("csrf_token").expect("token")),
+        ]);
+        send.push((format!("answer-{required}"), "Yes".into()));
+        let sent = later.post("/consultations/cheltenham-2011/respond", &send).await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        // Sent: the saved copy is gone.
+        let gone = later.get(&path).await;
+        assert!(gone.body.contains("We could not find those saved answers"), "{}", gone.body);
+        assert!(!gone.body.contains("Half a thought"));
+        let wrong = later.get("/consultations/cheltenham-2011/respond?resume=not-a-key").await;
+        assert!(wrong.body.contains("We could not find those saved answers"));
+    }
+}

@@ -73,6 +73,18 @@ async function narrowScreen(browser) {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     if (width > 375) fail(`${name} at 375 px is ${width} px wide`);
   }
+  // Check your answers is reached by a post: fill the form, continue.
+  await page.goto(`${base}/consultations/${slug}/respond`);
+  await page.fill("#name", "Narrow Screen");
+  await page.check("#on_behalf-no");
+  for (const answer of await page.$$('textarea[name^="answer-"]')) await answer.fill("Yes.");
+  await page.fill("#point-1-text", "A point typed on a phone.");
+  await page.check("#publication");
+  await page.click('button.button[value="check"]');
+  await expectText(page, "Check your answers");
+  await audit(page, "check your answers at 375 px");
+  const checkWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (checkWidth > 375) fail(`check your answers at 375 px is ${checkWidth} px wide`);
   await context.close();
 }
 
@@ -178,6 +190,15 @@ async function officer(browser, reference) {
   await expectText(page, reference);
   await visit(page, `${ws}/inbox/${reference}`, "response in the inbox");
   await expectText(page, "Positive Participation Partnership");
+  // A save on the response page comes back at the issue saved, in view.
+  const lastIssue = await page.$$eval("section.issue-card", (cards) => cards[cards.length - 1].id);
+  await page.click(`#${lastIssue} form button.button`);
+  const saved = await page.evaluate((id) => {
+    const card = document.getElementById(id);
+    const box = card && card.getBoundingClientRect();
+    return { hash: location.hash, inView: !!box && box.top < window.innerHeight && box.bottom > 0 };
+  }, lastIssue);
+  if (saved.hash !== `#${lastIssue}` || !saved.inView) fail(`after saving ${lastIssue}: ${JSON.stringify(saved)}`);
   await visit(page, `${ws}/group`, "the group");
   await visit(page, `${ws}/responses/import`, "import responses");
 

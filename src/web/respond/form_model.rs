@@ -21,6 +21,8 @@ pub enum Action {
     Check,
     /// "Submit response" (or "Save changes").
     Submit,
+    /// "Save and come back later": keep the answers, send a private link.
+    Save,
 }
 
 impl Action {
@@ -37,6 +39,7 @@ impl Action {
             "add-organisation" => Self::AddOrganisation,
             "change" => Self::Change,
             "submit" => Self::Submit,
+            "save" => Self::Save,
             _ => {
                 if let Some(n) = index("remove-point-") {
                     Self::RemovePoint(n)

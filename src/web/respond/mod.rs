@@ -128,6 +128,7 @@ pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
+    query: web::Query<ResumeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let loaded = load(&state, slug.into_inner()).await?;
     if let Some(why) = service::responses::refusal(&loaded.consultation, state.clock.now()) {
@@ -136,6 +137,9 @@ pub async fn form(
             &SubmissionDraft::default(),
             Some(&loaded.consultation.slug),
         ));
+    }
+    if let Some(key) = query.resume.as_deref().filter(|k| !k.is_empty() && k.len() <= 64) {
+        return resume(&req, &state, &loaded, key.to_string()).await;
     }
     let secure = state.settings.secure_cookies;
     let cookie = csrf::CsrfCookie::from_request(&req, secure);
@@ -146,6 +150,93 @@ pub async fn form(
         response.cookie(cookie.cookie(secure));
     }
     Ok(response.content_type("text/html; charset=utf-8").body(html))
+}
+
+/// `?resume=` on the form: the key of saved answers.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResumeQuery {
+    #[serde(default)]
+    resume: Option<String>,
+}
+
+/// The form with the answers saved under `key`, or blank with a note when
+/// they are gone (sent, or past the closing time).
+async fn resume(
+    req: &HttpRequest,
+    state: &AppState,
+    loaded: &LoadedForm,
+    key: String,
+) -> Result<HttpResponse, AppError> {
+    let (consultation, now, k) = (loaded.consultation.clone(), state.clock.now(), key.clone());
+    let saved = state
+        .db(move |conn| service::saved::load(conn, &consultation, &k, now))
+        .await?;
+    let ctx = loaded.context();
+    let view = match &saved {
+        Some(draft) => view::form_page(
+            &ctx,
+            draft,
+            (&[], Some("Welcome back: your saved answers are below. They have not been sent yet.")),
+            &FormMode::New,
+        )
+        .resuming(&key),
+        None => view::form_page(
+            &ctx,
+            &SubmissionDraft::blank(),
+            (&[], Some("We could not find those saved answers: they are deleted once the response is sent, and when the consultation closes.")),
+            &FormMode::New,
+        ),
+    };
+    Ok(page((req, state), StatusCode::OK, "respond", &view))
+}
+
+/// Saves the answers for later and shows (and e-mails, where SMTP is set)
+/// the private link.
+async fn save_for_later(
+    req: &HttpRequest,
+    state: &AppState,
+    consultation: &Consultation,
+    (typed, key): (&SubmissionDraft, String),
+) -> Result<HttpResponse, AppError> {
+    let (c, draft, now) = (consultation.clone(), typed.clone(), state.clock.now());
+    let key = state
+        .db(move |conn| {
+            service::saved::save(conn, &c, Some(key.as_str()).filter(|k| !k.is_empty()), &draft, now)
+        })
+        .await?;
+    let link = format!(
+        "{}/consultations/{}/respond?resume={key}",
+        base_url(state, req),
+        consultation.slug
+    );
+    let email = typed.email.trim().to_string();
+    let valid = crate::domain::consultee::EmailAddress::parse("email", &email).is_ok();
+    let emailed_to = match (state.mailer.clone(), valid) {
+        (Some(mailer), true) => {
+            let mail = crate::mail::SavedLink {
+                to: email.clone(),
+                consultation_title: consultation.title.clone(),
+                link: link.clone(),
+                closes: view::closes_text(consultation),
+            };
+            actix_web::rt::spawn(async move {
+                match web::block(move || mailer.send_saved(&mail)).await {
+                    Ok(Ok(())) => tracing::info!("saved-answers link sent"),
+                    Ok(Err(error)) => tracing::warn!(%error, "saved-answers link not sent"),
+                    Err(error) => tracing::warn!(%error, "saved-answers mail task failed"),
+                }
+            });
+            Some(email)
+        }
+        _ => None,
+    };
+    let view = view::SavedPage {
+        consultation: view::ConsultationName::of(consultation),
+        link,
+        closes: view::closes_text(consultation),
+        emailed_to,
+    };
+    Ok(page((req, state), StatusCode::OK, "respond_saved", &view))
 }
 
 /// What the form says when it comes back from "Check your answers".
@@ -169,8 +260,15 @@ pub async fn post(
         Err(error) => return refused(error, &typed, Some(&slug)),
     };
     let ctx = loaded.context();
+    // Answers continued from a saved copy keep its key on every round trip.
+    let resume_key = form.get("resume").chars().take(64).collect::<String>();
     let again = |typed: &SubmissionDraft, (status, errors, notice): Shown<'_>| {
         let view = view::form_page(&ctx, typed, (errors, notice), &FormMode::New);
+        let view = if resume_key.is_empty() {
+            view
+        } else {
+            view.resuming(&resume_key)
+        };
         page((&req, &state), status, "respond", &view)
     };
     let nonce = match verify(&req, &state, &form) {
@@ -184,6 +282,13 @@ pub async fn post(
         }
     };
     let action = Action::from_form(&form);
+    if action == Action::Save {
+        let saved = save_for_later(&req, &state, &loaded.consultation, (&typed, resume_key.clone()));
+        return match saved.await {
+            Ok(page) => page,
+            Err(error) => refused(error, &typed, Some(&loaded.consultation.slug)),
+        };
+    }
     if action == Action::Change {
         // Back from "Check your answers" at the field to change (the
         // button's #anchor), then on to the check page again.
@@ -198,11 +303,20 @@ pub async fn post(
         Err(errors) => return again(&typed, (StatusCode::UNPROCESSABLE_ENTITY, &errors, None)),
     };
     if action == Action::Check {
-        let view = view::check_page(&ctx, &typed);
+        let view = view::check_page(&ctx, &typed).resuming(&resume_key);
         return page((&req, &state), StatusCode::OK, "respond_check", &view);
     }
     match submit(&req, &state, &loaded.consultation, submission, nonce).await {
-        Ok(link) => see_other(&link),
+        Ok(link) => {
+            if !resume_key.is_empty() {
+                // Sent: the saved copy (personal data) is no longer needed.
+                let key = resume_key.clone();
+                if let Err(error) = state.db(move |conn| service::saved::forget(conn, &key)).await {
+                    tracing::warn!(%error, "saved answers not forgotten");
+                }
+            }
+            see_other(&link)
+        }
         Err(AppError::Invalid(errors)) => {
             again(&typed, (StatusCode::UNPROCESSABLE_ENTITY, &errors, None))
         }

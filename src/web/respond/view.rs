@@ -172,9 +172,27 @@ struct PublicationField {
     error: Option<String>,
 }
 
+impl CheckPage {
+    /// The check page of answers saved under `key`.
+    pub fn resuming(mut self, key: &str) -> Self {
+        self.resume = Some(key.to_string()).filter(|k| !k.is_empty());
+        self
+    }
+}
+
+impl FormPage {
+    /// The form continuing the answers saved under `key`.
+    pub fn resuming(mut self, key: &str) -> Self {
+        self.resume = Some(key.to_string());
+        self
+    }
+}
+
 /// The response form, as typed so far.
 #[derive(Debug, Serialize)]
 pub struct FormPage {
+    /// The key of the answers this form continues (save and return).
+    resume: Option<String>,
     consultation: ConsultationName,
     closes: Option<String>,
     form_action: String,
@@ -315,6 +333,7 @@ pub fn form_page(
     let (form_action, change) = action_of(ctx, mode);
     let points = point_fields(ctx, typed, errors);
     FormPage {
+        resume: None,
         consultation: ConsultationName::of(ctx.consultation),
         closes: closes_text(ctx.consultation),
         form_action,
@@ -400,6 +419,8 @@ struct Hidden {
 /// fields.
 #[derive(Debug, Serialize)]
 pub struct CheckPage {
+    /// The key of the saved answers this continues, if any.
+    resume: Option<String>,
     consultation: ConsultationName,
     form_action: String,
     name: String,
@@ -452,6 +473,7 @@ fn checked_points(ctx: &FormContext<'_>, typed: &SubmissionDraft) -> Vec<Checked
 /// The check page for what was typed.
 pub fn check_page(ctx: &FormContext<'_>, typed: &SubmissionDraft) -> CheckPage {
     CheckPage {
+        resume: None,
         consultation: ConsultationName::of(ctx.consultation),
         form_action: format!("/consultations/{}/respond", ctx.consultation.slug),
         name: typed.name.trim().to_string(),
@@ -542,4 +564,15 @@ pub fn refused_page(
         typed: fields,
         slug: slug.map(str::to_string),
     }
+}
+
+/// The page after "Save and come back later".
+#[derive(Debug, Serialize)]
+pub struct SavedPage {
+    pub consultation: ConsultationName,
+    /// The private link, as a full URL.
+    pub link: String,
+    pub closes: Option<String>,
+    /// Where the link was e-mailed (SMTP set and an address given).
+    pub emailed_to: Option<String>,
 }
