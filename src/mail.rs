@@ -110,7 +110,11 @@ impl Mailer {
             title = saved.consultation_title,
             link = saved.link,
         );
-        self.send(&saved.to, &format!("Your saved answers: {}", saved.consultation_title), body)
+        self.send(
+            &saved.to,
+            &format!("Your saved answers: {}", saved.consultation_title),
+            body,
+        )
     }
 
     fn send(&self, to: &str, subject: &str, body: String) -> Result<(), MailError> {

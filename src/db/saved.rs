@@ -37,13 +37,14 @@ pub fn put(
     draft: &str,
     (saved_at, expires_at): (NaiveDateTime, NaiveDateTime),
 ) -> QueryResult<usize> {
-    let updated = diesel::update(saved_responses::table.filter(saved_responses::key_hash.eq(key_hash)))
-        .set((
-            saved_responses::draft.eq(draft),
-            saved_responses::saved_at.eq(saved_at),
-            saved_responses::expires_at.eq(expires_at),
-        ))
-        .execute(conn)?;
+    let updated =
+        diesel::update(saved_responses::table.filter(saved_responses::key_hash.eq(key_hash)))
+            .set((
+                saved_responses::draft.eq(draft),
+                saved_responses::saved_at.eq(saved_at),
+                saved_responses::expires_at.eq(expires_at),
+            ))
+            .execute(conn)?;
     if updated > 0 {
         return Ok(updated);
     }
@@ -67,6 +68,5 @@ pub fn forget(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
 /// Forgets every saved response past its closing time (they hold personal
 /// data nobody can use any more).
 pub fn forget_expired(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(saved_responses::table.filter(saved_responses::expires_at.lt(now)))
-        .execute(conn)
+    diesel::delete(saved_responses::table.filter(saved_responses::expires_at.lt(now))).execute(conn)
 }

@@ -14,12 +14,17 @@ use crate::domain::ConsultationStatus;
 pub struct Report {
     /// (consultation slug, consultees whose contact details were erased).
     pub erased: Vec<(String, usize)>,
+    /// Unfinished responses past their closing time, deleted.
+    pub saved_deleted: usize,
 }
 
 /// Erases contact details wherever the retention period has passed.
 /// Safe to run again: consultees already erased are not counted twice.
 pub fn run(conn: &mut DbConnection, now: DateTime<Utc>) -> ServiceResult<Report> {
-    let mut report = Report::default();
+    let mut report = Report {
+        saved_deleted: db::saved::forget_expired(conn, now.naive_utc())?,
+        ..Report::default()
+    };
     for c in db::consultations::with_status(conn, &[ConsultationStatus::Published])? {
         let (Some(published), Some(days)) = (c.published_at, c.retention_days) else {
             continue;

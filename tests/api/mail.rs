@@ -136,3 +136,48 @@ async fn a_relay_that_is_down_never_loses_or_delays_a_response() {
             .is_some()
     );
 }
+
+#[actix_web::test]
+async fn saved_answers_are_e_mailed_their_private_link() {
+    let (port, received) = fake_relay();
+    let mailer = Mailer::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "Sounding <no-reply@example.gov.uk>",
+    )
+    .expect("mailer");
+    let db = TestDb::new(Kind::Sqlite).expect("sqlite");
+    let app = TestApp::spawn_with_mailer(db, mailer);
+    app.open_cheltenham(chrono::NaiveDate::from_ymd_opt(2030, 9, 2).expect("date"));
+    let browser = app.browser();
+    let form = browser.get("/consultations/cheltenham-2011/respond").await;
+    let saved = browser
+        .post(
+            "/consultations/cheltenham-2011/respond",
+            &fields(&[
+                ("name", "Ann Resident"),
+                ("email", "ann@example.org"),
+                ("point-1-text", "Unfinished"),
+                ("action", "save"),
+                ("csrf_token", &form.input("csrf_token").expect("token")),
+            ]),
+        )
+        .await;
+    assert!(
+        saved
+            .body
+            .contains("We have sent the link to ann@example.org"),
+        "{}",
+        saved.body
+    );
+    let start = Instant::now();
+    while received.lock().expect("lock").is_empty() && start.elapsed() < Duration::from_secs(10) {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let messages = received.lock().expect("lock").clone();
+    let message = messages.first().expect("a message").replace("=\r\n", "");
+    assert!(message.contains("Subject: Your saved answers"), "{message}");
+    assert!(
+        message.contains("/consultations/cheltenham-2011/respond?resume"),
+        "{message}"
+    );
+}

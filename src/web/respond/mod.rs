@@ -138,7 +138,11 @@ pub async fn form(
             Some(&loaded.consultation.slug),
         ));
     }
-    if let Some(key) = query.resume.as_deref().filter(|k| !k.is_empty() && k.len() <= 64) {
+    if let Some(key) = query
+        .resume
+        .as_deref()
+        .filter(|k| !k.is_empty() && k.len() <= 64)
+    {
         return resume(&req, &state, &loaded, key.to_string()).await;
     }
     let secure = state.settings.secure_cookies;
@@ -176,14 +180,22 @@ async fn resume(
         Some(draft) => view::form_page(
             &ctx,
             draft,
-            (&[], Some("Welcome back: your saved answers are below. They have not been sent yet.")),
+            (
+                &[],
+                Some("Welcome back: your saved answers are below. They have not been sent yet."),
+            ),
             &FormMode::New,
         )
         .resuming(&key),
         None => view::form_page(
             &ctx,
             &SubmissionDraft::blank(),
-            (&[], Some("We could not find those saved answers: they are deleted once the response is sent, and when the consultation closes.")),
+            (
+                &[],
+                Some(
+                    "We could not find those saved answers: they are deleted once the response is sent, and when the consultation closes.",
+                ),
+            ),
             &FormMode::New,
         ),
     };
@@ -201,7 +213,13 @@ async fn save_for_later(
     let (c, draft, now) = (consultation.clone(), typed.clone(), state.clock.now());
     let key = state
         .db(move |conn| {
-            service::saved::save(conn, &c, Some(key.as_str()).filter(|k| !k.is_empty()), &draft, now)
+            service::saved::save(
+                conn,
+                &c,
+                Some(key.as_str()).filter(|k| !k.is_empty()),
+                &draft,
+                now,
+            )
         })
         .await?;
     let link = format!(
@@ -283,7 +301,12 @@ pub async fn post(
     };
     let action = Action::from_form(&form);
     if action == Action::Save {
-        let saved = save_for_later(&req, &state, &loaded.consultation, (&typed, resume_key.clone()));
+        let saved = save_for_later(
+            &req,
+            &state,
+            &loaded.consultation,
+            (&typed, resume_key.clone()),
+        );
         return match saved.await {
             Ok(page) => page,
             Err(error) => refused(error, &typed, Some(&loaded.consultation.slug)),
@@ -311,7 +334,10 @@ pub async fn post(
             if !resume_key.is_empty() {
                 // Sent: the saved copy (personal data) is no longer needed.
                 let key = resume_key.clone();
-                if let Err(error) = state.db(move |conn| service::saved::forget(conn, &key)).await {
+                if let Err(error) = state
+                    .db(move |conn| service::saved::forget(conn, &key))
+                    .await
+                {
                     tracing::warn!(%error, "saved answers not forgotten");
                 }
             }
