@@ -158,6 +158,7 @@ page_routes! {
     post "/staff/consultations/{slug}/inbox/{reference}/redact"     => workspace::inbox::response::redact, Run;
     post "/staff/consultations/{slug}/inbox/{reference}/checked"    => workspace::inbox::response::checked, Run;
     post "/staff/consultations/{slug}/inbox/{reference}/work"       => workspace::inbox::response::work, Work;
+    post "/staff/consultations/{slug}/inbox/{reference}/bulk"       => workspace::inbox::response::bulk, Work;
     post "/staff/consultations/{slug}/issues/{issue}"               => workspace::inbox::response::edit, Work;
     post "/staff/consultations/{slug}/issues/{issue}/merge-next"    => workspace::inbox::response::merge_next, Work;
     post "/staff/consultations/{slug}/issues/{issue}/split"         => workspace::inbox::response::split, Work;

@@ -189,6 +189,7 @@ app_test! {
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/redact", RUNS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/checked", RUNS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/work", WORKS),
+            ("POST", "/staff/consultations/{slug}/inbox/{reference}/bulk", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/merge-next", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/split", WORKS),
@@ -832,5 +833,43 @@ app_test! {
         assert!(in_progress.body.contains("1 response(s) match") && in_progress.body.contains("CHL-0001"), "{}", in_progress.body);
         let new = member.get(&format!("/staff/consultations/{SLUG}/inbox?work=new")).await;
         assert!(!new.body.contains(">CHL-0001<"));
+    }
+}
+
+app_test! {
+    async fn several_issues_of_a_response_are_tagged_or_moved_at_once(app) {
+        app.load_fixture(SLUG);
+        let member = app.signed_in("member@example.gov.uk", Role::GroupMember).await;
+        assign(&app, "member@example.gov.uk");
+        let c = consultation(&app);
+        let (issues, slg) = {
+            let mut conn = app.db.connect();
+            let r = db::responses::by_reference(&mut conn, "CHL-0001").expect("query").expect("response");
+            let issues = db::issues::of_response(&mut conn, r.id).expect("issues");
+            let slg = db::structure::bodies_of(&mut conn, c.id).expect("bodies").into_iter().find(|b| b.short_name.as_deref() == Some("SLG")).expect("SLG").id;
+            (issues, slg)
+        };
+        let page = format!("/staff/consultations/{SLUG}/inbox/CHL-0001");
+        let shown = member.get(&page).await;
+        assert!(shown.body.contains(r#"class="response-layout""#) && shown.body.contains(r#"form="bulk""#));
+        let action = format!("/staff/consultations/{SLUG}/inbox/CHL-0001/bulk");
+        let nothing = member.submit(&page, &action, &[("action", &format!("body:{}", slg.0))]).await;
+        assert_eq!(nothing.status, 422);
+        assert!(nothing.body.contains("Select the issues to change"));
+        let (a, b) = (issues[2].id.0.to_string(), issues[3].id.0.to_string());
+        let tagged = member.submit(&page, &action, &[("issues", &a), ("issues", &b), ("action", &format!("body:{}", slg.0))]).await;
+        assert_eq!(tagged.status, 303, "{}", tagged.body);
+        assert!(tagged.header("location").is_some_and(|l| l.ends_with("#issues")));
+        let mut conn = app.db.connect();
+        for id in [issues[2].id, issues[3].id] {
+            assert!(db::issues::structure_tags_of(&mut conn, id).expect("tags").1.contains(&slg));
+        }
+        assert!(!db::issues::structure_tags_of(&mut conn, issues[4].id).expect("tags").1.contains(&slg) || issues[4].content.contains("Strategic"), "only the selected");
+        let theme = db::themes::insert(&mut conn, &db::themes::NewTheme { consultation_id: c.id, label: "Positive Participation", origin: ThemeOrigin::Officer, officer_named: true, pinned: false, position: 0, created_at: chrono::Utc::now().naive_utc() }).expect("theme").0;
+        drop(conn);
+        let moved = member.submit(&page, &action, &[("issues", &a), ("action", &format!("theme:{theme}"))]).await;
+        assert_eq!(moved.status, 303, "{}", moved.body);
+        let mut conn = app.db.connect();
+        assert_eq!(db::issues::by_id(&mut conn, issues[2].id).expect("query").expect("issue").theme_id, Some(ThemeId(theme)));
     }
 }

@@ -55,6 +55,8 @@ pub struct ResponseDetail {
     /// The document's sections and the structure's bodies, to tag issues with.
     pub sections: Vec<Section>,
     pub bodies: Vec<Body>,
+    /// The consultation's themes, to move issues to.
+    pub themes: Vec<crate::db::themes::Theme>,
     /// The text for publication, and the e-mail address of who redacted it.
     pub redaction: Redaction,
     pub redacted_by: Option<String>,
@@ -120,6 +122,7 @@ pub fn response_detail(
         history,
         sections: db::document::sections_of(conn, consultation.id)?,
         bodies: db::structure::bodies_of(conn, consultation.id)?,
+        themes: db::themes::of_consultation(conn, consultation.id)?,
         redaction,
         redacted_by,
     })
@@ -644,6 +647,122 @@ pub fn set_work_status(
         };
         crate::service::audit::record(conn, &scope.actor(), now, change)?;
         Ok(())
+    })
+}
+
+/// What to do to several issues of one response at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    /// Tag each with a section of the document.
+    Section(crate::domain::SectionId),
+    /// Tag each with a body of the structure.
+    Body(crate::domain::BodyId),
+    /// Move each to a theme (none: out of its theme).
+    Theme(Option<crate::domain::ThemeId>),
+}
+
+impl Bulk {
+    /// Reads `section:12`, `body:3`, `theme:7` or `theme:none`.
+    pub fn parse(text: &str) -> Option<Bulk> {
+        let (what, id) = text.split_once(':')?;
+        match (what, id) {
+            ("theme", "none") => Some(Bulk::Theme(None)),
+            ("section", id) => id
+                .parse()
+                .ok()
+                .map(|i| Bulk::Section(crate::domain::SectionId(i))),
+            ("body", id) => id
+                .parse()
+                .ok()
+                .map(|i| Bulk::Body(crate::domain::BodyId(i))),
+            ("theme", id) => id
+                .parse()
+                .ok()
+                .map(|i| Bulk::Theme(Some(crate::domain::ThemeId(i)))),
+            _ => None,
+        }
+    }
+}
+
+/// Applies `bulk` to the selected issues of response `reference`; how many
+/// issues it changed.
+pub fn bulk(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    reference: &str,
+    (ids, bulk): (&[IssueId], Option<Bulk>),
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    let mut errors = Vec::new();
+    if ids.is_empty() {
+        errors.push(ValidationError::new(
+            "issues",
+            "Select the issues to change",
+        ));
+    }
+    if bulk.is_none() {
+        errors.push(ValidationError::new(
+            "action",
+            "Choose what to do with the selected issues",
+        ));
+    }
+    let (Some(bulk), true) = (bulk, errors.is_empty()) else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    let consultation = &scope.consultation;
+    let response = response_in(conn, consultation, reference)?;
+    let mine: Vec<IssueId> = db::issues::of_response(conn, response.id)?
+        .into_iter()
+        .map(|i| i.id)
+        .filter(|id| ids.contains(id))
+        .collect();
+    if mine.is_empty() {
+        return Err(ServiceError::invalid(
+            "issues",
+            "Select issues of this response",
+        ));
+    }
+    if let Bulk::Theme(to) = bulk {
+        return crate::service::workspace::themes::move_issues(conn, scope, &mine, to, now);
+    }
+    db::write_transaction(conn, |conn| {
+        let mut changed = 0;
+        for &issue in &mine {
+            let (sections, bodies) = db::issues::structure_tags_of(conn, issue)?;
+            changed += match bulk {
+                Bulk::Section(s) if !sections.contains(&s) => {
+                    if !db::document::sections_of(conn, consultation.id)?
+                        .iter()
+                        .any(|x| x.id == s)
+                    {
+                        return Err(ServiceError::invalid(
+                            "action",
+                            "Choose a section of this document",
+                        ));
+                    }
+                    db::issues::tag_section(conn, issue, s)?
+                }
+                Bulk::Body(b) if !bodies.contains(&b) => {
+                    if db::structure::body_of(conn, consultation.id, b)?.is_none() {
+                        return Err(ServiceError::invalid(
+                            "action",
+                            "Choose a body of this structure",
+                        ));
+                    }
+                    db::issues::tag_body(conn, issue, b)?
+                }
+                _ => 0,
+            };
+        }
+        let change = crate::service::audit::Change {
+            action: "issues tagged together",
+            entity: "response",
+            id: response.id.0,
+            before: None,
+            after: Some(&format!("{changed} issue(s)")),
+        };
+        crate::service::audit::record(conn, &scope.actor(), now, change)?;
+        Ok(changed)
     })
 }
 

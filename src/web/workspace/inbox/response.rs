@@ -104,6 +104,40 @@ struct ResponsePage {
     proposals: Vec<Proposal>,
     redaction: RedactionView,
     history: Vec<HistoryEntry>,
+    /// What can be done to the selected issues at once.
+    bulk_actions: Vec<Choice>,
+}
+
+/// The bulk actions: tag with a section or a body, move to a theme.
+fn bulk_actions(detail: &ResponseDetail, typed: &str) -> Vec<Choice> {
+    let choice = |value: String, label: String| Choice {
+        chosen: value == typed,
+        value,
+        label,
+    };
+    let mut all = Vec::new();
+    for s in &detail.sections {
+        all.push(choice(
+            format!("section:{}", s.id.0),
+            format!("Tag with the section “{}”", s.heading),
+        ));
+    }
+    for b in &detail.bodies {
+        all.push(choice(
+            format!("body:{}", b.id.0),
+            format!("Tag with the body “{}”", b.name),
+        ));
+    }
+    for t in &detail.themes {
+        all.push(choice(
+            format!("theme:{}", t.id.0),
+            format!("Move to the theme “{}”", t.label),
+        ));
+    }
+    if !detail.themes.is_empty() {
+        all.push(choice("theme:none".into(), "Take out of its theme".into()));
+    }
+    all
 }
 
 fn issue_card(
@@ -191,6 +225,13 @@ fn redaction_view(detail: &ResponseDetail, failed: Option<&FailedForm>) -> Redac
 fn response_page(detail: &ResponseDetail, failed: Option<&FailedForm>) -> ResponsePage {
     let response = &detail.response;
     ResponsePage {
+        bulk_actions: bulk_actions(
+            detail,
+            failed
+                .filter(|f| f.form == "bulk")
+                .and_then(|f| f.typed("action"))
+                .unwrap_or(""),
+        ),
         response: ResponseView {
             reference: response.reference.clone(),
             content: response.content.clone(),
@@ -344,6 +385,32 @@ pub async fn checked(
     let done = Change {
         form: "redact".into(),
         done: "checked",
+        work,
+    };
+    change((req, state, staff), (slug, reference), form, done).await
+}
+
+/// `POST …/inbox/{reference}/bulk` (`issues=` the selected, `action=`
+/// `section:ID`, `body:ID`, `theme:ID` or `theme:none`).
+pub async fn bulk(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+    form: crate::web::form::CheckedForm,
+) -> Result<HttpResponse, AppError> {
+    let (slug, reference) = path.into_inner();
+    let ids: Vec<IssueId> = (form.all("issues").into_iter())
+        .filter_map(|v| v.parse().ok().map(IssueId))
+        .collect();
+    let action = issues::Bulk::parse(form.get("action"));
+    let (r, now) = (reference.clone(), state.clock.now());
+    let work = move |conn: &mut Connection, s: &Scope| {
+        issues::bulk(conn, s, &r, (&ids, action), now).map(|_| ())
+    };
+    let done = Change {
+        form: "bulk".into(),
+        done: "saved",
         work,
     };
     change((req, state, staff), (slug, reference), form, done).await
