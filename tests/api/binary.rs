@@ -39,6 +39,7 @@ fn serve_demo_then_stop(database: &str) {
     let practice = get(&format!(
         "{address}consultations/practice-cheltenham/respond"
     ));
+    let outcome = get(&format!("{address}consultations/cheltenham-2011/outcome"));
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -52,6 +53,17 @@ fn serve_demo_then_stop(database: &str) {
         "{home}"
     );
     assert!(practice.starts_with("HTTP/1.1 200"), "{practice}");
+    // The demo shows what happened after Cheltenham's consultation.
+    assert!(outcome.starts_with("HTTP/1.1 200"), "{outcome}");
+    assert!(
+        outcome.contains("<svg"),
+        "an inline SVG of the revised structure"
+    );
+    assert!(outcome.contains("Glos Police Authority, Fire and Rescue and Probation are added to the Strategic Leadership Group"));
+    assert!(
+        outcome.contains("/consultations/cheltenham-2011/summary#row-21"),
+        "linked to the issue it came from"
+    );
     assert!(
         status.is_some_and(|s| s.success()),
         "graceful shutdown exits 0: {status:?}"
