@@ -225,6 +225,30 @@ async function officer(browser, reference) {
   await visit(page, `${ws}/themes/${target}`, "the other theme");
   if (!(await page.$(`#issue-${issue}`))) fail(`issue ${issue} did not move to theme ${target}`);
 
+  // Keyboard only: Tab to the issue, Space to select it, arrows to choose
+  // the theme, Enter to move it back.
+  const tabTo = async (test, what) => {
+    for (let i = 0; i < 300; i++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate(test)) return;
+    }
+    fail(`Tab never reached ${what}`);
+  };
+  await tabTo(() => document.activeElement && document.activeElement.name === "issues", "an issue's checkbox");
+  const picked = await page.evaluate(() => document.activeElement.value);
+  await page.keyboard.press("Space");
+  if (!(await page.evaluate(() => document.activeElement.checked))) fail("Space did not select the issue");
+  await tabTo(() => document.activeElement && document.activeElement.id === "move-to", "the theme to move to");
+  for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement.value)); i++) {
+    await page.keyboard.press("ArrowDown");
+  }
+  const back = await page.evaluate(() => document.activeElement.value);
+  if (!back) fail("the arrow keys chose no theme");
+  await tabTo(() => document.activeElement && /Move the selected issues/.test(document.activeElement.textContent), "the Move button");
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  await visit(page, back === "none" ? `${ws}/themes/none` : `${ws}/themes/${back}`, "a theme, after a keyboard move");
+  if (!(await page.$(`#issue-${picked}`))) fail(`the keyboard did not move issue ${picked} to ${back}`);
+
   // After the consultation: the revised structure and the committee pack.
   await visit(page, `/staff/consultations/${slug}/outcome`, "after the consultation");
   await expectText(page, "The committee pack");
