@@ -82,6 +82,7 @@ page_routes! {
     get "/accessibility"                                            => pages::accessibility, Anyone;
     get "/healthz"                                                  => health::healthz, Anyone;
     get "/static/app.css"                                           => assets::stylesheet, Anyone;
+    get "/static/app.js"                                            => assets::script, Anyone;
     get "/static/brand.css"                                         => brand::stylesheet, Anyone;
     get "/static/logo"                                              => brand::logo, Anyone;
     get "/consultations/{slug}"                                     => pages::consultation, Anyone;
@@ -227,7 +228,7 @@ fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))

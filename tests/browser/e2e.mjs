@@ -190,15 +190,36 @@ async function officer(browser, reference) {
   await expectText(page, reference);
   await visit(page, `${ws}/inbox/${reference}`, "response in the inbox");
   await expectText(page, "Positive Participation Partnership");
-  // A save on the response page comes back at the issue saved, in view.
+  // A save on the response page happens in place (no reload) and leaves
+  // the issue saved in view, marked "Saved." (app.js).
   const lastIssue = await page.$$eval("section.issue-card", (cards) => cards[cards.length - 1].id);
+  await page.evaluate(() => { window.__notReloaded = true; });
   await page.click(`#${lastIssue} form button.button`);
+  await page.waitForSelector(`#${lastIssue} .saved-status`);
   const saved = await page.evaluate((id) => {
+    const card = document.getElementById(id);
+    const box = card && card.getBoundingClientRect();
+    return { stayed: window.__notReloaded === true, inView: !!box && box.top < window.innerHeight && box.bottom > 0 };
+  }, lastIssue);
+  if (!saved.stayed || !saved.inView) fail(`after saving ${lastIssue}: ${JSON.stringify(saved)}`);
+  // The shortcuts are listed, and j moves to an issue.
+  if (!(await page.isVisible("#shortcuts"))) fail("the keyboard shortcuts are not listed");
+  await page.focus("#issues");
+  await page.keyboard.press("j");
+  if (!(await page.evaluate(() => /issue-\d+-heading/.test(document.activeElement.id)))) fail("j did not go to an issue");
+  // Without JavaScript the same save reloads at the issue: no-JS pages.
+  const plain = await browser.newContext({ bypassCSP: true, javaScriptEnabled: false });
+  const noJs = await plain.newPage();
+  for (const cookie of await context.cookies()) await plain.addCookies([cookie]);
+  await noJs.goto(`${base}${ws}/inbox/${reference}`);
+  await noJs.click(`#${lastIssue} form button.button`);
+  const reloaded = await noJs.evaluate((id) => {
     const card = document.getElementById(id);
     const box = card && card.getBoundingClientRect();
     return { hash: location.hash, inView: !!box && box.top < window.innerHeight && box.bottom > 0 };
   }, lastIssue);
-  if (saved.hash !== `#${lastIssue}` || !saved.inView) fail(`after saving ${lastIssue}: ${JSON.stringify(saved)}`);
+  if (reloaded.hash !== `#${lastIssue}` || !reloaded.inView) fail(`without JavaScript, after saving ${lastIssue}: ${JSON.stringify(reloaded)}`);
+  await plain.close();
   await visit(page, `${ws}/group`, "the group");
   await visit(page, `${ws}/responses/import`, "import responses");
 
