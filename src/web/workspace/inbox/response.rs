@@ -83,6 +83,8 @@ struct IssueCard {
     sections: Vec<Choice>,
     bodies: Vec<Choice>,
     tags: String,
+    /// What it is tagged with, in a line: the folded tagging fields' summary.
+    tagged: String,
     theme: Option<ThemeLink>,
     group_response: Option<ResponseState>,
     edited: bool,
@@ -182,6 +184,19 @@ fn issue_card(
         bodies: (detail.bodies.iter())
             .map(|b| tick(b.id.0, b.name.clone(), d.bodies.contains(&b.id)))
             .collect(),
+        tagged: {
+            let mut named: Vec<String> = (detail.sections.iter())
+                .filter(|s| d.sections.contains(&s.id))
+                .map(|s| s.heading.clone())
+                .collect();
+            named.extend(
+                (detail.bodies.iter())
+                    .filter(|b| d.bodies.contains(&b.id))
+                    .map(|b| b.short_name.clone().unwrap_or_else(|| b.name.clone())),
+            );
+            named.extend(d.tags.iter().cloned());
+            named.join(", ")
+        },
         tags: typed("tags").map_or_else(|| d.tags.join(", "), str::to_string),
         theme: d.theme.as_ref().map(|t| ThemeLink {
             id: t.id.0,
