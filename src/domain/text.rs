@@ -146,6 +146,39 @@ fn lower_first(label: &str) -> String {
     }
 }
 
+/// Paragraphs of text written with blank lines between them.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    // Browsers send a textarea's line breaks as CRLF; a blank line (even
+    // one holding spaces) ends a paragraph whichever way it was written.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut paragraphs = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(current.join("\n"));
+                current.clear();
+            }
+        } else {
+            current.push(line.trim());
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current.join("\n"));
+    }
+    paragraphs
+}
+
+/// The first `max` characters of `text`, cut at a word.
+pub fn opening(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let words = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{words}…")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

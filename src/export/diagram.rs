@@ -390,19 +390,15 @@ impl RenderBackend for SvgWriter {
 
     fn draw_text(&mut self, xy: Point, text: &str, look: &StyleAttr) {
         let lines: Vec<&str> = text.lines().collect();
-        let size = if Relation::ALL.iter().any(|r| r.label() == text) {
-            LABEL_SIZE
-        } else {
-            look.font_size
-        };
-        let line_height = size as f64 * 1.2;
-        let top = xy.y - line_height * (lines.len() as f64 - 1.0) / 2.0;
-        // Clicks pass through the text to the link underneath; a relation's
-        // label gets a white halo so it reads over its line.
-        // (layout-rs may draw a long edge's label with another look, so the
-        // label is known by its words.)
+        // A relation's label is known by its words (layout-rs may draw a
+        // long edge's label with another look): smaller, with a white halo
+        // so it reads over its line. Clicks pass through any text to the
+        // link underneath.
         let is_label =
             look.font_size == LABEL_SIZE || Relation::ALL.iter().any(|r| r.label() == text);
+        let size = if is_label { LABEL_SIZE } else { look.font_size };
+        let line_height = size as f64 * 1.2;
+        let top = xy.y - line_height * (lines.len() as f64 - 1.0) / 2.0;
         let halo = if is_label {
             r##" stroke="#ffffff" stroke-width="4" paint-order="stroke" font-size="13""##
         } else {

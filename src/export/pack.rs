@@ -4,6 +4,7 @@
 //! real Word table on landscape A4 pages, its header row repeated on each
 //! page), Appendix C the changes to the structure with the revised diagram.
 
+use crate::domain::text::paragraphs;
 use docx_rs::{
     BreakType, Docx, PageMargin, PageOrientationType, PageSize, Paragraph, Pic, Run,
     SectionProperty, Style, StyleType, Table, TableCell, TableRow, WidthType,
@@ -106,16 +107,6 @@ fn heading(level: usize, text: &str) -> Paragraph {
     Paragraph::new()
         .style(&format!("Heading{level}"))
         .add_run(Run::new().add_text(text))
-}
-
-/// Text split at blank lines (however its lines end) into paragraphs.
-fn paragraphs(text: &str) -> Vec<String> {
-    text.replace("\r\n", "\n")
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// Text with blank lines as paragraphs and single line breaks kept.

@@ -38,6 +38,13 @@ pub struct Confirmation {
     pub choices: Option<Choices>,
 }
 
+/// `?into=` on a merge's confirmation: what to merge into, chosen already.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MergeInto {
+    #[serde(default)]
+    pub into: Option<String>,
+}
+
 /// Whether the form was sent from a confirmation page.
 pub fn confirmed(form: &FormData) -> bool {
     form.get("confirm") == "yes"

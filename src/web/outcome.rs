@@ -603,15 +603,11 @@ pub async fn publish(
     let s = slug.clone();
     let can_mail = state.mailer.is_some();
     let result = state
-        .db(move |conn| {
-            let notices = publish::publish(conn, &caller, &s, now, can_mail)?;
-            let c = crate::db::consultations::by_slug(conn, &s)?;
-            Ok((notices, c.map(|c| c.title).unwrap_or_default()))
-        })
+        .db(move |conn| publish::publish(conn, &caller, &s, now, can_mail))
         .await;
     let outcome = match result {
-        Ok((notices, title)) => {
-            tell(&state, &req, &slug, &title, notices);
+        Ok(notices) => {
+            tell(&state, &req, &slug, notices);
             Ok(format!(
                 "/staff/consultations/{slug}/outcome?done=outcome-published#outcome"
             ))
@@ -630,7 +626,7 @@ pub async fn publish(
 }
 
 /// E-mails each notice in the background; a failure is logged.
-fn tell(state: &AppState, req: &HttpRequest, slug: &str, title: &str, notices: Vec<Notice>) {
+fn tell(state: &AppState, req: &HttpRequest, slug: &str, notices: Vec<Notice>) {
     let Some(mailer) = state.mailer.clone() else {
         return;
     };
@@ -641,18 +637,14 @@ fn tell(state: &AppState, req: &HttpRequest, slug: &str, title: &str, notices: V
     for n in notices {
         let mail = crate::mail::OutcomeNotice {
             to: n.to,
-            consultation_title: title.to_string(),
+            consultation_title: n.consultation_title,
             reference: n.reference,
             outcome_url: url.clone(),
         };
         let mailer = mailer.clone();
-        actix_web::rt::spawn(async move {
-            let reference = mail.reference.clone();
-            match web::block(move || mailer.send_outcome(&mail)).await {
-                Ok(Ok(())) => tracing::info!(%reference, "outcome notice sent"),
-                Ok(Err(error)) => tracing::warn!(%reference, %error, "outcome notice not sent"),
-                Err(error) => tracing::warn!(%reference, %error, "outcome notice task failed"),
-            }
+        let reference = mail.reference.clone();
+        super::respond::send_later("outcome notice", reference, move || {
+            mailer.send_outcome(&mail)
         });
     }
 }

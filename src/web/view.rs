@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
+pub use crate::domain::text::{opening, paragraphs};
 use crate::domain::{ConsultationStatus, time};
 use crate::service::consultations::{Document, closing_instant};
 use crate::service::model::Consultation;
@@ -62,16 +63,6 @@ impl Listed {
             summary_published: c.status == ConsultationStatus::Published,
         }
     }
-}
-
-/// The first `max` characters of `text`, cut at a word.
-pub(crate) fn opening(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let words = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{words}…")
 }
 
 /// The structure diagram of a document, as inline SVG.
@@ -136,29 +127,6 @@ pub struct DocumentView {
     diagram: String,
     bodies: Vec<BodyView>,
     links: Vec<LinkView>,
-}
-
-/// Paragraphs of text written with blank lines between them.
-pub fn paragraphs(text: &str) -> Vec<String> {
-    // Browsers send a textarea's line breaks as CRLF; a blank line (even
-    // one holding spaces) ends a paragraph whichever way it was written.
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut paragraphs = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            if !current.is_empty() {
-                paragraphs.push(current.join("\n"));
-                current.clear();
-            }
-        } else {
-            current.push(line.trim());
-        }
-    }
-    if !current.is_empty() {
-        paragraphs.push(current.join("\n"));
-    }
-    paragraphs
 }
 
 impl DocumentView {

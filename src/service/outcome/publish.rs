@@ -14,6 +14,7 @@ use crate::service::{ServiceError, ServiceResult};
 pub struct Notice {
     pub to: String,
     pub reference: String,
+    pub consultation_title: String,
 }
 
 /// Publishes the outcome of consultation `slug` with its newest revised
@@ -49,7 +50,11 @@ pub fn publish(
                 .into_iter()
                 .find_map(|k| k.contact_email.filter(|e| !e.trim().is_empty()));
             if let Some(to) = email {
-                notices.push(Notice { to, reference });
+                notices.push(Notice {
+                    to,
+                    reference,
+                    consultation_title: c.title.clone(),
+                });
             }
             told.push(response);
         }

@@ -725,32 +725,31 @@ pub fn bulk(
     if let Bulk::Theme(to) = bulk {
         return crate::service::workspace::themes::move_issues(conn, scope, &mine, to, now);
     }
+    // The section or body is checked once, not once per issue.
+    let unknown = match bulk {
+        Bulk::Section(s) => !db::document::sections_of(conn, consultation.id)?
+            .iter()
+            .any(|x| x.id == s),
+        Bulk::Body(b) => db::structure::body_of(conn, consultation.id, b)?.is_none(),
+        Bulk::Theme(_) => false,
+    };
+    if unknown {
+        return Err(match bulk {
+            Bulk::Section(_) => {
+                ServiceError::invalid("action", "Choose a section of this document")
+            }
+            _ => ServiceError::invalid("action", "Choose a body of this structure"),
+        });
+    }
     db::write_transaction(conn, |conn| {
         let mut changed = 0;
         for &issue in &mine {
             let (sections, bodies) = db::issues::structure_tags_of(conn, issue)?;
             changed += match bulk {
                 Bulk::Section(s) if !sections.contains(&s) => {
-                    if !db::document::sections_of(conn, consultation.id)?
-                        .iter()
-                        .any(|x| x.id == s)
-                    {
-                        return Err(ServiceError::invalid(
-                            "action",
-                            "Choose a section of this document",
-                        ));
-                    }
                     db::issues::tag_section(conn, issue, s)?
                 }
-                Bulk::Body(b) if !bodies.contains(&b) => {
-                    if db::structure::body_of(conn, consultation.id, b)?.is_none() {
-                        return Err(ServiceError::invalid(
-                            "action",
-                            "Choose a body of this structure",
-                        ));
-                    }
-                    db::issues::tag_body(conn, issue, b)?
-                }
+                Bulk::Body(b) if !bodies.contains(&b) => db::issues::tag_body(conn, issue, b)?,
                 _ => 0,
             };
         }

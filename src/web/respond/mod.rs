@@ -237,12 +237,8 @@ async fn save_for_later(
                 link: link.clone(),
                 closes: view::closes_text(consultation),
             };
-            actix_web::rt::spawn(async move {
-                match web::block(move || mailer.send_saved(&mail)).await {
-                    Ok(Ok(())) => tracing::info!("saved-answers link sent"),
-                    Ok(Err(error)) => tracing::warn!(%error, "saved-answers link not sent"),
-                    Err(error) => tracing::warn!(%error, "saved-answers mail task failed"),
-                }
+            send_later("saved-answers link", String::new(), move || {
+                mailer.send_saved(&mail)
             });
             Some(email)
         }
@@ -452,12 +448,23 @@ pub fn send_receipt(
         ),
         closes: view::closes_text(consultation),
     };
+    let reference = mail.reference.clone();
+    send_later("receipt", reference, move || mailer.send_receipt(&mail));
+}
+
+/// Sends one e-mail on the blocking pool after the reply, never awaited:
+/// a slow or broken relay never delays a page; the outcome is logged with
+/// `what` it was and the response `reference` it is about.
+pub(crate) fn send_later(
+    what: &'static str,
+    reference: String,
+    send: impl FnOnce() -> Result<(), crate::mail::MailError> + Send + 'static,
+) {
     actix_web::rt::spawn(async move {
-        let reference = mail.reference.clone();
-        match web::block(move || mailer.send_receipt(&mail)).await {
-            Ok(Ok(())) => tracing::info!(%reference, "receipt sent"),
-            Ok(Err(error)) => tracing::warn!(%reference, %error, "receipt not sent"),
-            Err(error) => tracing::warn!(%reference, %error, "receipt task failed"),
+        match web::block(send).await {
+            Ok(Ok(())) => tracing::info!(%reference, what, "mail sent"),
+            Ok(Err(error)) => tracing::warn!(%reference, %error, what, "mail not sent"),
+            Err(error) => tracing::warn!(%reference, %error, what, "mail task failed"),
         }
     });
 }

@@ -216,13 +216,6 @@ pub async fn merge(
     .await
 }
 
-/// `?into=` on the merge confirmation.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct Into {
-    #[serde(default)]
-    into: Option<String>,
-}
-
 /// `GET …/consultees/{consultee}/merge`: asks before merging, with the
 /// consultee to keep chosen (or to choose).
 pub async fn confirm_merge(
@@ -230,7 +223,7 @@ pub async fn confirm_merge(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    query: web::Query<Into>,
+    query: web::Query<confirm::MergeInto>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
     let (consultation, listed) = load(&state, &staff, slug.clone(), |conn, s| {

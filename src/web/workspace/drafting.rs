@@ -21,13 +21,7 @@ fn draft_url(slug: &str, id: IssueId) -> String {
 
 /// A short extract of an issue for lists (whole words, at most ~120 chars).
 fn extract(text: &str) -> String {
-    const MAX: usize = 120;
-    if text.chars().count() <= MAX {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(MAX).collect();
-    let words = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{words}…")
+    crate::domain::text::opening(text, 120)
 }
 
 #[derive(Debug, Serialize)]

@@ -551,13 +551,6 @@ pub async fn merge(
     change_theme((req, state, staff), path, form, ThemeChange::Merge(into)).await
 }
 
-/// `?into=` on the merge confirmation.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct Into {
-    #[serde(default)]
-    pub into: Option<String>,
-}
-
 /// `GET …/themes/{id}/merge`: asks before merging, with the theme to
 /// merge into chosen (or to choose).
 pub async fn confirm_merge(
@@ -565,7 +558,7 @@ pub async fn confirm_merge(
     state: web::Data<AppState>,
     staff: StaffUser,
     path: web::Path<(String, i64)>,
-    query: web::Query<Into>,
+    query: web::Query<crate::web::confirm::MergeInto>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
     let id = ThemeId(id);
