@@ -22,7 +22,7 @@ pub struct Choices {
 }
 
 /// What a confirmation page says and where its button posts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Confirmation {
     /// The consultation's title, above the question.
     pub caption: String,
@@ -30,12 +30,23 @@ pub struct Confirmation {
     pub title: String,
     /// The text that will go, quoted.
     pub detail: Option<String>,
+    /// Several texts that will go (selected issues), each quoted.
+    pub quoted: Vec<String>,
+    /// What the first post sent, sent again with `confirm=yes`.
+    pub carried: Vec<Carried>,
     /// What cannot be undone.
     pub warning: String,
     pub action: String,
     pub button: String,
     pub cancel: String,
     pub choices: Option<Choices>,
+}
+
+/// A field of the first post, carried through the confirmation.
+#[derive(Debug, Serialize)]
+pub struct Carried {
+    pub name: String,
+    pub value: String,
 }
 
 /// `?into=` on a merge's confirmation: what to merge into, chosen already.

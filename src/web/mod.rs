@@ -160,6 +160,7 @@ page_routes! {
     post "/staff/consultations/{slug}/inbox/{reference}/checked"    => workspace::inbox::response::checked, Run;
     post "/staff/consultations/{slug}/inbox/{reference}/work"       => workspace::inbox::response::work, Work;
     post "/staff/consultations/{slug}/inbox/{reference}/bulk"       => workspace::inbox::response::bulk, Work;
+    get "/staff/consultations/{slug}/inbox/{reference}/bulk"        => workspace::inbox::response::confirm_bulk, Work;
     post "/staff/consultations/{slug}/issues/{issue}"               => workspace::inbox::response::edit, Work;
     post "/staff/consultations/{slug}/issues/{issue}/merge-next"    => workspace::inbox::response::merge_next, Work;
     post "/staff/consultations/{slug}/issues/{issue}/split"         => workspace::inbox::response::split, Work;

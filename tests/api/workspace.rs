@@ -190,6 +190,7 @@ app_test! {
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/checked", RUNS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/work", WORKS),
             ("POST", "/staff/consultations/{slug}/inbox/{reference}/bulk", WORKS),
+            ("GET", "/staff/consultations/{slug}/inbox/{reference}/bulk", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/merge-next", WORKS),
             ("POST", "/staff/consultations/{slug}/issues/{issue}/split", WORKS),
@@ -237,15 +238,20 @@ app_test! {
             ]
         };
         let before = state();
+        // The bulk removal's question needs a selection to ask about.
+        let at = |method: &str, pattern: &str| match (method, pattern.ends_with("/bulk")) {
+            ("GET", true) => format!("{}?action=remove&issues={issue}", fill(pattern)),
+            _ => fill(pattern),
+        };
         for (_, pattern, _) in routes.iter().filter(|r| r.0 == "GET") {
             for browser in [&admin, &member] {
-                let _ = browser.get(&fill(pattern)).await;
+                let _ = browser.get(&at("GET", pattern)).await;
             }
         }
         assert_eq!(state(), before, "a GET changed something");
         let people = [("admin", &admin), ("officer", &officer), ("member", &member), ("outsider", &outsider)];
         for (method, pattern, allowed) in routes {
-            let path = fill(pattern);
+            let path = at(method, pattern);
             let page = if *method == "GET" { anonymous.get(&path).await } else { anonymous.post(&path, &fields(&[])).await };
             assert_eq!(page.status, 303, "anonymous {method} {path}");
             assert!(page.header("location").is_some_and(|l| l.starts_with("/sign-in")), "anonymous {method} {path} is sent to sign in");
@@ -401,6 +407,29 @@ app_test! {
         assert_eq!(audit_actions(&app, "issue", issues[2].id.0), ["issue moved", "issue moved (themes merged)"]);
         let history = browser.get(&format!("/staff/consultations/cheltenham-2011/themes/{slg}")).await;
         assert!(history.body.contains("theme renamed") && history.body.contains("Who sits on the SLG"));
+
+        // Each change returns to where it was made: a move to the issue
+        // listed after those moved (or before, at the end), on the same
+        // filter and page; a rename or pin to its form.
+        let listed = |page: &Page| -> Vec<String> {
+            page.body.match_indices(r#"id="issue-"#).map(|(at, _)| page.body[at + 10..].split('"').next().unwrap_or_default().to_string()).collect()
+        };
+        let theme_page = format!("/staff/consultations/cheltenham-2011/themes/{slg}");
+        let order = listed(&browser.get(&theme_page).await);
+        assert_eq!(order.len(), 3, "{order:?}");
+        let move_out = |id: &str| [("issues", id.to_string()), ("to", "none".to_string()), ("from", slg.to_string()), ("show", "all".to_string()), ("page", "1".to_string())];
+        let form = move_out(&order[0]);
+        let first = browser.submit(&theme_page, "/staff/consultations/cheltenham-2011/themes/move", &form.iter().map(|(n, v)| (*n, v.as_str())).collect::<Vec<_>>()).await;
+        assert_eq!(first.header("location"), Some(format!("{theme_page}?show=all&page=1&done=moved#issue-{}", order[1]).as_str()));
+        let form = move_out(&order[2]);
+        let last = browser.submit(&theme_page, "/staff/consultations/cheltenham-2011/themes/move", &form.iter().map(|(n, v)| (*n, v.as_str())).collect::<Vec<_>>()).await;
+        assert_eq!(last.header("location"), Some(format!("{theme_page}?show=all&page=1&done=moved#issue-{}", order[1]).as_str()));
+        let renamed = browser.submit(&theme_page, &format!("{theme_page}/rename"), &[("label", "Membership of the SLG")]).await;
+        assert_eq!(renamed.header("location"), Some(format!("{theme_page}?done=renamed#rename").as_str()));
+        let pinned = browser.submit(&theme_page, &format!("{theme_page}/pin"), &[("pinned", "false")]).await;
+        assert_eq!(pinned.header("location"), Some(format!("{theme_page}?done=unpinned#pin").as_str()));
+        let assigned = browser.submit(&theme_page, &format!("{theme_page}/assign"), &[("assigned_to", "")]).await;
+        assert_eq!(assigned.header("location"), Some(format!("{theme_page}?done=assigned#assign").as_str()));
     }
 
     async fn drafting_as_above_and_agreeing_show_in_the_table(app) {
@@ -871,5 +900,51 @@ app_test! {
         assert_eq!(moved.status, 303, "{}", moved.body);
         let mut conn = app.db.connect();
         assert_eq!(db::issues::by_id(&mut conn, issues[2].id).expect("query").expect("issue").theme_id, Some(ThemeId(theme)));
+
+        // Removing several at once asks first, quoting each, and carries the selection.
+        let add = |conn: &mut db::DbConnection, position: i32, content: &'static str| {
+            let id = db::issues::insert(conn, &db::issues::NewIssue { consultation_id: c.id, response_id: issues[0].response_id, position, content, kind: IssueKind::Comment }).expect("issue");
+            db::issues::by_id(conn, id).expect("query").expect("issue")
+        };
+        let (greeting, sign_off) = (add(&mut conn, 20, "Dear Sir or Madam,"), add(&mut conn, 21, "Yours faithfully,"));
+        let answered = match issues.iter().find(|i| db::group_responses::for_issue(&mut conn, i.id).expect("query").is_some()) {
+            Some(i) => i.clone(),
+            None => {
+                db::group_responses::insert(&mut conn, &db::group_responses::NewGroupResponse {
+                    issue_id: issues[0].id, kind: GroupResponseKind::Written, content: Some("Agreed."),
+                    same_as_issue_id: None, status: DraftStatus::Draft, updated_by: None, updated_at: chrono::Utc::now().naive_utc(),
+                }).expect("answer");
+                issues[0].clone()
+            }
+        };
+        drop(conn);
+        let (g, o, x) = (greeting.id.0.to_string(), sign_off.id.0.to_string(), answered.id.0.to_string());
+        let asked = member.submit(&page, &action, &[("issues", &g), ("issues", &o), ("action", "remove")]).await;
+        assert_eq!(asked.status, 303);
+        let confirm_at = asked.header("location").expect("to the question").to_string();
+        assert!(confirm_at.starts_with(&action) && confirm_at.contains("action=remove"), "{confirm_at}");
+        let mut conn = app.db.connect();
+        assert!(db::issues::by_id(&mut conn, greeting.id).expect("query").is_some(), "nothing removed before the answer");
+        drop(conn);
+        let question = member.get(&confirm_at).await;
+        assert_eq!(question.status, 200);
+        assert!(question.body.contains("Remove 2 points of CHL-0001: they are not issues?"), "{}", question.body);
+        assert!(question.body.contains("Dear Sir or Madam,") && question.body.contains("Yours faithfully,"));
+        assert_eq!(question.body.matches(r#"type="hidden" name="issues""#).count(), 2, "the selection is carried");
+        // One answered issue in the selection: nothing is removed, and the page says which.
+        let refused = member.submit(&confirm_at, &action, &[("confirm", "yes"), ("action", "remove"), ("issues", &g), ("issues", &x)]).await;
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        assert!(refused.body.contains(&format!("answered point {}", answered.position)), "{}", refused.body);
+        let mut conn = app.db.connect();
+        assert!(db::issues::by_id(&mut conn, greeting.id).expect("query").is_some(), "all or none");
+        drop(conn);
+        let removed = member.submit(&confirm_at, &action, &[("confirm", "yes"), ("action", "remove"), ("issues", &g), ("issues", &o)]).await;
+        assert_eq!(removed.status, 303, "{}", removed.body);
+        let mut conn = app.db.connect();
+        assert!(db::issues::by_id(&mut conn, greeting.id).expect("query").is_none());
+        assert!(db::issues::by_id(&mut conn, sign_off.id).expect("query").is_none());
+        assert!(db::issues::by_id(&mut conn, answered.id).expect("query").is_some(), "only the selected");
+        let audit = db::audit::for_entity(&mut conn, "response", greeting.response_id.0).expect("audit");
+        assert_eq!(audit.iter().filter(|e| e.action == "issue removed").count(), 2, "each removal audited");
     }
 }

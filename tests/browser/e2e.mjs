@@ -26,6 +26,11 @@ function fail(message) {
 
 // Runs axe on the page as it is now; records violations.
 async function audit(page, name) {
+  // SOUNDING_SCREENSHOTS=DIR keeps a picture of every page checked, to look at.
+  if (process.env.SOUNDING_SCREENSHOTS) {
+    const file = `${checked.length.toString().padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-")}.png`;
+    await page.screenshot({ path: `${process.env.SOUNDING_SCREENSHOTS}/${file}`, fullPage: true });
+  }
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(
     (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }),
@@ -220,6 +225,16 @@ async function officer(browser, reference) {
   }, lastIssue);
   if (reloaded.hash !== `#${lastIssue}` || !reloaded.inView) fail(`without JavaScript, after saving ${lastIssue}: ${JSON.stringify(reloaded)}`);
   await plain.close();
+  // Removing selected issues asks first, quoting them; Cancel goes back.
+  await page.check(`#select-${lastIssue.replace("issue-", "")}`);
+  await page.selectOption("#bulk-action", "remove");
+  await page.click("#bulk button.button");
+  await page.waitForLoadState();
+  await audit(page, "remove the selected issues?");
+  await expectText(page, "it is not an issue?");
+  await page.click("text=Cancel");
+  await page.waitForLoadState();
+  if (!(await page.$(`#${lastIssue}`))) fail(`Cancel removed ${lastIssue}`);
   await visit(page, `${ws}/group`, "the group");
   await visit(page, `${ws}/responses/import`, "import responses");
 
@@ -243,6 +258,14 @@ async function officer(browser, reference) {
   const target = await page.$eval("#move-to", (s) => [...s.options].map((o) => o.value).find((v) => v && v !== "none"));
   await page.selectOption("#move-to", target);
   await page.click('#move button.button');
+  // Back on the same theme's list, at the issue that followed the one moved.
+  await page.waitForLoadState();
+  const afterMove = await page.evaluate(() => {
+    const at = location.hash && document.getElementById(location.hash.slice(1));
+    const box = at && at.getBoundingClientRect();
+    return { hash: location.hash, inView: !!box && box.top < window.innerHeight && box.bottom > 0 };
+  });
+  if (!/^#(issue-\d+|move-issues)$/.test(afterMove.hash) || !afterMove.inView) fail(`after a move on the theme page: ${JSON.stringify(afterMove)}`);
   await visit(page, `${ws}/themes/${target}`, "the other theme");
   if (!(await page.$(`#issue-${issue}`))) fail(`issue ${issue} did not move to theme ${target}`);
 
@@ -280,6 +303,12 @@ async function officer(browser, reference) {
   await page.fill("#draft-content", "The group agrees: the police authority will be invited to the SLG.");
   await page.check("#draft-status-agreed");
   await page.click('#draft button.button');
+  await page.waitForLoadState();
+  const afterDraft = await page.evaluate(() => {
+    const box = document.getElementById("draft-content").getBoundingClientRect();
+    return { hash: location.hash, inView: box.top < window.innerHeight && box.bottom > 0 };
+  });
+  if (afterDraft.hash !== "#draft" || !afterDraft.inView) fail(`after saving a draft: ${JSON.stringify(afterDraft)}`);
   await visit(page, `${ws}/issues/${issue}/draft`, "drafting, saved");
   await expectText(page, "The group agrees: the police authority will be invited to the SLG.");
 

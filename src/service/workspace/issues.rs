@@ -603,21 +603,63 @@ pub fn remove_issue(
                 "The group has answered this issue. Merge it with another issue instead, so that the answer is kept.".into(),
             ));
         }
-        let before = snapshot(conn, &issue)?;
-        db::issues::delete(conn, id)?;
-        audit::record(
-            conn,
-            actor,
-            now,
-            Change {
-                action: "issue removed",
-                entity: "response",
-                id: issue.response_id.0,
-                before: Some(&before),
-                after: None,
-            },
-        )?;
-        Ok(())
+        delete_audited(conn, actor, &issue, now)
+    })
+}
+
+/// Deletes one issue, keeping what it was in the audit log.
+fn delete_audited(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    issue: &Issue,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let before = snapshot(conn, issue)?;
+    db::issues::delete(conn, issue.id)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Change {
+            action: "issue removed",
+            entity: "response",
+            id: issue.response_id.0,
+            before: Some(&before),
+            after: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// Removes several issues of one response that are not issues, all or
+/// none: refused, naming the points, while the group has answered any.
+fn remove_issues(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    ids: &[IssueId],
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    let actor = &scope.actor();
+    db::write_transaction(conn, |conn| {
+        let mut chosen = Vec::with_capacity(ids.len());
+        let mut answered = Vec::new();
+        for &id in ids {
+            let issue = issue_in(conn, &scope.consultation, id)?;
+            if db::group_responses::for_issue(conn, id)?.is_some() {
+                answered.push(issue.position.to_string());
+            }
+            chosen.push(issue);
+        }
+        if !answered.is_empty() {
+            return Err(ServiceError::Conflict(format!(
+                "The group has answered point {} of this response. Merge it with another issue instead, so that the answer is kept; nothing was removed.",
+                answered.join(", ")
+            )));
+        }
+        for issue in &chosen {
+            delete_audited(conn, actor, issue, now)?;
+        }
+        Ok(chosen.len())
     })
 }
 
@@ -659,11 +701,16 @@ pub enum Bulk {
     Body(crate::domain::BodyId),
     /// Move each to a theme (none: out of its theme).
     Theme(Option<crate::domain::ThemeId>),
+    /// Remove each: none of them is an issue (asked first, on the web).
+    Remove,
 }
 
 impl Bulk {
-    /// Reads `section:12`, `body:3`, `theme:7` or `theme:none`.
+    /// Reads `section:12`, `body:3`, `theme:7`, `theme:none` or `remove`.
     pub fn parse(text: &str) -> Option<Bulk> {
+        if text == "remove" {
+            return Some(Bulk::Remove);
+        }
         let (what, id) = text.split_once(':')?;
         match (what, id) {
             ("theme", "none") => Some(Bulk::Theme(None)),
@@ -722,8 +769,12 @@ pub fn bulk(
             "Select issues of this response",
         ));
     }
-    if let Bulk::Theme(to) = bulk {
-        return crate::service::workspace::themes::move_issues(conn, scope, &mine, to, now);
+    match bulk {
+        Bulk::Theme(to) => {
+            return crate::service::workspace::themes::move_issues(conn, scope, &mine, to, now);
+        }
+        Bulk::Remove => return remove_issues(conn, scope, &mine, now),
+        Bulk::Section(_) | Bulk::Body(_) => {}
     }
     // The section or body is checked once, not once per issue.
     let unknown = match bulk {
@@ -731,7 +782,7 @@ pub fn bulk(
             .iter()
             .any(|x| x.id == s),
         Bulk::Body(b) => db::structure::body_of(conn, consultation.id, b)?.is_none(),
-        Bulk::Theme(_) => false,
+        Bulk::Theme(_) | Bulk::Remove => false,
     };
     if unknown {
         return Err(match bulk {

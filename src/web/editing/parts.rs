@@ -189,7 +189,7 @@ pub async fn confirm_delete<P: FromForm>(
         action: req.path().to_string(),
         button: format!("Yes, delete the {}", P::NAME),
         cancel: format!("/staff/consultations/{slug}"),
-        choices: None,
+        ..Default::default()
     };
     Ok(confirm::page(&req, &state, &staff, &confirmation))
 }

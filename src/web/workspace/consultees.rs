@@ -259,6 +259,7 @@ pub async fn confirm_merge(
             label: "The consultee to keep",
             options,
         }),
+        ..Default::default()
     };
     Ok(confirm::page(&req, &state, &staff, &confirmation))
 }

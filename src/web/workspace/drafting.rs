@@ -250,9 +250,10 @@ pub async fn save(
             "next" => None,
             "next-in-theme" => match db::issues::by_id(conn, id)?.and_then(|i| i.theme_id) {
                 Some(theme) => Some(theme),
-                None => return Ok(format!("{}?done=drafted", draft_url(&s2, id))),
+                None => return Ok(format!("{}?done=drafted#draft", draft_url(&s2, id))),
             },
-            _ => return Ok(format!("{}?done=drafted", draft_url(&s2, id))),
+            // Back at the form, the saved response in view.
+            _ => return Ok(format!("{}?done=drafted#draft", draft_url(&s2, id))),
         };
         Ok(match drafting::next_unanswered(conn, s, id, theme)? {
             Some(next) => format!("{}?done=drafted-next", draft_url(&s2, next)),

@@ -242,6 +242,8 @@ struct ThemeView {
     people: Vec<crate::web::render::Choice>,
     assignee: Option<String>,
     show: BTreeMap<&'static str, bool>,
+    /// The filter in force (`all`, `unanswered`, `draft`), kept by a move.
+    filter: &'static str,
     filtered: bool,
     pagination: crate::web::render::Pagination,
 }
@@ -254,13 +256,7 @@ impl ThemeView {
     ) -> Self {
         let assigned = detail.theme.as_ref().and_then(|t| t.assigned_to);
         let issues: Vec<IssueRow> = (detail.issues.iter())
-            .filter(|(_, answer, _)| match show {
-                "unanswered" => answer.is_none(),
-                "draft" => answer
-                    .as_ref()
-                    .is_some_and(|a| a.status == crate::domain::DraftStatus::Draft),
-                _ => true,
-            })
+            .filter(|(_, answer, _)| shown(show, answer.as_ref()))
             .map(|(issue, answer, reference)| IssueRow {
                 id: issue.id.0,
                 content: issue.content.clone(),
@@ -314,9 +310,33 @@ impl ThemeView {
                 })
                 .collect(),
             show: BTreeMap::from([(show, true)]),
+            filter: show,
             filtered: show != "all",
         }
     }
+}
+
+/// Whether an issue with `answer` is listed under the filter `show`.
+fn shown(show: &str, answer: Option<&crate::db::group_responses::GroupResponse>) -> bool {
+    match show {
+        "unanswered" => answer.is_none(),
+        "draft" => answer.is_some_and(|a| a.status == crate::domain::DraftStatus::Draft),
+        _ => true,
+    }
+}
+
+/// Where the list stands after `moved` leave it: the issue listed after
+/// the first of them (or, at the end, before it) that stays.
+fn neighbour(detail: &ThemeDetail, show: &str, moved: &[IssueId]) -> Option<IssueId> {
+    let listed: Vec<IssueId> = (detail.issues.iter())
+        .filter(|(_, answer, _)| shown(show, answer.as_ref()))
+        .map(|(issue, _, _)| issue.id)
+        .collect();
+    let first = listed.iter().position(|id| moved.contains(id))?;
+    let stays = |id: &&IssueId| !moved.contains(id);
+    (listed[first..].iter().find(stays))
+        .or_else(|| listed[..first].iter().rev().find(stays))
+        .copied()
 }
 
 async fn show_theme(
@@ -401,7 +421,7 @@ pub async fn assign(
         themes::assign(conn, s, id, user, now)
     })
     .await
-    .map(|()| format!("{}?done=assigned", theme_url(&slug, Some(id))));
+    .map(|()| format!("{}?done=assigned#assign", theme_url(&slug, Some(id))));
     settle(
         outcome,
         ("assign", &form),
@@ -501,7 +521,14 @@ async fn change_theme(
         }
     })
     .await
-    .map(|(done, target)| format!("{}?done={done}", theme_url(&slug, target)));
+    .map(|(done, target)| {
+        // Back at the form just used when the page stays the same theme's.
+        let anchor = match form_id {
+            "rename" | "pin" => format!("#{form_id}"),
+            _ => String::new(),
+        };
+        format!("{}?done={done}{anchor}", theme_url(&slug, target))
+    });
     settle(outcome, (form_id, &form), |failed: FailedForm| async move {
         let screen = theme_screen().failed(Some(&failed));
         show_theme(&req, &state, &staff, (slug, Some(id)), screen).await
@@ -591,6 +618,7 @@ pub async fn confirm_merge(
             label: "The theme to merge it into",
             options,
         }),
+        ..Default::default()
     };
     Ok(crate::web::confirm::page(
         &req,
@@ -623,6 +651,13 @@ pub async fn move_issues(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let from = theme_path(form.get("from")).unwrap_or(None);
+    // Back to the same filter and page, at the issue after those moved.
+    let listing = Show {
+        show: Some(form.get("show").to_string()),
+        ..Show::default()
+    };
+    let show = listing.filter();
+    let page = form.get("page").parse::<usize>().unwrap_or(1).max(1);
     let ids = selected_issues(&form);
     let to = match form.get("to") {
         "none" => Ok(None),
@@ -630,14 +665,25 @@ pub async fn move_issues(
     };
     let now = state.clock.now();
     let outcome = act(&state, &staff, slug.clone(), move |conn, s| match to {
-        Ok(to) => themes::move_issues(conn, s, &ids, to, now),
+        Ok(to) => {
+            let before = themes::theme_detail(conn, s, from).ok();
+            themes::move_issues(conn, s, &ids, to, now)?;
+            Ok(before.and_then(|d| neighbour(&d, show, &ids)))
+        }
         Err(()) => Err(ServiceError::invalid(
             "to",
             "Choose the theme to move the issues to",
         )),
     })
     .await
-    .map(|_| format!("{}?done=moved", theme_url(&slug, from)));
+    .map(|next| {
+        let anchor = match next {
+            Some(id) => format!("#issue-{}", id.0),
+            None => "#move-issues".to_string(),
+        };
+        let url = theme_url(&slug, from);
+        format!("{url}?show={show}&page={page}&done=moved{anchor}")
+    });
     settle(outcome, ("move", &form), |failed: FailedForm| async move {
         let screen = theme_screen().failed(Some(&failed));
         show_theme(&req, &state, &staff, (slug, from), screen).await

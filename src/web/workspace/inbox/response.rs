@@ -136,6 +136,10 @@ fn bulk_actions(detail: &ResponseDetail, typed: &str) -> Vec<Choice> {
             format!("Move to the theme “{}”", t.label),
         ));
     }
+    all.push(choice(
+        "remove".into(),
+        "Remove: they are not issues (asks first)".into(),
+    ));
     if !detail.themes.is_empty() {
         all.push(choice("theme:none".into(), "Take out of its theme".into()));
     }
@@ -406,7 +410,8 @@ pub async fn checked(
 }
 
 /// `POST …/inbox/{reference}/bulk` (`issues=` the selected, `action=`
-/// `section:ID`, `body:ID`, `theme:ID` or `theme:none`).
+/// `section:ID`, `body:ID`, `theme:ID`, `theme:none` or `remove`, which
+/// asks first).
 pub async fn bulk(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -419,6 +424,17 @@ pub async fn bulk(
         .filter_map(|v| v.parse().ok().map(IssueId))
         .collect();
     let action = issues::Bulk::parse(form.get("action"));
+    if action == Some(issues::Bulk::Remove)
+        && !ids.is_empty()
+        && !crate::web::confirm::confirmed(&form)
+    {
+        let mut query = String::from("action=remove");
+        for id in &ids {
+            query.push_str(&format!("&issues={}", id.0));
+        }
+        let work = crate::service::access::Action::Work;
+        return crate::web::confirm::ask((&req, &state, &staff), slug, work, &query).await;
+    }
     let (r, now) = (reference.clone(), state.clock.now());
     let work = move |conn: &mut Connection, s: &Scope| {
         issues::bulk(conn, s, &r, (&ids, action), now).map(|_| ())
@@ -429,6 +445,87 @@ pub async fn bulk(
         work,
     };
     change((req, state, staff), (slug, reference), form, done).await
+}
+
+/// `GET …/inbox/{reference}/bulk?action=remove&issues=…`: asks before
+/// removing the selected issues, quoting each.
+pub async fn confirm_bulk(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, reference) = path.into_inner();
+    let query = crate::web::form::FormData::parse(req.query_string().as_bytes())?;
+    let chosen: Vec<i64> = (query.all("issues").into_iter())
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let r = reference.clone();
+    let (consultation, detail) = load(&state, &staff, slug.clone(), move |conn, s| {
+        issues::response_detail(conn, s, &r)
+    })
+    .await?;
+    let selected: Vec<_> = (detail.issues.iter())
+        .filter(|i| chosen.contains(&i.issue.id.0))
+        .collect();
+    let back = format!("{}#issues", response_url(&slug, &reference));
+    if query.get("action") != "remove" || selected.is_empty() {
+        return Ok(crate::web::render::see_other(&back));
+    }
+    let selected: Vec<&crate::db::issues::Issue> = selected.iter().map(|i| &i.issue).collect();
+    let mut confirmation = removal(&consultation.title, &reference, &selected);
+    confirmation.carried = std::iter::once(("action", "remove".to_string()))
+        .chain(selected.iter().map(|i| ("issues", i.id.0.to_string())))
+        .map(|(name, value)| crate::web::confirm::Carried {
+            name: name.into(),
+            value,
+        })
+        .collect();
+    confirmation.action = req.path().to_string();
+    confirmation.cancel = back;
+    Ok(crate::web::confirm::page(
+        &req,
+        &state,
+        &staff,
+        &confirmation,
+    ))
+}
+
+/// "Remove …: it is not an issue?" for one issue or several of response
+/// `reference`, each quoted (the caller sets where it posts and cancels to).
+fn removal(
+    title: &str,
+    reference: &str,
+    chosen: &[&crate::db::issues::Issue],
+) -> crate::web::confirm::Confirmation {
+    let one = chosen.len() == 1;
+    crate::web::confirm::Confirmation {
+        caption: title.to_string(),
+        title: match chosen {
+            [issue] => format!(
+                "Remove {reference}, point {}: it is not an issue?",
+                issue.position
+            ),
+            many => format!(
+                "Remove {} points of {reference}: they are not issues?",
+                many.len()
+            ),
+        },
+        quoted: (chosen.iter())
+            .map(|i| format!("Point {}: {}", i.position, i.content))
+            .collect(),
+        warning: format!(
+            "{} the committee table and the analysis; the response keeps its text. The change is recorded in the audit log.",
+            if one { "It leaves" } else { "They leave" }
+        ),
+        button: if one {
+            "Yes, remove it"
+        } else {
+            "Yes, remove them"
+        }
+        .into(),
+        ..Default::default()
+    }
 }
 
 /// `POST …/inbox/{reference}/work` (`work_status=`): new, in progress or done.
@@ -625,19 +722,12 @@ pub async fn confirm_remove(
         Ok((issue, reference))
     })
     .await?;
-    let confirmation = crate::web::confirm::Confirmation {
-        caption: consultation.title.clone(),
-        title: format!(
-            "Remove {reference}, point {}: it is not an issue?",
-            issue.position
-        ),
-        detail: Some(issue.content.clone()),
-        warning: "It leaves the committee table and the analysis; the response keeps its text. The change is recorded in the audit log.".into(),
-        action: req.path().to_string(),
-        button: "Yes, remove it".into(),
-        cancel: format!("/staff/consultations/{slug}/inbox/{reference}#issue-{}", id.0),
-        choices: None,
-    };
+    let mut confirmation = removal(&consultation.title, &reference, &[&issue]);
+    confirmation.action = req.path().to_string();
+    confirmation.cancel = format!(
+        "/staff/consultations/{slug}/inbox/{reference}#issue-{}",
+        id.0
+    );
     Ok(crate::web::confirm::page(
         &req,
         &state,
