@@ -3,6 +3,7 @@
 
 pub mod agglomerative;
 pub mod cluster;
+pub mod counting;
 pub mod engine;
 pub mod kind;
 pub mod kmeans;

@@ -250,14 +250,36 @@ impl Tokenizer {
 
     /// The longest dictionary phrase starting at the first word, if any.
     fn phrase_at<'a>(&'a self, words: &[Word]) -> Option<(usize, &'a str, &'a str)> {
+        self.phrase_at_by(words, |word| word.0.as_str())
+    }
+
+    /// [`Tokenizer::phrase_at`] over any words, `lower` giving each one's
+    /// lower-cased form.
+    pub(super) fn phrase_at_by<'a, T>(
+        &'a self,
+        words: &[T],
+        lower: impl Fn(&T) -> &str,
+    ) -> Option<(usize, &'a str, &'a str)> {
         self.dictionary
             .phrases
             .iter()
             .find(|(phrase, _, _)| {
                 phrase.len() <= words.len()
-                    && phrase.iter().zip(words).all(|(want, got)| *want == got.0)
+                    && phrase
+                        .iter()
+                        .zip(words)
+                        .all(|(want, got)| *want == lower(got))
             })
             .map(|(phrase, term, surface)| (phrase.len(), term.as_str(), surface.as_str()))
+    }
+
+    /// The tokens (without surfaces) of one lower-cased word that starts
+    /// no dictionary phrase, read as if punctuation came before it: the
+    /// `after_break` of each says whether it takes the word's break.
+    pub(super) fn word_tokens(&self, lower: &str) -> Vec<Token> {
+        let mut tokens = Vec::with_capacity(2);
+        self.read_word(&(lower.to_owned(), String::new(), true), false, &mut tokens);
+        tokens
     }
 
     /// The terms a text is counted by, with their surface words: see
@@ -281,6 +303,20 @@ type Word = (String, String, bool);
 /// alone say nothing about a topic and count as a break.
 fn words_of(text: &str, surfaces: bool) -> Vec<Word> {
     let mut words = Vec::new();
+    for_each_word(text, |segment, after_break| {
+        let written = if surfaces {
+            segment.to_owned()
+        } else {
+            String::new()
+        };
+        words.push((normalise_word(segment), written, after_break));
+    });
+    words
+}
+
+/// Calls `found` with each word of the text as written, and whether a
+/// break (punctuation, a number) came before it.
+pub(super) fn for_each_word(text: &str, mut found: impl FnMut(&str, bool)) {
     let mut pending_break = false;
     for segment in text.split_word_bounds() {
         let is_word = segment.chars().any(char::is_alphanumeric);
@@ -294,15 +330,23 @@ fn words_of(text: &str, surfaces: bool) -> Vec<Word> {
             pending_break = true;
             continue;
         }
-        let written = if surfaces {
-            segment.to_owned()
-        } else {
-            String::new()
-        };
-        words.push((normalise_word(segment), written, pending_break));
+        found(segment, pending_break);
         pending_break = false;
     }
-    words
+}
+
+/// [`normalise_word`] into `out` (cleared first), without allocating for
+/// the common ASCII word.
+pub(super) fn normalise_into(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| match b {
+            b'`' => '\'',
+            b => b.to_ascii_lowercase() as char,
+        }));
+    } else {
+        out.push_str(&normalise_word(word));
+    }
 }
 
 /// The terms of one text, with the surface word of each unigram.
@@ -344,25 +388,14 @@ impl Features {
             };
         }
         let mut bigrams = Vec::new();
-        let mut previous: Option<&Token> = None;
-        for token in &tokens {
-            if token.after_break {
-                previous = None;
-            }
-            if token.stop {
-                continue;
-            }
-            if let Some(left) = previous
-                && left.term != token.term
-            {
-                let surface = if surfaces {
-                    format!("{} {}", left.surface, token.surface)
-                } else {
-                    String::new()
-                };
-                bigrams.push((format!("{} {}", left.term, token.term), surface));
-            }
-            previous = Some(token);
+        let read = |t: &Token| (t.stop, t.after_break);
+        for (left, right) in bigram_pairs(&tokens, read, |a, b| a.term == b.term) {
+            let surface = if surfaces {
+                format!("{} {}", left.surface, right.surface)
+            } else {
+                String::new()
+            };
+            bigrams.push((format!("{} {}", left.term, right.term), surface));
         }
         // The words are moved, not copied: this runs for every text.
         let unigrams = (tokens.into_iter())
@@ -379,6 +412,32 @@ impl Features {
             .map(|(term, _)| term.as_str())
             .chain(self.bigrams.iter().map(|(term, _)| term.as_str()))
     }
+}
+
+/// The bigrams of a text's tokens: each content token with the content
+/// token before it, when no punctuation came between them (stop words
+/// may) and they are not the same term. `read` gives a token's (stop,
+/// after break); `same` says whether two tokens are one term.
+pub(super) fn bigram_pairs<'a, T>(
+    tokens: &'a [T],
+    read: impl Fn(&T) -> (bool, bool),
+    same: impl Fn(&T, &T) -> bool,
+) -> impl Iterator<Item = (&'a T, &'a T)> {
+    let mut previous: Option<&'a T> = None;
+    tokens.iter().filter_map(move |token| {
+        let (stop, after_break) = read(token);
+        if after_break {
+            previous = None;
+        }
+        if stop {
+            return None;
+        }
+        let pair = previous
+            .filter(|left| !same(left, token))
+            .map(|left| (left, token));
+        previous = Some(token);
+        pair
+    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::counting::{Counts, PartCounter};
 use super::tokenize::Tokenizer;
 
 /// Texts are read in chunks of this many, in parallel, so memory for the
@@ -87,46 +88,15 @@ pub(super) fn positions(kept: &[usize], columns: usize) -> Vec<u32> {
     position
 }
 
-/// Counted terms of one text: (term id, count), sorted by id.
-type Counts = Vec<(u32, u32)>;
-
 /// The terms of some texts, numbered in order of first use, and each
 /// text's counts under that numbering.
 fn count_part<S: AsRef<str>>(tokenizer: &Tokenizer, texts: &[S]) -> (Vec<String>, Vec<Counts>) {
-    let mut index: FxHashMap<String, u32> = FxHashMap::default();
-    let mut terms: Vec<String> = Vec::new();
+    let mut counter = PartCounter::new(tokenizer);
     let rows = texts
         .iter()
-        .map(|text| {
-            let features = tokenizer.terms_only(text.as_ref());
-            let mut row: Counts = Vec::with_capacity(features.unigrams.len() * 2);
-            for term in features.terms() {
-                let id = match index.get(term) {
-                    Some(&id) => id,
-                    None => {
-                        let id = terms.len() as u32;
-                        index.insert(term.to_owned(), id);
-                        terms.push(term.to_owned());
-                        id
-                    }
-                };
-                row.push((id, 1));
-            }
-            row.sort_unstable();
-            row.dedup_by(|later, first| {
-                if later.0 == first.0 {
-                    first.1 += later.1;
-                    true
-                } else {
-                    false
-                }
-            });
-            // Held until the whole corpus is read: no room to spare.
-            row.shrink_to_fit();
-            row
-        })
+        .map(|text| counter.count(text.as_ref()))
         .collect();
-    (terms, rows)
+    (counter.into_terms(), rows)
 }
 
 impl TfIdf {
