@@ -149,23 +149,30 @@ pub fn sparse_transposed_times_dense(a: &SparseMatrix, rows: &[usize], y: &Dense
 
 /// Makes the columns orthonormal (modified Gram–Schmidt). A column that is
 /// (numerically) dependent on earlier ones becomes zero.
+///
+/// Each column, once finished, is taken out of every later column, the
+/// later columns in parallel: each column still meets the earlier ones in
+/// the same order, so the result is the same as one column at a time.
 pub fn orthonormalise_columns(m: &mut Dense) {
     let mut t = m.transposed();
     let n = t.cols;
+    if n == 0 {
+        return;
+    }
     for j in 0..t.rows {
-        let (done, rest) = t.data.split_at_mut(j * n);
-        let column = &mut rest[..n];
-        for i in 0..j {
-            let earlier = &done[i * n..(i + 1) * n];
-            let projection = dot(earlier, column);
-            add_scaled(column, -projection, earlier);
-        }
+        let (done, rest) = t.data.split_at_mut((j + 1) * n);
+        let column = &mut done[j * n..];
         let norm = dot(column, column).sqrt();
         if norm > 1e-6 {
             column.iter_mut().for_each(|v| *v /= norm);
         } else {
             column.iter_mut().for_each(|v| *v = 0.0);
         }
+        let finished = &*column;
+        rest.par_chunks_mut(n).for_each(|later| {
+            let projection = dot(finished, later);
+            add_scaled(later, -projection, finished);
+        });
     }
     *m = t.transposed();
 }
@@ -276,5 +283,33 @@ mod tests {
         assert!((g[0][0] - 1.0).abs() < 1e-5 && (g[1][1] - 1.0).abs() < 1e-5);
         assert!(g[0][1].abs() < 1e-5);
         assert!(g[2][2].abs() < 1e-5, "third column was the first again");
+    }
+
+    #[test]
+    fn gram_schmidt_in_parallel_is_exactly_gram_schmidt_one_column_at_a_time() {
+        let mut rng = crate::analysis::rng::SplitMix64::new(7);
+        let mut m = Dense::zeros(500, 40);
+        m.data.iter_mut().for_each(|v| *v = rng.gaussian());
+        // Two columns that repeat earlier ones.
+        for r in 0..m.rows {
+            let row = m.row_mut(r);
+            (row[30], row[31]) = (row[3], row[3] + row[4]);
+        }
+        let mut expected = m.transposed();
+        let n = expected.cols;
+        for j in 0..expected.rows {
+            let (done, rest) = expected.data.split_at_mut(j * n);
+            let column = &mut rest[..n];
+            for i in 0..j {
+                let earlier = &done[i * n..(i + 1) * n];
+                let projection = dot(earlier, column);
+                add_scaled(column, -projection, earlier);
+            }
+            let norm = dot(column, column).sqrt();
+            let scale = |v: &mut f32| *v = if norm > 1e-6 { *v / norm } else { 0.0 };
+            column.iter_mut().for_each(scale);
+        }
+        orthonormalise_columns(&mut m);
+        assert_eq!(m, expected.transposed());
     }
 }
