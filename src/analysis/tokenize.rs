@@ -317,6 +317,9 @@ fn words_of(text: &str, surfaces: bool) -> Vec<Word> {
 /// Calls `found` with each word of the text as written, and whether a
 /// break (punctuation, a number) came before it.
 pub(super) fn for_each_word(text: &str, mut found: impl FnMut(&str, bool)) {
+    if text.is_ascii() {
+        return for_each_ascii_word(text.as_bytes(), found);
+    }
     let mut pending_break = false;
     for segment in text.split_word_bounds() {
         let is_word = segment.chars().any(char::is_alphanumeric);
@@ -332,6 +335,81 @@ pub(super) fn for_each_word(text: &str, mut found: impl FnMut(&str, bool)) {
         }
         found(segment, pending_break);
         pending_break = false;
+    }
+}
+
+/// How UAX #29 (word boundaries) classes an ASCII character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WordClass {
+    Letter,
+    Numeric,
+    /// `_`: joins letters and numbers on either side.
+    ExtendNumLet,
+    /// `:` between letters.
+    MidLetter,
+    /// `.` and `'` between letters or between numbers.
+    MidNumLet,
+    /// `,` and `;` between numbers.
+    MidNum,
+    Other,
+}
+
+fn word_class(byte: u8) -> WordClass {
+    match byte {
+        b'a'..=b'z' | b'A'..=b'Z' => WordClass::Letter,
+        b'0'..=b'9' => WordClass::Numeric,
+        b'_' => WordClass::ExtendNumLet,
+        b':' => WordClass::MidLetter,
+        b'.' | b'\'' => WordClass::MidNumLet,
+        b',' | b';' => WordClass::MidNum,
+        _ => WordClass::Other,
+    }
+}
+
+/// Whether UAX #29 keeps `text[at]` in the same word as the character
+/// before it (rules WB5 to WB13b; ASCII has nothing for the others).
+fn joins_previous(text: &[u8], at: usize) -> bool {
+    use WordClass::*;
+    let class = |i: usize| text.get(i).map_or(Other, |&b| word_class(b));
+    let (before, here) = (class(at - 1), class(at));
+    let two_before = if at >= 2 { class(at - 2) } else { Other };
+    match (before, here) {
+        (Letter, Letter) | (Numeric, Numeric) | (Letter, Numeric) | (Numeric, Letter) => true,
+        (Letter | Numeric | ExtendNumLet, ExtendNumLet) => true,
+        (ExtendNumLet, Letter | Numeric) => true,
+        // WB6: a letter, then a mid-word mark followed by a letter.
+        (Letter, MidLetter | MidNumLet) => class(at + 1) == Letter,
+        // WB7: the letter after that mark.
+        (MidLetter | MidNumLet, Letter) => two_before == Letter,
+        // WB12 and WB11: the same between numbers.
+        (Numeric, MidNum | MidNumLet) => class(at + 1) == Numeric,
+        (MidNum | MidNumLet, Numeric) => two_before == Numeric,
+        _ => false,
+    }
+}
+
+/// [`for_each_word`] for ASCII text, without the Unicode tables: the same
+/// words and breaks (a test compares the two).
+fn for_each_ascii_word(text: &[u8], mut found: impl FnMut(&str, bool)) {
+    let mut pending_break = false;
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = start + 1;
+        while end < text.len() && joins_previous(text, end) {
+            end += 1;
+        }
+        let segment = &text[start..end];
+        if segment.iter().any(u8::is_ascii_alphabetic) {
+            // ASCII throughout, so always whole characters.
+            found(
+                std::str::from_utf8(segment).unwrap_or_default(),
+                pending_break,
+            );
+            pending_break = false;
+        } else if !segment.iter().all(|&b| (b as char).is_whitespace()) {
+            pending_break = true;
+        }
+        start = end;
     }
 }
 
@@ -451,6 +529,52 @@ mod tests {
             .into_iter()
             .map(|(term, _)| term)
             .collect()
+    }
+
+    fn segments(text: &str, ascii: bool) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        let keep = |word: &str, after_break: bool| out.push((word.to_owned(), after_break));
+        if ascii {
+            for_each_ascii_word(text.as_bytes(), keep);
+        } else {
+            // The Unicode path, even for ASCII text.
+            let mut pending_break = false;
+            let mut keep = keep;
+            for segment in text.split_word_bounds() {
+                if !segment.chars().any(char::is_alphanumeric) {
+                    pending_break |= !segment.chars().all(char::is_whitespace);
+                } else if !segment.chars().any(char::is_alphabetic) {
+                    pending_break = true;
+                } else {
+                    keep(segment, pending_break);
+                    pending_break = false;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn ascii_words_are_split_as_unicode_splits_them() {
+        for text in [
+            "e.g. don't, can't; a:b a..b 1.a a.1 3.5% 1,000 1:2 a_b _a __ a_ a_.b x1 1x 'quoted' a'",
+            "Police, police authority: POLICE authority's budget 2011 - 3.5% rise\r\n\tnext\x0b\x0cline",
+            "\"Hi\" (there) [x] {y} <z> a/b a-b a+b a#b a@b.com http://x.org/a?b=c&d=e ~ ^ | \\",
+        ] {
+            assert_eq!(segments(text, true), segments(text, false), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_ascii_text_is_split_as_unicode_splits_it(text in "[ -~\t\r\n\x0b\x0c\x00-\x1f\x7f]{0,60}") {
+            proptest::prop_assert_eq!(segments(&text, true), segments(&text, false));
+        }
+
+        #[test]
+        fn word_like_ascii_text_is_split_as_unicode_splits_it(text in "[aZ19_.:',; -]{0,40}") {
+            proptest::prop_assert_eq!(segments(&text, true), segments(&text, false));
+        }
     }
 
     #[test]
