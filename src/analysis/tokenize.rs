@@ -316,10 +316,16 @@ fn words_of(text: &str, surfaces: bool) -> Vec<Word> {
 
 /// Calls `found` with each word of the text as written, and whether a
 /// break (punctuation, a number) came before it.
-pub(super) fn for_each_word(text: &str, mut found: impl FnMut(&str, bool)) {
+pub(super) fn for_each_word(text: &str, found: impl FnMut(&str, bool)) {
     if text.is_ascii() {
-        return for_each_ascii_word(text.as_bytes(), found);
+        for_each_ascii_word(text.as_bytes(), found)
+    } else {
+        for_each_unicode_word(text, found)
     }
+}
+
+/// [`for_each_word`] by the Unicode word boundaries (UAX #29).
+fn for_each_unicode_word(text: &str, mut found: impl FnMut(&str, bool)) {
     let mut pending_break = false;
     for segment in text.split_word_bounds() {
         let is_word = segment.chars().any(char::is_alphanumeric);
@@ -537,19 +543,7 @@ mod tests {
         if ascii {
             for_each_ascii_word(text.as_bytes(), keep);
         } else {
-            // The Unicode path, even for ASCII text.
-            let mut pending_break = false;
-            let mut keep = keep;
-            for segment in text.split_word_bounds() {
-                if !segment.chars().any(char::is_alphanumeric) {
-                    pending_break |= !segment.chars().all(char::is_whitespace);
-                } else if !segment.chars().any(char::is_alphabetic) {
-                    pending_break = true;
-                } else {
-                    keep(segment, pending_break);
-                    pending_break = false;
-                }
-            }
+            for_each_unicode_word(text, keep);
         }
         out
     }
