@@ -14,8 +14,7 @@
 //! the 303 that follows the commit. Prints throughput and p50/p99/max latency,
 //! then checks every acknowledged submission is in the database.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +26,7 @@ use sounding::service::fixtures;
 
 mod support;
 use support::BenchDatabase;
+use support::http::HttpConnection;
 
 const SLUG: &str = "cheltenham-2011";
 
@@ -35,100 +35,6 @@ fn arg(name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1).cloned())
-}
-
-/// One HTTP/1.1 keep-alive connection with a cookie jar of one cookie.
-struct HttpConnection {
-    reader: BufReader<TcpStream>,
-    cookie: Option<String>,
-}
-
-struct Reply {
-    status: u16,
-    body: String,
-}
-
-impl HttpConnection {
-    fn open(address: SocketAddr) -> std::io::Result<Self> {
-        let stream = TcpStream::connect(address)?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        Ok(Self {
-            reader: BufReader::with_capacity(64 * 1024, stream),
-            cookie: None,
-        })
-    }
-
-    fn request(&mut self, method: &str, path: &str, form: Option<&str>) -> std::io::Result<Reply> {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        if let Some(cookie) = &self.cookie {
-            head.push_str(&format!("Cookie: {cookie}\r\n"));
-        }
-        let body = form.unwrap_or("");
-        if form.is_some() {
-            head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        head.push_str("\r\n");
-        head.push_str(body);
-        self.reader.get_mut().write_all(head.as_bytes())?;
-        self.read_reply()
-    }
-
-    fn read_reply(&mut self) -> std::io::Result<Reply> {
-        let mut line = String::new();
-        self.reader.read_line(&mut line)?;
-        let status = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
-        let mut length = 0usize;
-        let mut chunked = false;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line)?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':').unwrap_or((header, ""));
-            let value = value.trim();
-            match name.to_ascii_lowercase().as_str() {
-                "content-length" => length = value.parse().unwrap_or(0),
-                "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
-                "set-cookie" => {
-                    if let Some(pair) = value.split(';').next() {
-                        self.cookie = Some(pair.to_string());
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut body = Vec::new();
-        if chunked {
-            loop {
-                line.clear();
-                self.reader.read_line(&mut line)?;
-                let size = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
-                let mut chunk = vec![0; size + 2];
-                self.reader.read_exact(&mut chunk)?;
-                if size == 0 {
-                    break;
-                }
-                body.extend_from_slice(&chunk[..size]);
-            }
-        } else {
-            body.resize(length, 0);
-            self.reader.read_exact(&mut body)?;
-        }
-        Ok(Reply {
-            status,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        })
-    }
 }
 
 /// `value="…"` of the input named `name`.
@@ -226,7 +132,7 @@ fn worker(
     while !stop.load(Ordering::Relaxed) {
         let conn = match &mut connection {
             Some(conn) => conn,
-            None => match HttpConnection::open(address) {
+            None => match HttpConnection::open(address, Duration::from_secs(30)) {
                 Ok(conn) => connection.insert(conn),
                 Err(e) => {
                     tally.fail(format!("connect: {e}"));
@@ -384,7 +290,7 @@ fn main() -> anyhow::Result<()> {
         .spawn()?;
     let server = Server { child, database };
     let ready = Instant::now();
-    while HttpConnection::open(address)
+    while HttpConnection::open(address, Duration::from_secs(30))
         .and_then(|mut c| c.request("GET", "/healthz", None))
         .map_or(true, |r| r.status != 200)
     {

@@ -11,9 +11,7 @@
 //! Prints, for each page, its size and the median and slowest of 20
 //! requests. The goal (issue #19): every page under 200 ms server-side.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,6 +22,7 @@ use sounding::service::{fixtures, import};
 
 mod support;
 use support::BenchDatabase;
+use support::http::HttpConnection;
 
 const SLUG: &str = "cheltenham-2011";
 const LETTERS: usize = 500;
@@ -35,97 +34,6 @@ fn arg(name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1).cloned())
-}
-
-/// A keep-alive HTTP/1.1 connection with a cookie jar.
-struct Browser {
-    reader: BufReader<TcpStream>,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Browser {
-    fn open(address: SocketAddr) -> std::io::Result<Self> {
-        let stream = TcpStream::connect(address)?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-        Ok(Self {
-            reader: BufReader::with_capacity(64 * 1024, stream),
-            cookies: BTreeMap::new(),
-        })
-    }
-
-    fn request(
-        &mut self,
-        method: &str,
-        path: &str,
-        form: Option<&str>,
-    ) -> anyhow::Result<(u16, String)> {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        if !self.cookies.is_empty() {
-            let jar: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            head.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
-        }
-        let body = form.unwrap_or("");
-        if form.is_some() {
-            head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        head.push_str("\r\n");
-        head.push_str(body);
-        self.reader.get_mut().write_all(head.as_bytes())?;
-        let mut line = String::new();
-        self.reader.read_line(&mut line)?;
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let (mut length, mut chunked) = (0usize, false);
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line)?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':').unwrap_or((header, ""));
-            let value = value.trim();
-            match name.to_ascii_lowercase().as_str() {
-                "content-length" => length = value.parse().unwrap_or(0),
-                "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
-                "set-cookie" => {
-                    if let Some((k, v)) = value.split(';').next().and_then(|p| p.split_once('=')) {
-                        self.cookies.insert(k.to_string(), v.to_string());
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut body = Vec::new();
-        if chunked {
-            loop {
-                line.clear();
-                self.reader.read_line(&mut line)?;
-                let size = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
-                let mut chunk = vec![0; size + 2];
-                self.reader.read_exact(&mut chunk)?;
-                if size == 0 {
-                    break;
-                }
-                body.extend_from_slice(&chunk[..size]);
-            }
-        } else {
-            body.resize(length, 0);
-            self.reader.read_exact(&mut body)?;
-        }
-        Ok((status, String::from_utf8_lossy(&body).into_owned()))
-    }
 }
 
 fn input_value(html: &str, name: &str) -> Option<String> {
@@ -250,12 +158,9 @@ fn main() -> anyhow::Result<()> {
         .stdout(Stdio::null())
         .spawn()?;
     let ready = Instant::now();
-    while Browser::open(address)
-        .and_then(|mut b| {
-            b.request("GET", "/healthz", None)
-                .map_err(std::io::Error::other)
-        })
-        .map_or(true, |r| r.0 != 200)
+    while HttpConnection::open(address, Duration::from_secs(60))
+        .and_then(|mut b| b.request("GET", "/healthz", None))
+        .map_or(true, |r| r.status != 200)
     {
         anyhow::ensure!(
             ready.elapsed() < Duration::from_secs(30),
@@ -263,15 +168,15 @@ fn main() -> anyhow::Result<()> {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let mut browser = Browser::open(address)?;
-    let (_, form) = browser.request("GET", "/sign-in", None)?;
+    let mut browser = HttpConnection::open(address, Duration::from_secs(60))?;
+    let form = browser.request("GET", "/sign-in", None)?.body;
     let token = input_value(&form, "csrf_token").ok_or_else(|| anyhow::anyhow!("no token"))?;
     let body = format!(
         "csrf_token={}&email=bench%40example.gov.uk&password={}",
         encode(&token),
         encode(password)
     );
-    let (status, _) = browser.request("POST", "/sign-in", Some(&body))?;
+    let status = browser.request("POST", "/sign-in", Some(&body))?.status;
     anyhow::ensure!(status == 303, "sign-in answered {status}");
 
     let base = format!("/staff/consultations/{SLUG}");
@@ -313,10 +218,10 @@ fn main() -> anyhow::Result<()> {
         let mut size = 0;
         for _ in 0..TIMES {
             let start = Instant::now();
-            let (status, body) = browser.request("GET", path, None)?;
+            let reply = browser.request("GET", path, None)?;
             times.push(start.elapsed().as_secs_f64() * 1000.0);
-            anyhow::ensure!(status == 200, "{path} answered {status}");
-            size = body.len();
+            anyhow::ensure!(reply.status == 200, "{path} answered {}", reply.status);
+            size = reply.body.len();
         }
         times.sort_by(f64::total_cmp);
         let (p50, max) = (times[TIMES / 2], times[TIMES - 1]);

@@ -1,6 +1,8 @@
 //! Shared by the benchmarks (each uses a part, hence the allowance).
 #![allow(dead_code)]
 
+pub mod http;
+
 /// The process's peak resident memory so far (VmHWM), in MiB; 0 where
 /// `/proc` is missing.
 pub fn peak_rss_mib() -> f64 {
