@@ -72,6 +72,20 @@ fn response_in(
         .ok_or_else(|| ServiceError::NotFound(format!("response {reference}")))
 }
 
+/// Response `reference` and those of its issues among `ids`, in the
+/// response's order.
+pub fn selected_of(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    reference: &str,
+    ids: &[IssueId],
+) -> ServiceResult<(Response, Vec<Issue>)> {
+    let response = response_in(conn, &scope.consultation, reference)?;
+    let mut issues = db::issues::of_response(conn, response.id)?;
+    issues.retain(|i| ids.contains(&i.id));
+    Ok((response, issues))
+}
+
 fn detail_of(conn: &mut DbConnection, issue: Issue) -> ServiceResult<IssueDetail> {
     let (sections, bodies) = db::issues::structure_tags_of(conn, issue.id)?;
     let tags = db::issues::tags_of(conn, issue.id)?;
@@ -757,12 +771,8 @@ pub fn bulk(
         return Err(ServiceError::Invalid(errors));
     };
     let consultation = &scope.consultation;
-    let response = response_in(conn, consultation, reference)?;
-    let mine: Vec<IssueId> = db::issues::of_response(conn, response.id)?
-        .into_iter()
-        .map(|i| i.id)
-        .filter(|id| ids.contains(id))
-        .collect();
+    let (response, selected) = selected_of(conn, scope, reference, ids)?;
+    let mine: Vec<IssueId> = selected.into_iter().map(|i| i.id).collect();
     if mine.is_empty() {
         return Err(ServiceError::invalid(
             "issues",

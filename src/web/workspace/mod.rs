@@ -29,6 +29,15 @@ use crate::service::ServiceResult;
 use crate::service::access::{self, Caller, Duty, Scope};
 use crate::service::model::{AuditEntry, Connection, Consultation};
 
+/// The issues ticked on a form (`issues=`, each an id); anything else sent
+/// there is ignored.
+pub(crate) fn selected_issues(form: &super::form::FormData) -> Vec<crate::domain::IssueId> {
+    form.all("issues")
+        .into_iter()
+        .filter_map(|v| v.parse().ok().map(crate::domain::IssueId))
+        .collect()
+}
+
 /// Loads what a page needs from a consultation the user may work on.
 pub(crate) async fn load<T, F>(
     state: &AppState,

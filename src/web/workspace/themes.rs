@@ -15,7 +15,7 @@ use crate::service::workspace::themes::{self, Progress, ThemeDetail, ThemeSummar
 use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
 use crate::web::failed::FailedForm;
-use crate::web::form::{CheckedForm, FormData};
+use crate::web::form::CheckedForm;
 use crate::web::state::AppState;
 
 /// How far the group's responses have got, in figures and percentages.
@@ -440,13 +440,6 @@ fn theme_url(slug: &str, id: Option<ThemeId>) -> String {
     }
 }
 
-fn selected_issues(form: &FormData) -> Vec<IssueId> {
-    form.all("issues")
-        .into_iter()
-        .filter_map(|v| v.parse().ok().map(IssueId))
-        .collect()
-}
-
 /// `POST …/themes`: creates an officer's theme.
 pub async fn create(
     req: HttpRequest,
@@ -636,7 +629,7 @@ pub async fn split(
     path: web::Path<(String, i64)>,
     form: CheckedForm,
 ) -> Result<HttpResponse, AppError> {
-    let change = ThemeChange::Split(selected_issues(&form), form.get("label").into());
+    let change = ThemeChange::Split(super::selected_issues(&form), form.get("label").into());
     change_theme((req, state, staff), path, form, change).await
 }
 
@@ -658,7 +651,7 @@ pub async fn move_issues(
     };
     let show = listing.filter();
     let page = form.get("page").parse::<usize>().unwrap_or(1).max(1);
-    let ids = selected_issues(&form);
+    let ids = super::selected_issues(&form);
     let to = match form.get("to") {
         "none" => Ok(None),
         id => id.parse().map(|id| Some(ThemeId(id))).map_err(|_| ()),

@@ -420,9 +420,7 @@ pub async fn bulk(
     form: crate::web::form::CheckedForm,
 ) -> Result<HttpResponse, AppError> {
     let (slug, reference) = path.into_inner();
-    let ids: Vec<IssueId> = (form.all("issues").into_iter())
-        .filter_map(|v| v.parse().ok().map(IssueId))
-        .collect();
+    let ids = crate::web::workspace::selected_issues(&form);
     let action = issues::Bulk::parse(form.get("action"));
     if action == Some(issues::Bulk::Remove)
         && !ids.is_empty()
@@ -457,22 +455,16 @@ pub async fn confirm_bulk(
 ) -> Result<HttpResponse, AppError> {
     let (slug, reference) = path.into_inner();
     let query = crate::web::form::FormData::parse(req.query_string().as_bytes())?;
-    let chosen: Vec<i64> = (query.all("issues").into_iter())
-        .filter_map(|v| v.parse().ok())
-        .collect();
+    let chosen = crate::web::workspace::selected_issues(&query);
     let r = reference.clone();
-    let (consultation, detail) = load(&state, &staff, slug.clone(), move |conn, s| {
-        issues::response_detail(conn, s, &r)
+    let (consultation, (_, selected)) = load(&state, &staff, slug.clone(), move |conn, s| {
+        issues::selected_of(conn, s, &r, &chosen)
     })
     .await?;
-    let selected: Vec<_> = (detail.issues.iter())
-        .filter(|i| chosen.contains(&i.issue.id.0))
-        .collect();
     let back = format!("{}#issues", response_url(&slug, &reference));
     if query.get("action") != "remove" || selected.is_empty() {
         return Ok(crate::web::render::see_other(&back));
     }
-    let selected: Vec<&crate::db::issues::Issue> = selected.iter().map(|i| &i.issue).collect();
     let mut confirmation = removal(&consultation.title, &reference, &selected);
     confirmation.carried = std::iter::once(("action", "remove".to_string()))
         .chain(selected.iter().map(|i| ("issues", i.id.0.to_string())))
@@ -496,7 +488,7 @@ pub async fn confirm_bulk(
 fn removal(
     title: &str,
     reference: &str,
-    chosen: &[&crate::db::issues::Issue],
+    chosen: &[crate::db::issues::Issue],
 ) -> crate::web::confirm::Confirmation {
     let one = chosen.len() == 1;
     crate::web::confirm::Confirmation {
@@ -722,7 +714,11 @@ pub async fn confirm_remove(
         Ok((issue, reference))
     })
     .await?;
-    let mut confirmation = removal(&consultation.title, &reference, &[&issue]);
+    let mut confirmation = removal(
+        &consultation.title,
+        &reference,
+        std::slice::from_ref(&issue),
+    );
     confirmation.action = req.path().to_string();
     confirmation.cancel = format!(
         "/staff/consultations/{slug}/inbox/{reference}#issue-{}",
